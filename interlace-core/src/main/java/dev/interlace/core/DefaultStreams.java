@@ -1,0 +1,324 @@
+package dev.interlace.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import reactor.core.Exceptions;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.StreamStore;
+
+/**
+ * The {@link Streams} implementation over one or more {@link StreamStore stores}.
+ * <p>
+ * Live events come only from the stores' commit listeners, fed into one multicast sink per stream. Each subscriber
+ * gets a bounded buffer of {@code subscriberBufferSize} events; when it overflows the subscriber is ended with
+ * {@link SubscriberOverflowException}, so a slow subscriber never holds up publishers, the writer or other
+ * subscribers. Subscriber code runs on the {@code subscriberScheduler}, never on a store's writer thread.
+ *
+ * @since 0.1.0
+ */
+public final class DefaultStreams implements Streams {
+
+	/** Subscriber buffer size used when none is given. */
+	public static final int DEFAULT_SUBSCRIBER_BUFFER_SIZE = 10_000;
+
+	private final Map<String, Registered> streams;
+
+	private final ConcurrentMap<String, Sinks.Many<StoredEvent>> sinks = new ConcurrentHashMap<>();
+
+	private final int subscriberBufferSize;
+
+	private final Scheduler subscriberScheduler;
+
+	/**
+	 * Creates the API over the given streams, ensuring each in its store.
+	 * @param definitions the streams
+	 * @param stores stores by connection name
+	 */
+	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores) {
+		this(definitions, stores, DEFAULT_SUBSCRIBER_BUFFER_SIZE, Schedulers.boundedElastic());
+	}
+
+	/**
+	 * Creates the API over the given streams, ensuring each in its store.
+	 * @param definitions the streams
+	 * @param stores stores by connection name
+	 * @param subscriberBufferSize events a live subscriber may fall behind before it is disconnected
+	 * @param subscriberScheduler where subscriber code runs
+	 */
+	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
+			int subscriberBufferSize, Scheduler subscriberScheduler) {
+		if (subscriberBufferSize < 1) {
+			throw new IllegalArgumentException("subscriberBufferSize must be positive, was " + subscriberBufferSize);
+		}
+		this.subscriberBufferSize = subscriberBufferSize;
+		this.subscriberScheduler = subscriberScheduler;
+		Map<String, Registered> streams = new LinkedHashMap<>();
+		for (StreamDefinition definition : definitions) {
+			StreamStore store = stores.get(definition.connection());
+			if (store == null) {
+				throw new InterlaceException("Stream '" + definition.name() + "' uses connection '"
+						+ definition.connection() + "', which is not configured; configured: " + stores.keySet());
+			}
+			if (streams.put(definition.name(), new Registered(definition, store)) != null) {
+				throw new InterlaceException("Stream '" + definition.name() + "' is declared twice");
+			}
+		}
+		this.streams = streams;
+		CommitListener listener = new SinkFeeder();
+		stores.values().stream().distinct().forEach((store) -> store.setCommitListener(listener));
+		streams.values().forEach((registered) -> registered.store.ensureStream(registered.definition));
+	}
+
+	@Override
+	public Mono<PublishResult> publish(String stream, Map<String, ?> event) {
+		return publish(stream, List.of(requireEvent(stream, event)));
+	}
+
+	@Override
+	public Mono<PublishResult> publish(String stream, List<? extends Map<String, ?>> events) {
+		return Mono.defer(() -> {
+			Registered registered = registered(stream);
+			List<? extends Map<String, ?>> checked = EventConverter.requireEvents(stream, events);
+			return Mono.fromFuture(() -> registered.store.append(stream, checked));
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	@Override
+	public Mono<PublishResult> publish(Object event) {
+		return publish(StreamRecords.streamName(event.getClass()), StreamRecords.toEvent(event));
+	}
+
+	@Override
+	public Mono<PublishResult> publishAll(Collection<?> events) {
+		return Mono.defer(() -> publish(streamOf(events), toEvents(events)));
+	}
+
+	@Override
+	public PublishResult publishBlocking(String stream, Map<String, ?> event) {
+		return publishBlocking(stream, List.of(requireEvent(stream, event)));
+	}
+
+	@Override
+	public PublishResult publishBlocking(String stream, List<? extends Map<String, ?>> events) {
+		Registered registered = registered(stream);
+		return registered.store.appendAndWait(stream, EventConverter.requireEvents(stream, events));
+	}
+
+	@Override
+	public PublishResult publishBlocking(Object event) {
+		return publishBlocking(StreamRecords.streamName(event.getClass()), StreamRecords.toEvent(event));
+	}
+
+	@Override
+	public Flux<StoredEvent> subscribe(String stream) {
+		registered(stream);
+		return live(stream, 0);
+	}
+
+	@Override
+	public Flux<StoredEvent> subscribe(String stream, long afterRowid) {
+		Registered registered = registered(stream);
+		return Flux.defer(() -> {
+			// Join the live sink first and buffer it while replaying, so nothing committed during the replay is lost;
+			// the rowid watermark then drops the live events the replay already returned.
+			AtomicLong watermark = new AtomicLong(afterRowid);
+			Flux<StoredEvent> live = live(stream, afterRowid).cache(0);
+			Flux<StoredEvent> replay = Flux.<List<StoredEvent>, Long>generate(() -> afterRowid, (after, sink) -> {
+				List<StoredEvent> page = registered.store.readAfter(stream, after, 1_000);
+				if (page.isEmpty()) {
+					sink.complete();
+					return after;
+				}
+				sink.next(page);
+				return page.get(page.size() - 1).rowid();
+			}).flatMapIterable((page) -> page).subscribeOn(Schedulers.boundedElastic());
+			return Flux.concat(replay, live)
+				.filter((event) -> event.rowid() > watermark.get())
+				.doOnNext((event) -> watermark.set(event.rowid()));
+		});
+	}
+
+	@Override
+	public Flux<List<StoredEvent>> subscribe(String stream, SubscribeOptions options) {
+		return subscribe(stream).filter(options.filter()).bufferTimeout(options.batchSize(), options.timeout());
+	}
+
+	@Override
+	public <T> Flux<T> subscribe(Class<T> type) {
+		return subscribe(StreamRecords.streamName(type)).map((event) -> StreamRecords.fromEvent(event, type));
+	}
+
+	@Override
+	public ConsumedBatch consume(String stream, String consumer, int batchSize) {
+		Registered registered = registered(stream);
+		requireName(consumer, "consumer");
+		if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+			throw new InvalidRequestException("batch_size must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
+		}
+		long cursor = registered.store.readCursor(stream, consumer);
+		return new ConsumedBatch(stream, consumer, registered.store.readAfter(stream, cursor, batchSize), cursor);
+	}
+
+	@Override
+	public <T> List<Consumed<T>> consume(Class<T> type, String consumer, int batchSize) {
+		ConsumedBatch batch = consume(StreamRecords.streamName(type), consumer, batchSize);
+		List<Consumed<T>> consumed = new ArrayList<>(batch.count());
+		for (StoredEvent event : batch.events()) {
+			consumed.add(new Consumed<>(event.rowid(), StreamRecords.fromEvent(event, type)));
+		}
+		return consumed;
+	}
+
+	@Override
+	public long ack(String stream, String consumer, Collection<StoredEvent> events) {
+		if (events.isEmpty()) {
+			throw new InvalidRequestException("An ack needs at least one event");
+		}
+		long highest = events.stream().mapToLong(StoredEvent::rowid).max().getAsLong();
+		return ack(stream, consumer, highest);
+	}
+
+	@Override
+	public long ack(String stream, String consumer, long rowid) {
+		Registered registered = registered(stream);
+		requireName(consumer, "consumer");
+		return registered.store.commitCursor(stream, consumer, rowid);
+	}
+
+	@Override
+	public List<StreamDefinition> definitions() {
+		return this.streams.values()
+			.stream()
+			.map((registered) -> registered.definition)
+			.sorted(Comparator.comparing(StreamDefinition::name))
+			.toList();
+	}
+
+	@Override
+	public StreamDefinition definition(String stream) {
+		return registered(stream).definition;
+	}
+
+	@Override
+	public long count(String stream) {
+		return registered(stream).store.describe(stream).rowCount();
+	}
+
+	/**
+	 * Returns the store holding a stream, for callers that need more than this API (descriptions, retention).
+	 * @param stream the stream
+	 * @return the store
+	 */
+	public StreamStore store(String stream) {
+		return registered(stream).store;
+	}
+
+	/**
+	 * Returns how many live subscribers a stream has.
+	 * @param stream the stream
+	 * @return the count
+	 */
+	public int subscriberCount(String stream) {
+		Sinks.Many<StoredEvent> sink = this.sinks.get(stream);
+		return (sink != null) ? sink.currentSubscriberCount() : 0;
+	}
+
+	private Flux<StoredEvent> live(String stream, long afterRowid) {
+		AtomicLong lastDelivered = new AtomicLong(afterRowid);
+		return sink(stream).asFlux()
+			.onBackpressureBuffer(this.subscriberBufferSize, BufferOverflowStrategy.ERROR)
+			.onErrorMap(Exceptions::isOverflow,
+					(ex) -> new SubscriberOverflowException(stream, this.subscriberBufferSize, lastDelivered.get()))
+			.publishOn(this.subscriberScheduler, 256)
+			.doOnNext((event) -> lastDelivered.set(event.rowid()));
+	}
+
+	private Sinks.Many<StoredEvent> sink(String stream) {
+		// Best effort per subscriber: one subscriber's full buffer never stops delivery to the others.
+		return this.sinks.computeIfAbsent(stream, (key) -> Sinks.many().multicast().directBestEffort());
+	}
+
+	private Registered registered(String stream) {
+		requireName(stream, "stream");
+		Registered registered = this.streams.get(stream);
+		if (registered == null) {
+			throw new StreamNotFoundException(stream);
+		}
+		return registered;
+	}
+
+	private static void requireName(String name, String what) {
+		if (name == null || name.isBlank()) {
+			throw new InvalidRequestException(what + " name must not be blank");
+		}
+	}
+
+	private static Map<String, ?> requireEvent(String stream, Map<String, ?> event) {
+		if (event == null) {
+			throw new InvalidEventException(stream, 0, null, "is null; expected a JSON object");
+		}
+		return event;
+	}
+
+	private static String streamOf(Collection<?> events) {
+		if (events.isEmpty()) {
+			throw new InvalidRequestException("publishAll needs at least one event");
+		}
+		Class<?> type = events.iterator().next().getClass();
+		for (Object event : events) {
+			if (event.getClass() != type) {
+				throw new InvalidRequestException("publishAll needs events of one class, got " + type.getName()
+						+ " and " + event.getClass().getName());
+			}
+		}
+		return StreamRecords.streamName(type);
+	}
+
+	private static List<Map<String, Object>> toEvents(Collection<?> events) {
+		return events.stream().map(StreamRecords::toEvent).toList();
+	}
+
+	private record Registered(StreamDefinition definition, StreamStore store) {
+	}
+
+	/** Feeds committed events into the per-stream sinks; runs on a store's writer thread. */
+	private final class SinkFeeder implements CommitListener {
+
+		@Override
+		public boolean wants(String stream) {
+			Sinks.Many<StoredEvent> sink = DefaultStreams.this.sinks.get(stream);
+			return sink != null && sink.currentSubscriberCount() > 0;
+		}
+
+		@Override
+		public void committed(String stream, List<StoredEvent> events) {
+			Sinks.Many<StoredEvent> sink = DefaultStreams.this.sinks.get(stream);
+			if (sink == null) {
+				return;
+			}
+			for (StoredEvent event : events) {
+				// Each store has one writer thread, so emissions into a sink never race.
+				sink.tryEmitNext(event);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,45 @@
+package dev.interlace.core;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One committed row of a stream.
+ *
+ * @param stream the stream name
+ * @param rowid position in the stream: strictly increasing in commit order
+ * @param publishedAt commit time (UTC, microsecond precision)
+ * @param publishId id shared by every row of the same publish
+ * @param data the row's fields in column order; fields whose value is null are left out
+ * @since 0.1.0
+ */
+public record StoredEvent(String stream, long rowid, Instant publishedAt, UUID publishId, Map<String, Object> data) {
+
+	/** Column holding {@link #rowid()}. */
+	public static final String ROWID = "_interlace_rowid";
+
+	/** Column holding {@link #publishedAt()}. */
+	public static final String PUBLISHED_AT = "_interlace_published_at";
+
+	/** Column holding {@link #publishId()}. */
+	public static final String PUBLISH_ID = "_interlace_publish_id";
+
+	public StoredEvent {
+		data = java.util.Collections.unmodifiableMap(data);
+	}
+
+	/**
+	 * Returns the row as stored: the fields followed by the three metadata columns.
+	 * @return a new map
+	 */
+	public Map<String, Object> toRow() {
+		Map<String, Object> row = new LinkedHashMap<>(this.data);
+		row.put(ROWID, this.rowid);
+		row.put(PUBLISHED_AT, this.publishedAt);
+		row.put(PUBLISH_ID, this.publishId);
+		return row;
+	}
+
+}

@@ -1,0 +1,192 @@
+package dev.interlace.core;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The Java API of Interlace: publish to, subscribe to, consume and acknowledge streams.
+ * <p>
+ * A publish completes only once its rows are committed; live subscribers see an event only after that commit. Streams
+ * are named either by their configured name or by the {@link dev.interlace.core.annotation.Stream @Stream}-annotated
+ * record class that describes their rows.
+ *
+ * @since 0.1.0
+ */
+public interface Streams {
+
+	/**
+	 * Publishes one event.
+	 * @param stream the stream name
+	 * @param event field name to value
+	 * @return the result, emitted once the row is committed
+	 */
+	Mono<PublishResult> publish(String stream, Map<String, ?> event);
+
+	/**
+	 * Publishes a batch atomically: every event is stored, or none.
+	 * @param stream the stream name
+	 * @param events the events, at least one
+	 * @return the result, emitted once the rows are committed
+	 */
+	Mono<PublishResult> publish(String stream, List<? extends Map<String, ?>> events);
+
+	/**
+	 * Publishes a {@code @Stream}-annotated record to its stream.
+	 * @param event the record
+	 * @return the result, emitted once the row is committed
+	 */
+	Mono<PublishResult> publish(Object event);
+
+	/**
+	 * Publishes records of one {@code @Stream}-annotated class atomically.
+	 * @param events the records, at least one
+	 * @return the result, emitted once the rows are committed
+	 */
+	Mono<PublishResult> publishAll(Collection<?> events);
+
+	/**
+	 * Publishes one event and waits for the commit.
+	 * @param stream the stream name
+	 * @param event field name to value
+	 * @return the result
+	 */
+	PublishResult publishBlocking(String stream, Map<String, ?> event);
+
+	/**
+	 * Publishes a batch atomically and waits for the commit.
+	 * @param stream the stream name
+	 * @param events the events, at least one
+	 * @return the result
+	 */
+	PublishResult publishBlocking(String stream, List<? extends Map<String, ?>> events);
+
+	/**
+	 * Publishes a {@code @Stream}-annotated record and waits for the commit.
+	 * @param event the record
+	 * @return the result
+	 */
+	PublishResult publishBlocking(Object event);
+
+	/**
+	 * Subscribes to events committed from now on. A subscriber that falls further behind than the subscriber buffer
+	 * is ended with {@link SubscriberOverflowException}; publishers never wait for it.
+	 * @param stream the stream name
+	 * @return live events
+	 */
+	Flux<StoredEvent> subscribe(String stream);
+
+	/**
+	 * Replays the stored events after {@code afterRowid}, then continues with live events, with no gap and no
+	 * duplicate at the switch.
+	 * @param stream the stream name
+	 * @param afterRowid the last rowid already seen
+	 * @return stored, then live events
+	 */
+	Flux<StoredEvent> subscribe(String stream, long afterRowid);
+
+	/**
+	 * Subscribes to live events in batches.
+	 * @param stream the stream name
+	 * @param options batch size, timeout for partial batches and filter
+	 * @return batches of live events, never empty
+	 */
+	Flux<List<StoredEvent>> subscribe(String stream, SubscribeOptions options);
+
+	/**
+	 * Subscribes to live events of a {@code @Stream}-annotated record class, converted to that class.
+	 * @param <T> the record type
+	 * @param type the record class
+	 * @return live events as records
+	 */
+	<T> Flux<T> subscribe(Class<T> type);
+
+	/**
+	 * Returns up to {@code batchSize} events after the consumer's cursor without moving it.
+	 * @param stream the stream name
+	 * @param consumer the consumer name
+	 * @param batchSize the most events returned, 1 to {@value #MAX_BATCH_SIZE}
+	 * @return the events
+	 */
+	ConsumedBatch consume(String stream, String consumer, int batchSize);
+
+	/**
+	 * Returns up to {@value #DEFAULT_BATCH_SIZE} events after the consumer's cursor without moving it.
+	 * @param stream the stream name
+	 * @param consumer the consumer name
+	 * @return the events
+	 */
+	default ConsumedBatch consume(String stream, String consumer) {
+		return consume(stream, consumer, DEFAULT_BATCH_SIZE);
+	}
+
+	/**
+	 * Returns up to {@code batchSize} events of a {@code @Stream}-annotated record class after the consumer's cursor,
+	 * converted to that class, without moving the cursor.
+	 * @param <T> the record type
+	 * @param type the record class
+	 * @param consumer the consumer name
+	 * @param batchSize the most events returned
+	 * @return the events as records, with their rowids
+	 */
+	<T> List<Consumed<T>> consume(Class<T> type, String consumer, int batchSize);
+
+	/**
+	 * Moves the consumer's cursor to the highest rowid among {@code events}; never backwards.
+	 * @param stream the stream name
+	 * @param consumer the consumer name
+	 * @param events events previously consumed
+	 * @return the cursor after the acknowledgement
+	 */
+	long ack(String stream, String consumer, Collection<StoredEvent> events);
+
+	/**
+	 * Moves the consumer's cursor to {@code rowid}; never backwards.
+	 * @param stream the stream name
+	 * @param consumer the consumer name
+	 * @param rowid the highest rowid processed
+	 * @return the cursor after the acknowledgement
+	 */
+	long ack(String stream, String consumer, long rowid);
+
+	/**
+	 * Returns the definitions of every stream, in name order.
+	 * @return the definitions
+	 */
+	List<StreamDefinition> definitions();
+
+	/**
+	 * Returns a stream's definition.
+	 * @param stream the stream name
+	 * @return the definition
+	 * @throws StreamNotFoundException when there is no such stream
+	 */
+	StreamDefinition definition(String stream);
+
+	/**
+	 * Returns how many rows a stream holds.
+	 * @param stream the stream name
+	 * @return the row count
+	 */
+	long count(String stream);
+
+	/** Batch size of {@link #consume(String, String)}. */
+	int DEFAULT_BATCH_SIZE = 100;
+
+	/** Largest batch size a consume accepts. */
+	int MAX_BATCH_SIZE = 10_000;
+
+	/**
+	 * A consumed record and its position.
+	 *
+	 * @param <T> the record type
+	 * @param rowid the event's rowid, to acknowledge
+	 * @param value the record
+	 */
+	record Consumed<T>(long rowid, T value) {
+	}
+
+}

@@ -1,0 +1,425 @@
+package dev.interlace.core.store;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InvalidEventException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StreamDefinition;
+
+/**
+ * Turns published events into rows of a stream table, shared by every store so that all backends accept and reject
+ * the same events.
+ * <p>
+ * Canonical values per type: string {@link String}, int32 {@link Integer}, int64 {@link Long}, float32
+ * {@link Float}, float64 {@link Double}, boolean {@link Boolean}, timestamp {@link Instant} (microseconds), date
+ * {@link LocalDate}, decimal {@link BigDecimal} (at most {@value FieldType#DECIMAL_SCALE} decimal places), json
+ * {@link ConvertedBatch.JsonValue}.
+ * <p>
+ * Without {@code validate-schema}, keys without a column become new nullable columns typed from their values, and
+ * values are converted where the conversion loses nothing ({@code "42"} into int64, {@code 7} into string). With it,
+ * every declared field is required, undeclared keys are rejected and values must already have the field's JSON type
+ * (timestamps, dates and decimals may be strings, as JSON has no such types).
+ *
+ * @since 0.1.0
+ */
+public final class EventConverter {
+
+	/** Shared JSON mapper for json fields. */
+	public static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final BigDecimal MAX_DECIMAL = BigDecimal.TEN.pow(FieldType.DECIMAL_PRECISION - FieldType.DECIMAL_SCALE);
+
+	private EventConverter() {
+	}
+
+	/**
+	 * Converts a publish.
+	 * @param definition the stream
+	 * @param base the table's columns
+	 * @param events the events
+	 * @return the rows and any columns to add
+	 * @throws InvalidEventException naming the first offending event and field
+	 */
+	public static ConvertedBatch convert(StreamDefinition definition, ColumnSet base,
+			List<? extends @Nullable Map<String, ?>> events) {
+		String stream = definition.name();
+		boolean strict = definition.validateSchema();
+		Map<String, FieldType> added = new LinkedHashMap<>();
+		for (int i = 0; i < events.size(); i++) {
+			Map<String, ?> event = events.get(i);
+			if (event == null) {
+				throw new InvalidEventException(stream, i, null, "is null; expected a JSON object");
+			}
+			for (Map.Entry<String, ?> entry : event.entrySet()) {
+				Object key = entry.getKey();
+				if (!(key instanceof String field)) {
+					throw new InvalidEventException(stream, i, String.valueOf(key), "is not a string key");
+				}
+				int index = base.indexOf(field);
+				if (index >= 0) {
+					if (!base.name(index).equals(field)) {
+						throw new InvalidEventException(stream, i, field,
+								"clashes with field '" + base.name(index) + "': field names are case-insensitive");
+					}
+					continue;
+				}
+				if (strict) {
+					throw new InvalidEventException(stream, i, field,
+							"is not declared in the stream's schema (validate-schema is on)");
+				}
+				String problem = StreamDefinition.fieldNameProblem(field);
+				if (problem != null) {
+					throw new InvalidEventException(stream, i, field, problem);
+				}
+				Object value = entry.getValue();
+				FieldType previous = findIgnoringCase(added, field, stream, i);
+				if (value != null) {
+					FieldType inferred = infer(value);
+					added.put(field, (previous != null) ? previous.unify(inferred) : inferred);
+				}
+			}
+		}
+		ColumnSet columns = base.with(added);
+		Object[][] rows = new Object[events.size()][];
+		for (int i = 0; i < events.size(); i++) {
+			Map<String, ?> event = events.get(i);
+			Object[] row = new Object[columns.size()];
+			for (Map.Entry<String, ?> entry : event.entrySet()) {
+				Object value = entry.getValue();
+				if (value == null) {
+					continue;
+				}
+				int index = columns.indexOf(entry.getKey());
+				FieldType type = columns.type(index);
+				try {
+					row[index] = coerce(type, value, strict);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new InvalidEventException(stream, i, entry.getKey(),
+							"expects " + type.typeName() + " but got " + describe(value) + ex.getMessage());
+				}
+			}
+			if (strict) {
+				for (String field : definition.fields().keySet()) {
+					int index = columns.indexOf(field);
+					if (index < 0 || row[index] == null) {
+						throw new InvalidEventException(stream, i, field, "is required (validate-schema is on) but missing");
+					}
+				}
+			}
+			rows[i] = row;
+		}
+		return new ConvertedBatch(base, columns, added, rows);
+	}
+
+	private static @Nullable FieldType findIgnoringCase(Map<String, FieldType> added, String field, String stream,
+			int row) {
+		FieldType exact = added.get(field);
+		if (exact != null) {
+			return exact;
+		}
+		for (String other : added.keySet()) {
+			if (other.equalsIgnoreCase(field)) {
+				throw new InvalidEventException(stream, row, field,
+						"clashes with field '" + other + "': field names are case-insensitive");
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Infers the type of a new column from a value.
+	 * @param value a non-null value
+	 * @return the type
+	 */
+	public static FieldType infer(Object value) {
+		if (value instanceof CharSequence || value instanceof Character || value instanceof Enum<?>
+				|| value instanceof UUID) {
+			return FieldType.STRING;
+		}
+		if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+			return FieldType.INT64;
+		}
+		if (value instanceof BigInteger big) {
+			return (big.bitLength() < 64) ? FieldType.INT64 : FieldType.DECIMAL;
+		}
+		if (value instanceof BigDecimal) {
+			return FieldType.DECIMAL;
+		}
+		if (value instanceof Number) {
+			return FieldType.FLOAT64;
+		}
+		if (value instanceof Boolean) {
+			return FieldType.BOOLEAN;
+		}
+		if (value instanceof Instant || value instanceof OffsetDateTime || value instanceof ZonedDateTime
+				|| value instanceof LocalDateTime || value instanceof Date) {
+			return FieldType.TIMESTAMP;
+		}
+		if (value instanceof LocalDate) {
+			return FieldType.DATE;
+		}
+		return FieldType.JSON;
+	}
+
+	/**
+	 * Converts a value to a type's canonical Java value.
+	 * @param type the column type
+	 * @param value a non-null value
+	 * @param strict whether only values already of the type's JSON kind are accepted
+	 * @return the canonical value
+	 * @throws IllegalArgumentException with a reason (starting with a separator, or empty) when it does not fit
+	 */
+	public static Object coerce(FieldType type, Object value, boolean strict) {
+		return switch (type) {
+			case STRING -> toText(value, strict);
+			case INT32 -> (int) toLong(value, strict, Integer.MIN_VALUE, Integer.MAX_VALUE);
+			case INT64 -> toLong(value, strict, Long.MIN_VALUE, Long.MAX_VALUE);
+			case FLOAT32 -> toFloat(value, strict);
+			case FLOAT64 -> toDouble(value, strict);
+			case BOOLEAN -> toBoolean(value, strict);
+			case TIMESTAMP -> toInstant(value);
+			case DATE -> toDate(value);
+			case DECIMAL -> toDecimal(value);
+			case JSON -> toJson(value);
+		};
+	}
+
+	private static String toText(Object value, boolean strict) {
+		if (value instanceof CharSequence || value instanceof Character || value instanceof UUID) {
+			return value.toString();
+		}
+		if (value instanceof Enum<?> constant) {
+			return constant.name();
+		}
+		if (!strict && (value instanceof Number || value instanceof Boolean)) {
+			return (value instanceof BigDecimal decimal) ? decimal.toPlainString() : value.toString();
+		}
+		throw new IllegalArgumentException("");
+	}
+
+	private static long toLong(Object value, boolean strict, long min, long max) {
+		BigDecimal number = numberOf(value, strict);
+		BigInteger integer;
+		try {
+			integer = number.toBigIntegerExact();
+		}
+		catch (ArithmeticException ex) {
+			throw new IllegalArgumentException(": not a whole number");
+		}
+		if (integer.compareTo(BigInteger.valueOf(min)) < 0 || integer.compareTo(BigInteger.valueOf(max)) > 0) {
+			throw new IllegalArgumentException(": out of range " + min + ".." + max);
+		}
+		return integer.longValue();
+	}
+
+	private static BigDecimal numberOf(Object value, boolean strict) {
+		if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+			return BigDecimal.valueOf(((Number) value).longValue());
+		}
+		if (value instanceof BigDecimal decimal) {
+			return decimal;
+		}
+		if (value instanceof BigInteger integer) {
+			return new BigDecimal(integer);
+		}
+		if (value instanceof Double || value instanceof Float) {
+			double d = ((Number) value).doubleValue();
+			if (Double.isNaN(d) || Double.isInfinite(d)) {
+				throw new IllegalArgumentException(": not a finite number");
+			}
+			return new BigDecimal(value.toString());
+		}
+		if (!strict && value instanceof CharSequence text) {
+			try {
+				return new BigDecimal(text.toString().trim());
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException(": not a number");
+			}
+		}
+		throw new IllegalArgumentException("");
+	}
+
+	private static float toFloat(Object value, boolean strict) {
+		if (value instanceof Float f) {
+			return f;
+		}
+		double d = toDouble(value, strict);
+		float f = (float) d;
+		if (Float.isInfinite(f) && !Double.isInfinite(d)) {
+			throw new IllegalArgumentException(": out of float32 range");
+		}
+		return f;
+	}
+
+	private static double toDouble(Object value, boolean strict) {
+		if (value instanceof Number number && !(value instanceof BigDecimal) && !(value instanceof BigInteger)) {
+			return number.doubleValue();
+		}
+		return numberOf(value, strict).doubleValue();
+	}
+
+	private static boolean toBoolean(Object value, boolean strict) {
+		if (value instanceof Boolean b) {
+			return b;
+		}
+		if (!strict && value instanceof CharSequence text) {
+			String s = text.toString().trim().toLowerCase(Locale.ROOT);
+			if (s.equals("true") || s.equals("false")) {
+				return Boolean.parseBoolean(s);
+			}
+		}
+		throw new IllegalArgumentException("");
+	}
+
+	private static Instant toInstant(Object value) {
+		Instant instant;
+		if (value instanceof Instant i) {
+			instant = i;
+		}
+		else if (value instanceof OffsetDateTime o) {
+			instant = o.toInstant();
+		}
+		else if (value instanceof ZonedDateTime z) {
+			instant = z.toInstant();
+		}
+		else if (value instanceof LocalDateTime l) {
+			instant = l.toInstant(ZoneOffset.UTC);
+		}
+		else if (value instanceof Date d) {
+			instant = d.toInstant();
+		}
+		else if (value instanceof CharSequence text) {
+			instant = parseInstant(text.toString().trim());
+		}
+		else {
+			throw new IllegalArgumentException("");
+		}
+		return instant.truncatedTo(ChronoUnit.MICROS);
+	}
+
+	private static Instant parseInstant(String text) {
+		try {
+			return OffsetDateTime.parse(text).toInstant();
+		}
+		catch (DateTimeParseException ex) {
+			try {
+				// A timestamp without an offset is taken as UTC, as stored values are.
+				return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+			}
+			catch (DateTimeParseException ex2) {
+				throw new IllegalArgumentException(": not an ISO-8601 timestamp such as 2024-05-01T12:00:00Z");
+			}
+		}
+	}
+
+	private static LocalDate toDate(Object value) {
+		if (value instanceof LocalDate date) {
+			return date;
+		}
+		if (value instanceof CharSequence text) {
+			try {
+				return LocalDate.parse(text.toString().trim());
+			}
+			catch (DateTimeParseException ex) {
+				throw new IllegalArgumentException(": not an ISO-8601 date such as 2024-05-01");
+			}
+		}
+		throw new IllegalArgumentException("");
+	}
+
+	private static BigDecimal toDecimal(Object value) {
+		BigDecimal number = numberOf(value, false);
+		if (value instanceof Boolean) {
+			throw new IllegalArgumentException("");
+		}
+		BigDecimal stripped = number.stripTrailingZeros();
+		if (stripped.scale() > FieldType.DECIMAL_SCALE) {
+			throw new IllegalArgumentException(": more than " + FieldType.DECIMAL_SCALE + " decimal places");
+		}
+		if (stripped.abs().compareTo(MAX_DECIMAL) >= 0) {
+			throw new IllegalArgumentException(": out of decimal range");
+		}
+		return (stripped.scale() < 0) ? stripped.setScale(0) : stripped;
+	}
+
+	private static ConvertedBatch.JsonValue toJson(Object value) {
+		try {
+			return new ConvertedBatch.JsonValue(JSON.writeValueAsString(value), value);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException(": cannot be written as JSON (" + ex.getOriginalMessage() + ")");
+		}
+	}
+
+	/**
+	 * Describes a value's JSON kind for error messages, without echoing long input.
+	 * @param value the value
+	 * @return e.g. {@code string "abc"}
+	 */
+	static String describe(Object value) {
+		if (value instanceof CharSequence text) {
+			String s = text.toString();
+			return "string \"" + ((s.length() > 40) ? s.substring(0, 40) + "…" : s) + "\"";
+		}
+		if (value instanceof Boolean) {
+			return "boolean " + value;
+		}
+		if (value instanceof Number) {
+			return "number " + value;
+		}
+		if (value instanceof Map<?, ?>) {
+			return "an object";
+		}
+		if (value instanceof Collection<?> || value.getClass().isArray()) {
+			return "an array";
+		}
+		return value.getClass().getSimpleName();
+	}
+
+	/**
+	 * Checks a publish as a whole before conversion.
+	 * @param stream the stream
+	 * @param events the events
+	 * @return the events as a list of maps
+	 */
+	public static List<? extends Map<String, ?>> requireEvents(String stream,
+			@Nullable List<? extends @Nullable Map<String, ?>> events) {
+		if (events == null || events.isEmpty()) {
+			throw new InvalidRequestException("A publish to '" + stream + "' needs at least one event");
+		}
+		List<Map<String, ?>> checked = new ArrayList<>(events.size());
+		for (int i = 0; i < events.size(); i++) {
+			Map<String, ?> event = events.get(i);
+			if (event == null) {
+				throw new InvalidEventException(stream, i, null, "is null; expected a JSON object");
+			}
+			checked.add(event);
+		}
+		return checked;
+	}
+
+}

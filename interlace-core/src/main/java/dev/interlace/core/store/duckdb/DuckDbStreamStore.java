@@ -1,0 +1,912 @@
+package dev.interlace.core.store.duckdb;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
+
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.StoreException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.store.ColumnSet;
+import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.ConvertedBatch;
+import dev.interlace.core.store.DefinitionDocument;
+import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.StreamStore;
+import dev.interlace.core.store.StreamTable;
+
+/**
+ * A {@link StreamStore} in an embedded DuckDB database file.
+ * <p>
+ * One writer thread owns every write. Publishes queued while it commits are appended together through DuckDB's
+ * Appender and committed at once (a group commit): one sync to disk serves many publishes. Each publish is converted
+ * and checked before it joins a group, so a bad one fails alone; if a group still fails in the database, the writer
+ * discards its connection (DuckDB leaves a connection unusable after a failed commit) and commits each publish of the
+ * group on its own, so only the culprit fails.
+ * <p>
+ * DuckDB lets one process open a file; connections inside the process are duplicates of one database instance.
+ *
+ * @since 0.1.0
+ */
+public final class DuckDbStreamStore implements StreamStore {
+
+	/** Path that keeps the database in memory. */
+	public static final String IN_MEMORY = ":memory:";
+
+	/** Default upper bound of rows committed in one group. */
+	public static final int DEFAULT_MAX_GROUP_ROWS = 50_000;
+
+	/** Default number of publishes that may wait for the writer before publishers block. */
+	public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
+
+	private static final org.slf4j.Logger logger = LoggerFactory.getLogger(DuckDbStreamStore.class);
+
+	private static final String ENGINE_SCHEMA = "interlace";
+
+	private final String path;
+
+	private final DuckDBConnection root;
+
+	private final BlockingQueue<DuckDBConnection> readers = new ArrayBlockingQueue<>(8);
+
+	private final ConcurrentMap<String, Table> tables = new ConcurrentHashMap<>();
+
+	private final LinkedBlockingQueue<Op> queue;
+
+	private final int maxGroupRows;
+
+	private final Thread writerThread;
+
+	private final AtomicLong writerResets = new AtomicLong();
+
+	private volatile boolean closed;
+
+	private volatile CommitListener listener = CommitListener.NONE;
+
+	/** Used by the writer thread only. */
+	private @Nullable DuckDBConnection writer;
+
+	/**
+	 * Opens (creating if needed) the database at {@code path} with default settings.
+	 * @param path a file path, or {@link #IN_MEMORY}
+	 */
+	public DuckDbStreamStore(String path) {
+		this(path, DEFAULT_MAX_GROUP_ROWS, DEFAULT_QUEUE_CAPACITY);
+	}
+
+	/**
+	 * Opens (creating if needed) the database at {@code path}.
+	 * @param path a file path, or {@link #IN_MEMORY}
+	 * @param maxGroupRows most rows committed in one group
+	 * @param queueCapacity publishes that may wait for the writer before publishers block
+	 */
+	public DuckDbStreamStore(String path, int maxGroupRows, int queueCapacity) {
+		this.path = path;
+		this.maxGroupRows = maxGroupRows;
+		this.queue = new LinkedBlockingQueue<>(queueCapacity);
+		this.root = open(path);
+		migrate();
+		this.writerThread = new Thread(this::runWriter, "interlace-duckdb-writer");
+		this.writerThread.setDaemon(true);
+		this.writerThread.start();
+	}
+
+	private static DuckDBConnection open(String path) {
+		try {
+			if (!IN_MEMORY.equals(path)) {
+				Path parent = Path.of(path).toAbsolutePath().getParent();
+				if (parent != null) {
+					Files.createDirectories(parent);
+				}
+			}
+			String url = IN_MEMORY.equals(path) ? "jdbc:duckdb:" : "jdbc:duckdb:" + path;
+			return (DuckDBConnection) DriverManager.getConnection(url);
+		}
+		catch (Exception ex) {
+			throw new StoreException("Cannot open DuckDB database '" + path + "': " + ex.getMessage(), ex);
+		}
+	}
+
+	private void migrate() {
+		Flyway.configure(DuckDbStreamStore.class.getClassLoader())
+			.dataSource(new DuplicatingDataSource(this.root))
+			.schemas(ENGINE_SCHEMA)
+			.createSchemas(true)
+			.table("interlace_schema_history")
+			.locations("classpath:dev/interlace/db/duckdb")
+			.load()
+			.migrate();
+	}
+
+	/**
+	 * Returns the database path this store was opened on.
+	 * @return the path
+	 */
+	public String getPath() {
+		return this.path;
+	}
+
+	/**
+	 * Returns how often the writer discarded its connection after a failure.
+	 * @return the count
+	 */
+	public long getWriterResets() {
+		return this.writerResets.get();
+	}
+
+	/**
+	 * Returns how many operations wait for the writer.
+	 * @return the queue depth
+	 */
+	public int getQueueDepth() {
+		return this.queue.size();
+	}
+
+	@Override
+	public void setCommitListener(CommitListener listener) {
+		this.listener = listener;
+	}
+
+	@Override
+	public StreamTable ensureStream(StreamDefinition definition) {
+		return await(write("ensure stream '" + definition.name() + "'", (connection) -> ensure(connection, definition)));
+	}
+
+	private StreamTable ensure(DuckDBConnection connection, StreamDefinition definition) throws SQLException {
+		String table = qualified(definition);
+		StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
+			.append(" (" + StoredEvent.ROWID + " BIGINT NOT NULL, " + StoredEvent.PUBLISHED_AT
+					+ " TIMESTAMPTZ NOT NULL, " + StoredEvent.PUBLISH_ID + " UUID NOT NULL");
+		definition.fields().forEach((field, type) -> create.append(", ").append(quote(field)).append(' ').append(sqlType(type)));
+		create.append(')');
+		execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
+		execute(connection, create.toString());
+		ColumnSet columns = loadColumns(connection, definition);
+		Map<String, FieldType> missing = new LinkedHashMap<>();
+		for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
+			int index = columns.indexOf(field.getKey());
+			if (index < 0) {
+				missing.put(field.getKey(), field.getValue());
+			}
+			else if (columns.type(index) != field.getValue()) {
+				throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
+						+ "' is declared as " + field.getValue() + " but its column in " + table + " holds "
+						+ columns.type(index) + "; change the declaration or migrate the column");
+			}
+		}
+		addColumns(connection, table, missing);
+		columns = columns.with(missing);
+		try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO interlace.streams "
+				+ "(name, schema_name, definition, last_rowid, created_at, updated_at) VALUES (?, ?, ?, 0, now(), now()) "
+				+ "ON CONFLICT (name) DO UPDATE SET schema_name = excluded.schema_name, "
+				+ "definition = excluded.definition, updated_at = excluded.updated_at")) {
+			upsert.setString(1, definition.name());
+			upsert.setString(2, definition.schema());
+			upsert.setString(3, EventConverter.JSON.writeValueAsString(DefinitionDocument.of(definition)));
+			upsert.executeUpdate();
+		}
+		long lastRowid = Math.max(queryLong(connection,
+				"SELECT last_rowid FROM interlace.streams WHERE name = ?", definition.name()),
+				queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table));
+		Table existing = this.tables.get(definition.name());
+		if (existing != null) {
+			existing.definition = definition;
+			existing.columns = columns;
+		}
+		else {
+			this.tables.put(definition.name(), new Table(definition, columns, lastRowid));
+		}
+		return new StreamTable(definition.name(), definition.schema(), columns.asMap(), count(connection, table),
+				lastRowid);
+	}
+
+	private static ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
+		Map<String, FieldType> columns = new LinkedHashMap<>();
+		try (PreparedStatement query = connection.prepareStatement("SELECT column_name, data_type "
+				+ "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+			query.setString(1, definition.schema());
+			query.setString(2, definition.name());
+			try (ResultSet rs = query.executeQuery()) {
+				int position = 0;
+				while (rs.next()) {
+					if (position++ < 3) {
+						continue;
+					}
+					columns.put(rs.getString(1), fieldType(rs.getString(2)));
+				}
+			}
+		}
+		return ColumnSet.of(columns);
+	}
+
+	@Override
+	public CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events) {
+		Table table = table(stream);
+		UUID publishId = UUID.randomUUID();
+		if (events.isEmpty()) {
+			return CompletableFuture.completedFuture(PublishResult.accepted(stream, 0, publishId, 0, 0));
+		}
+		ConvertedBatch batch;
+		try {
+			batch = EventConverter.convert(table.definition, table.columns, events);
+		}
+		catch (InterlaceException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		CompletableFuture<PublishResult> future = new CompletableFuture<>();
+		enqueue(new AppendOp(table, events, batch, publishId, future));
+		return future;
+	}
+
+	@Override
+	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
+		Table table = table(stream);
+		return read((connection) -> {
+			try (PreparedStatement query = connection.prepareStatement("SELECT * FROM " + qualified(table.definition)
+					+ " WHERE " + StoredEvent.ROWID + " > ? ORDER BY " + StoredEvent.ROWID + " LIMIT ?")) {
+				query.setLong(1, afterRowid);
+				query.setInt(2, limit);
+				try (ResultSet rs = query.executeQuery()) {
+					return readEvents(stream, rs);
+				}
+			}
+		});
+	}
+
+	@Override
+	public StreamTable describe(String stream) {
+		Table table = table(stream);
+		long rows = read((connection) -> count(connection, qualified(table.definition)));
+		return new StreamTable(stream, table.definition.schema(), table.columns.asMap(), rows, table.lastRowid);
+	}
+
+	@Override
+	public long readCursor(String stream, String consumer) {
+		table(stream);
+		return read((connection) -> queryLong(connection,
+				"SELECT coalesce(max(position), 0) FROM interlace.consumer_cursors WHERE stream = ? AND consumer = ?",
+				stream, consumer));
+	}
+
+	@Override
+	public long commitCursor(String stream, String consumer, long rowid) {
+		Table table = table(stream);
+		return await(write("commit cursor", (connection) -> {
+			if (rowid < 0 || rowid > table.lastRowid) {
+				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
+						+ "': its rowids run from 1 to " + table.lastRowid);
+			}
+			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO interlace.consumer_cursors "
+					+ "(stream, consumer, position, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (stream, consumer) "
+					+ "DO UPDATE SET position = greatest(consumer_cursors.position, excluded.position), "
+					+ "updated_at = excluded.updated_at")) {
+				upsert.setString(1, stream);
+				upsert.setString(2, consumer);
+				upsert.setLong(3, rowid);
+				upsert.executeUpdate();
+			}
+			return queryLong(connection,
+					"SELECT position FROM interlace.consumer_cursors WHERE stream = ? AND consumer = ?", stream,
+					consumer);
+		}));
+	}
+
+	@Override
+	public long trimToMaxRows(String stream, long maxRows) {
+		Table table = table(stream);
+		return await(write("trim", (connection) -> {
+			String name = qualified(table.definition);
+			long keepFrom = queryLong(connection, "SELECT coalesce((SELECT " + StoredEvent.ROWID + " FROM " + name
+					+ " ORDER BY " + StoredEvent.ROWID + " DESC LIMIT 1 OFFSET ?), 0)", maxRows);
+			return (keepFrom > 0) ? delete(connection, table, StoredEvent.ROWID + " <= ?", keepFrom) : 0L;
+		}));
+	}
+
+	@Override
+	public long trimOlderThan(String stream, Instant cutoff) {
+		Table table = table(stream);
+		return await(write("trim", (connection) -> delete(connection, table, StoredEvent.PUBLISHED_AT + " < ?",
+				OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC))));
+	}
+
+	private long delete(DuckDBConnection connection, Table table, String condition, Object bound) throws SQLException {
+		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
+		try (PreparedStatement mark = connection
+			.prepareStatement("UPDATE interlace.streams SET last_rowid = ? WHERE name = ?")) {
+			mark.setLong(1, table.lastRowid);
+			mark.setString(2, table.definition.name());
+			mark.executeUpdate();
+		}
+		try (PreparedStatement delete = connection
+			.prepareStatement("DELETE FROM " + qualified(table.definition) + " WHERE " + condition)) {
+			delete.setObject(1, bound);
+			return delete.executeUpdate();
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		try {
+			this.writerThread.join(TimeUnit.SECONDS.toMillis(30));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		DuckDBConnection reader;
+		while ((reader = this.readers.poll()) != null) {
+			closeQuietly(reader);
+		}
+		closeQuietly(this.root);
+	}
+
+	private Table table(String stream) {
+		Table table = this.tables.get(stream);
+		if (table == null) {
+			throw new StreamNotFoundException(stream);
+		}
+		return table;
+	}
+
+	private void enqueue(Op op) {
+		if (this.closed) {
+			throw new StoreException("DuckDB store '" + this.path + "' is closed");
+		}
+		try {
+			this.queue.put(op);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new StoreException("Interrupted while waiting for the writer of '" + this.path + "'", ex);
+		}
+	}
+
+	private <T> CompletableFuture<T> write(String what, SqlTask<T> task) {
+		CompletableFuture<T> future = new CompletableFuture<>();
+		enqueue(new TaskOp<>(what, task, future));
+		return future.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(unwrap(ex)));
+	}
+
+	private static <T> T await(CompletableFuture<T> future) {
+		try {
+			return future.join();
+		}
+		catch (java.util.concurrent.CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException cause) {
+				throw cause;
+			}
+			throw ex;
+		}
+	}
+
+	private static Throwable unwrap(Throwable ex) {
+		return (ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+	}
+
+	private <T> T read(SqlTask<T> task) {
+		DuckDBConnection connection = this.readers.poll();
+		boolean healthy = false;
+		try {
+			if (connection == null) {
+				connection = this.root.duplicate();
+			}
+			T result = task.run(connection);
+			healthy = true;
+			return result;
+		}
+		catch (SQLException ex) {
+			throw new StoreException("DuckDB read failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			if (connection != null && !(healthy && !this.closed && this.readers.offer(connection))) {
+				closeQuietly(connection);
+			}
+		}
+	}
+
+	// ---- the writer thread ----
+
+	private void runWriter() {
+		List<AppendOp> group = new ArrayList<>();
+		while (true) {
+			Op op;
+			try {
+				op = this.queue.poll(50, TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				op = null;
+			}
+			if (op == null) {
+				if (this.closed && this.queue.isEmpty()) {
+					break;
+				}
+				continue;
+			}
+			if (op instanceof TaskOp<?> task) {
+				runTask(task);
+				continue;
+			}
+			AppendOp first = (AppendOp) op;
+			group.add(first);
+			int rows = first.events().size();
+			// Only this thread takes from the queue, so what peek shows is what poll returns.
+			while (rows < this.maxGroupRows && this.queue.peek() instanceof AppendOp next) {
+				this.queue.poll();
+				group.add(next);
+				rows += next.events().size();
+			}
+			commitGroup(group);
+			group.clear();
+		}
+		if (this.writer != null) {
+			closeQuietly(this.writer);
+		}
+	}
+
+	private <T> void runTask(TaskOp<T> task) {
+		try {
+			DuckDBConnection connection = writer();
+			execute(connection, "BEGIN TRANSACTION");
+			T result;
+			try {
+				result = task.task().run(connection);
+			}
+			catch (RuntimeException ex) {
+				execute(connection, "ROLLBACK");
+				task.future().completeExceptionally(ex);
+				return;
+			}
+			execute(connection, "COMMIT");
+			task.future().complete(result);
+		}
+		catch (SQLException | RuntimeException ex) {
+			resetWriter(ex);
+			task.future().completeExceptionally(new StoreException(
+					"DuckDB could not " + task.what() + ": " + ex.getMessage(), ex));
+		}
+	}
+
+	private void commitGroup(List<AppendOp> group) {
+		Map<Table, ColumnSet> columns = new LinkedHashMap<>();
+		List<Prepared> prepared = new ArrayList<>(group.size());
+		for (AppendOp op : group) {
+			ColumnSet current = columns.getOrDefault(op.table(), op.table().columns);
+			ConvertedBatch batch = op.batch();
+			if (batch.base() != current) {
+				// The table gained columns since this publish was converted: convert again against them.
+				try {
+					batch = EventConverter.convert(op.table().definition, current, op.events());
+				}
+				catch (InterlaceException ex) {
+					op.future().completeExceptionally(ex);
+					continue;
+				}
+			}
+			columns.put(op.table(), batch.columns());
+			prepared.add(new Prepared(op, batch));
+		}
+		if (prepared.isEmpty()) {
+			return;
+		}
+		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		Map<Table, Long> lastRowids;
+		try {
+			lastRowids = writeGroup(prepared, columns, publishedAt);
+		}
+		catch (SQLException | RuntimeException ex) {
+			resetWriter(ex);
+			if (prepared.size() > 1) {
+				for (Prepared each : prepared) {
+					commitGroup(List.of(each.op));
+				}
+			}
+			else {
+				prepared.get(0).op.future().completeExceptionally(new StoreException("DuckDB rejected the publish to '"
+						+ prepared.get(0).op.table().definition.name() + "': " + ex.getMessage(), ex));
+			}
+			return;
+		}
+		columns.forEach((table, set) -> table.columns = set);
+		lastRowids.forEach((table, rowid) -> table.lastRowid = rowid);
+		for (Prepared each : prepared) {
+			AppendOp op = each.op;
+			op.future().complete(PublishResult.accepted(op.table().definition.name(), op.events().size(),
+					op.publishId(), each.firstRowid, each.firstRowid + op.events().size() - 1));
+		}
+		notifyListener(prepared, publishedAt);
+	}
+
+	private Map<Table, Long> writeGroup(List<Prepared> prepared, Map<Table, ColumnSet> columns, Instant publishedAt)
+			throws SQLException {
+		DuckDBConnection connection = writer();
+		execute(connection, "BEGIN TRANSACTION");
+		for (Map.Entry<Table, ColumnSet> entry : columns.entrySet()) {
+			Table table = entry.getKey();
+			ColumnSet set = entry.getValue();
+			Map<String, FieldType> added = new LinkedHashMap<>();
+			for (int i = table.columns.size(); i < set.size(); i++) {
+				added.put(set.name(i), set.type(i));
+			}
+			addColumns(connection, qualified(table.definition), added);
+		}
+		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, publishedAt);
+		Map<Table, Long> lastRowids = new LinkedHashMap<>();
+		for (Map.Entry<Table, ColumnSet> entry : columns.entrySet()) {
+			Table table = entry.getKey();
+			ColumnSet set = entry.getValue();
+			long rowid = table.lastRowid;
+			try (DuckDBAppender appender = connection.createAppender(table.definition.schema(), table.definition.name())) {
+				for (Prepared each : prepared) {
+					if (each.op.table() != table) {
+						continue;
+					}
+					each.firstRowid = rowid + 1;
+					for (Object[] row : each.batch.rows()) {
+						appender.beginRow();
+						appender.append(++rowid);
+						appender.appendEpochMicros(micros);
+						appender.append(each.op.publishId());
+						for (int column = 0; column < set.size(); column++) {
+							appendValue(appender, set.type(column), (column < row.length) ? row[column] : null);
+						}
+						appender.endRow();
+					}
+				}
+				// close() swallows append errors: flush explicitly so a failure fails the group.
+				appender.flush();
+			}
+			lastRowids.put(table, rowid);
+		}
+		execute(connection, "COMMIT");
+		return lastRowids;
+	}
+
+	private static void appendValue(DuckDBAppender appender, FieldType type, @Nullable Object value)
+			throws SQLException {
+		if (value == null) {
+			appender.appendNull();
+			return;
+		}
+		switch (type) {
+			case STRING -> appender.append((String) value);
+			case INT32 -> appender.append((int) (Integer) value);
+			case INT64 -> appender.append((long) (Long) value);
+			case FLOAT32 -> appender.append((float) (Float) value);
+			case FLOAT64 -> appender.append((double) (Double) value);
+			case BOOLEAN -> appender.append((boolean) (Boolean) value);
+			case TIMESTAMP -> appender.appendEpochMicros(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) value));
+			case DATE -> appender.append((LocalDate) value);
+			case DECIMAL -> appender.append(((BigDecimal) value).setScale(FieldType.DECIMAL_SCALE, RoundingMode.UNNECESSARY));
+			case JSON -> appender.append(((ConvertedBatch.JsonValue) value).text());
+		}
+	}
+
+	private void notifyListener(List<Prepared> prepared, Instant publishedAt) {
+		CommitListener listener = this.listener;
+		Map<String, List<StoredEvent>> byStream = new LinkedHashMap<>();
+		for (Prepared each : prepared) {
+			String stream = each.op.table().definition.name();
+			if (!listener.wants(stream)) {
+				continue;
+			}
+			List<StoredEvent> events = byStream.computeIfAbsent(stream, (key) -> new ArrayList<>());
+			ColumnSet set = each.batch.columns();
+			long rowid = each.firstRowid;
+			for (Object[] row : each.batch.rows()) {
+				Map<String, Object> data = new LinkedHashMap<>();
+				for (int column = 0; column < row.length; column++) {
+					Object value = row[column];
+					if (value != null) {
+						data.put(set.name(column),
+								(value instanceof ConvertedBatch.JsonValue json) ? json.value() : value);
+					}
+				}
+				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), data));
+			}
+		}
+		byStream.forEach((stream, events) -> {
+			try {
+				listener.committed(stream, events);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Commit listener failed for stream '{}'", stream, ex);
+			}
+		});
+	}
+
+	private DuckDBConnection writer() throws SQLException {
+		if (this.writer == null) {
+			this.writer = this.root.duplicate();
+		}
+		return this.writer;
+	}
+
+	private void resetWriter(Exception cause) {
+		// After a failed commit DuckDB's connection claims a transaction it no longer has: never reuse it.
+		logger.warn("DuckDB writer of '{}' failed, reopening its connection: {}", this.path, cause.getMessage());
+		this.writerResets.incrementAndGet();
+		if (this.writer != null) {
+			try {
+				execute(this.writer, "ROLLBACK");
+			}
+			catch (SQLException ex) {
+				// Expected when the failure already ended the transaction.
+			}
+			closeQuietly(this.writer);
+			this.writer = null;
+		}
+	}
+
+	// ---- SQL helpers ----
+
+	private static List<StoredEvent> readEvents(String stream, ResultSet rs) throws SQLException {
+		ResultSetMetaData meta = rs.getMetaData();
+		int count = meta.getColumnCount();
+		String[] names = new String[count + 1];
+		String[] types = new String[count + 1];
+		for (int i = 1; i <= count; i++) {
+			names[i] = meta.getColumnName(i);
+			types[i] = meta.getColumnTypeName(i);
+		}
+		List<StoredEvent> events = new ArrayList<>();
+		while (rs.next()) {
+			long rowid = rs.getLong(1);
+			Instant publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
+			UUID publishId = (UUID) rs.getObject(3);
+			Map<String, Object> data = new LinkedHashMap<>();
+			for (int i = 4; i <= count; i++) {
+				Object value = rs.getObject(i);
+				if (value != null) {
+					data.put(names[i], readValue(types[i], value));
+				}
+			}
+			events.add(new StoredEvent(stream, rowid, publishedAt, publishId, data));
+		}
+		return events;
+	}
+
+	private static Object readValue(String type, Object value) {
+		if (type.equals("JSON")) {
+			return EventConverter.JSON.readValue(value.toString(), Object.class);
+		}
+		if (value instanceof OffsetDateTime timestamp) {
+			return timestamp.toInstant();
+		}
+		if (value instanceof BigDecimal decimal) {
+			BigDecimal stripped = decimal.stripTrailingZeros();
+			return (stripped.scale() < 0) ? stripped.setScale(0) : stripped;
+		}
+		return value;
+	}
+
+	private static void addColumns(Connection connection, String table, Map<String, FieldType> columns)
+			throws SQLException {
+		for (Map.Entry<String, FieldType> column : columns.entrySet()) {
+			execute(connection, "ALTER TABLE " + table + " ADD COLUMN " + quote(column.getKey()) + " "
+					+ sqlType(column.getValue()));
+		}
+	}
+
+	static String sqlType(FieldType type) {
+		return switch (type) {
+			case STRING -> "VARCHAR";
+			case INT32 -> "INTEGER";
+			case INT64 -> "BIGINT";
+			case FLOAT32 -> "FLOAT";
+			case FLOAT64 -> "DOUBLE";
+			case BOOLEAN -> "BOOLEAN";
+			case TIMESTAMP -> "TIMESTAMPTZ";
+			case DATE -> "DATE";
+			case JSON -> "JSON";
+			case DECIMAL -> "DECIMAL(" + FieldType.DECIMAL_PRECISION + "," + FieldType.DECIMAL_SCALE + ")";
+		};
+	}
+
+	static FieldType fieldType(String sqlType) {
+		String type = sqlType.toUpperCase(java.util.Locale.ROOT);
+		if (type.startsWith("DECIMAL")) {
+			return FieldType.DECIMAL;
+		}
+		return switch (type) {
+			case "INTEGER" -> FieldType.INT32;
+			case "BIGINT" -> FieldType.INT64;
+			case "FLOAT" -> FieldType.FLOAT32;
+			case "DOUBLE" -> FieldType.FLOAT64;
+			case "BOOLEAN" -> FieldType.BOOLEAN;
+			case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ" -> FieldType.TIMESTAMP;
+			case "DATE" -> FieldType.DATE;
+			case "JSON" -> FieldType.JSON;
+			default -> FieldType.STRING;
+		};
+	}
+
+	private static String qualified(StreamDefinition definition) {
+		return quote(definition.schema()) + "." + quote(definition.name());
+	}
+
+	private static String quote(String identifier) {
+		return '"' + identifier.replace("\"", "\"\"") + '"';
+	}
+
+	private static void execute(Connection connection, String sql) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	private static long count(Connection connection, String table) throws SQLException {
+		return queryLong(connection, "SELECT count(*) FROM " + table);
+	}
+
+	private static long queryLong(Connection connection, String sql, Object... parameters) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement(sql)) {
+			for (int i = 0; i < parameters.length; i++) {
+				query.setObject(i + 1, parameters[i]);
+			}
+			try (ResultSet rs = query.executeQuery()) {
+				return rs.next() ? rs.getLong(1) : 0L;
+			}
+		}
+	}
+
+	private static void closeQuietly(Connection connection) {
+		try {
+			connection.close();
+		}
+		catch (SQLException ex) {
+			logger.debug("Closing a DuckDB connection failed", ex);
+		}
+	}
+
+	// ---- types ----
+
+	/** A stream's table as the writer sees it. */
+	private static final class Table {
+
+		volatile StreamDefinition definition;
+
+		/** Replaced, never mutated, by the writer after a commit that added columns. */
+		volatile ColumnSet columns;
+
+		/** Highest rowid committed; written by the writer thread only. */
+		volatile long lastRowid;
+
+		Table(StreamDefinition definition, ColumnSet columns, long lastRowid) {
+			this.definition = definition;
+			this.columns = columns;
+			this.lastRowid = lastRowid;
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface SqlTask<T> {
+
+		T run(DuckDBConnection connection) throws SQLException;
+
+	}
+
+	private sealed interface Op permits AppendOp, TaskOp {
+
+	}
+
+	private record AppendOp(Table table, List<? extends Map<String, ?>> events, ConvertedBatch batch, UUID publishId,
+			CompletableFuture<PublishResult> future) implements Op {
+	}
+
+	private record TaskOp<T>(String what, SqlTask<T> task, CompletableFuture<T> future) implements Op {
+	}
+
+	private static final class Prepared {
+
+		final AppendOp op;
+
+		final ConvertedBatch batch;
+
+		long firstRowid;
+
+		Prepared(AppendOp op, ConvertedBatch batch) {
+			this.op = op;
+			this.batch = batch;
+		}
+
+	}
+
+	/** Hands Flyway duplicates of the store's connection: DuckDB allows one database instance per file. */
+	private static final class DuplicatingDataSource implements DataSource {
+
+		private final DuckDBConnection root;
+
+		DuplicatingDataSource(DuckDBConnection root) {
+			this.root = root;
+		}
+
+		@Override
+		public Connection getConnection() throws SQLException {
+			return this.root.duplicate();
+		}
+
+		@Override
+		public Connection getConnection(String username, String password) throws SQLException {
+			return getConnection();
+		}
+
+		@Override
+		public PrintWriter getLogWriter() {
+			return new PrintWriter(System.err);
+		}
+
+		@Override
+		public void setLogWriter(PrintWriter out) {
+		}
+
+		@Override
+		public void setLoginTimeout(int seconds) {
+		}
+
+		@Override
+		public int getLoginTimeout() {
+			return 0;
+		}
+
+		@Override
+		public Logger getParentLogger() {
+			return Logger.getLogger("dev.interlace");
+		}
+
+		@Override
+		public <T> T unwrap(Class<T> iface) throws SQLException {
+			throw new SQLException("Not a wrapper");
+		}
+
+		@Override
+		public boolean isWrapperFor(Class<?> iface) {
+			return false;
+		}
+
+	}
+
+}
