@@ -83,9 +83,14 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private static final String ENGINE_SCHEMA = "interlace";
 
+	/** Catalog the store's file is attached as: a fixed alias, so no schema name can clash with the file's name. */
+	private static final String CATALOG_ALIAS = "interlace_store";
+
 	private final String path;
 
 	private final DuckDBConnection root;
+
+	private final String catalog;
 
 	private final BlockingQueue<DuckDBConnection> readers = new ArrayBlockingQueue<>(8);
 
@@ -107,6 +112,28 @@ public final class DuckDbStreamStore implements StreamStore {
 	private @Nullable DuckDBConnection writer;
 
 	/**
+	 * Uses the database behind an existing DuckDB connection, such as the application's own data source, so that
+	 * one process opens the file once. The connection is duplicated, not taken over.
+	 * @param connection a connection to the database
+	 */
+	public DuckDbStreamStore(DuckDBConnection connection) {
+		this.maxGroupRows = DEFAULT_MAX_GROUP_ROWS;
+		this.queue = new LinkedBlockingQueue<>(DEFAULT_QUEUE_CAPACITY);
+		try {
+			this.root = connection.duplicate();
+			this.catalog = currentCatalog(this.root);
+		}
+		catch (SQLException ex) {
+			throw new StoreException("Cannot use the given DuckDB connection: " + ex.getMessage(), ex);
+		}
+		this.path = this.catalog;
+		migrate();
+		this.writerThread = new Thread(this::runWriter, "interlace-duckdb-writer");
+		this.writerThread.setDaemon(true);
+		this.writerThread.start();
+	}
+
+	/**
 	 * Opens (creating if needed) the database at {@code path} with default settings.
 	 * @param path a file path, or {@link #IN_MEMORY}
 	 */
@@ -125,6 +152,12 @@ public final class DuckDbStreamStore implements StreamStore {
 		this.maxGroupRows = maxGroupRows;
 		this.queue = new LinkedBlockingQueue<>(queueCapacity);
 		this.root = open(path);
+		try {
+			this.catalog = IN_MEMORY.equals(path) ? currentCatalog(this.root) : CATALOG_ALIAS;
+		}
+		catch (SQLException ex) {
+			throw new StoreException("Cannot open DuckDB database '" + path + "': " + ex.getMessage(), ex);
+		}
 		migrate();
 		this.writerThread = new Thread(this::runWriter, "interlace-duckdb-writer");
 		this.writerThread.setDaemon(true);
@@ -139,23 +172,53 @@ public final class DuckDbStreamStore implements StreamStore {
 					Files.createDirectories(parent);
 				}
 			}
-			String url = IN_MEMORY.equals(path) ? "jdbc:duckdb:" : "jdbc:duckdb:" + path;
-			return (DuckDBConnection) DriverManager.getConnection(url);
+			DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+			if (!IN_MEMORY.equals(path)) {
+				// A file opened directly is a catalog named after the file: interlace.duckdb would make every
+				// "interlace.x" ambiguous between that catalog and the engine schema. Attach it under a fixed alias.
+				execute(connection, "ATTACH '" + path.replace("'", "''") + "' AS " + CATALOG_ALIAS);
+			}
+			return connection;
 		}
 		catch (Exception ex) {
 			throw new StoreException("Cannot open DuckDB database '" + path + "': " + ex.getMessage(), ex);
 		}
 	}
 
+	private static String currentCatalog(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT current_database()")) {
+			rs.next();
+			return rs.getString(1);
+		}
+	}
+
 	private void migrate() {
 		Flyway.configure(DuckDbStreamStore.class.getClassLoader())
-			.dataSource(new DuplicatingDataSource(this.root))
+			.dataSource(new DuplicatingDataSource(this.root, this.catalog))
 			.schemas(ENGINE_SCHEMA)
 			.createSchemas(true)
 			.table("interlace_schema_history")
 			.locations("classpath:dev/interlace/db/duckdb")
 			.load()
 			.migrate();
+	}
+
+	/**
+	 * Opens a connection to the store's database, its catalog the default one, for querying streams as ordinary
+	 * tables from the same process (DuckDB lets no other process open the file while the store runs). The caller
+	 * closes it.
+	 * @return a new connection
+	 */
+	public Connection openConnection() {
+		try {
+			DuckDBConnection connection = this.root.duplicate();
+			execute(connection, "USE " + quote(this.catalog));
+			return connection;
+		}
+		catch (SQLException ex) {
+			throw new StoreException("Cannot open a connection to '" + this.path + "': " + ex.getMessage(), ex);
+		}
 	}
 
 	/**
@@ -199,7 +262,7 @@ public final class DuckDbStreamStore implements StreamStore {
 					+ " TIMESTAMPTZ NOT NULL, " + StoredEvent.PUBLISH_ID + " UUID NOT NULL");
 		definition.fields().forEach((field, type) -> create.append(", ").append(quote(field)).append(' ').append(sqlType(type)));
 		create.append(')');
-		execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
+		execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(this.catalog) + "." + quote(definition.schema()));
 		execute(connection, create.toString());
 		ColumnSet columns = loadColumns(connection, definition);
 		Map<String, FieldType> missing = new LinkedHashMap<>();
@@ -216,7 +279,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 		addColumns(connection, table, missing);
 		columns = columns.with(missing);
-		try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO interlace.streams "
+		try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("streams") + " "
 				+ "(name, schema_name, definition, last_rowid, created_at, updated_at) VALUES (?, ?, ?, 0, now(), now()) "
 				+ "ON CONFLICT (name) DO UPDATE SET schema_name = excluded.schema_name, "
 				+ "definition = excluded.definition, updated_at = excluded.updated_at")) {
@@ -226,7 +289,7 @@ public final class DuckDbStreamStore implements StreamStore {
 			upsert.executeUpdate();
 		}
 		long lastRowid = Math.max(queryLong(connection,
-				"SELECT last_rowid FROM interlace.streams WHERE name = ?", definition.name()),
+				"SELECT last_rowid FROM " + engine("streams") + " WHERE name = ?", definition.name()),
 				queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table));
 		Table existing = this.tables.get(definition.name());
 		if (existing != null) {
@@ -240,12 +303,14 @@ public final class DuckDbStreamStore implements StreamStore {
 				lastRowid);
 	}
 
-	private static ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
+	private ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
 		Map<String, FieldType> columns = new LinkedHashMap<>();
 		try (PreparedStatement query = connection.prepareStatement("SELECT column_name, data_type "
-				+ "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
-			query.setString(1, definition.schema());
-			query.setString(2, definition.name());
+				+ "FROM information_schema.columns WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
+				+ "ORDER BY ordinal_position")) {
+			query.setString(1, this.catalog);
+			query.setString(2, definition.schema());
+			query.setString(3, definition.name());
 			try (ResultSet rs = query.executeQuery()) {
 				int position = 0;
 				while (rs.next()) {
@@ -304,7 +369,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	public long readCursor(String stream, String consumer) {
 		table(stream);
 		return read((connection) -> queryLong(connection,
-				"SELECT coalesce(max(position), 0) FROM interlace.consumer_cursors WHERE stream = ? AND consumer = ?",
+				"SELECT coalesce(max(position), 0) FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?",
 				stream, consumer));
 	}
 
@@ -316,7 +381,7 @@ public final class DuckDbStreamStore implements StreamStore {
 				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
 						+ "': its rowids run from 1 to " + table.lastRowid);
 			}
-			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO interlace.consumer_cursors "
+			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("consumer_cursors") + " "
 					+ "(stream, consumer, position, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (stream, consumer) "
 					+ "DO UPDATE SET position = greatest(consumer_cursors.position, excluded.position), "
 					+ "updated_at = excluded.updated_at")) {
@@ -326,7 +391,7 @@ public final class DuckDbStreamStore implements StreamStore {
 				upsert.executeUpdate();
 			}
 			return queryLong(connection,
-					"SELECT position FROM interlace.consumer_cursors WHERE stream = ? AND consumer = ?", stream,
+					"SELECT position FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?", stream,
 					consumer);
 		}));
 	}
@@ -352,7 +417,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	private long delete(DuckDBConnection connection, Table table, String condition, Object bound) throws SQLException {
 		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
 		try (PreparedStatement mark = connection
-			.prepareStatement("UPDATE interlace.streams SET last_rowid = ? WHERE name = ?")) {
+			.prepareStatement("UPDATE " + engine("streams") + " SET last_rowid = ? WHERE name = ?")) {
 			mark.setLong(1, table.lastRowid);
 			mark.setString(2, table.definition.name());
 			mark.executeUpdate();
@@ -551,12 +616,14 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 		columns.forEach((table, set) -> table.columns = set);
 		lastRowids.forEach((table, rowid) -> table.lastRowid = rowid);
+		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
+		// count on its events being on their way to every subscriber.
+		notifyListener(prepared, publishedAt);
 		for (Prepared each : prepared) {
 			AppendOp op = each.op;
 			op.future().complete(PublishResult.accepted(op.table().definition.name(), op.events().size(),
 					op.publishId(), each.firstRowid, each.firstRowid + op.events().size() - 1));
 		}
-		notifyListener(prepared, publishedAt);
 	}
 
 	private Map<Table, Long> writeGroup(List<Prepared> prepared, Map<Table, ColumnSet> columns, Instant publishedAt)
@@ -578,7 +645,8 @@ public final class DuckDbStreamStore implements StreamStore {
 			Table table = entry.getKey();
 			ColumnSet set = entry.getValue();
 			long rowid = table.lastRowid;
-			try (DuckDBAppender appender = connection.createAppender(table.definition.schema(), table.definition.name())) {
+			try (DuckDBAppender appender = connection.createAppender(this.catalog, table.definition.schema(),
+					table.definition.name())) {
 				for (Prepared each : prepared) {
 					if (each.op.table() != table) {
 						continue;
@@ -763,8 +831,12 @@ public final class DuckDbStreamStore implements StreamStore {
 		};
 	}
 
-	private static String qualified(StreamDefinition definition) {
-		return quote(definition.schema()) + "." + quote(definition.name());
+	private String qualified(StreamDefinition definition) {
+		return quote(this.catalog) + "." + quote(definition.schema()) + "." + quote(definition.name());
+	}
+
+	private String engine(String table) {
+		return quote(this.catalog) + "." + ENGINE_SCHEMA + "." + table;
 	}
 
 	private static String quote(String identifier) {
@@ -860,13 +932,19 @@ public final class DuckDbStreamStore implements StreamStore {
 
 		private final DuckDBConnection root;
 
-		DuplicatingDataSource(DuckDBConnection root) {
+		private final String catalog;
+
+		DuplicatingDataSource(DuckDBConnection root, String catalog) {
 			this.root = root;
+			this.catalog = catalog;
 		}
 
 		@Override
 		public Connection getConnection() throws SQLException {
-			return this.root.duplicate();
+			// Flyway names tables by schema only: make the store's catalog the default one.
+			DuckDBConnection connection = this.root.duplicate();
+			execute(connection, "USE " + quote(this.catalog));
+			return connection;
 		}
 
 		@Override

@@ -1,0 +1,517 @@
+package dev.interlace.core.store;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InvalidEventException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.StreamNotFoundException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract every {@link StreamStore} must keep. Each backend extends this class with a factory that opens a store
+ * on durable storage; {@link #openStore()} called again after {@link StreamStore#close()} must see the same data.
+ */
+public abstract class StreamStoreContractTests {
+
+	protected StreamStore store;
+
+	/**
+	 * Opens a store on this test's storage: a second call after closing the first store reopens the same data.
+	 * @return the store
+	 */
+	protected abstract StreamStore openStore();
+
+	@BeforeEach
+	void openTheStore() {
+		this.store = openStore();
+	}
+
+	@AfterEach
+	void closeTheStore() {
+		this.store.close();
+	}
+
+	protected StreamDefinition orders() {
+		return StreamDefinition.builder("orders")
+			.field("order_id", FieldType.STRING)
+			.field("amount", FieldType.INT64)
+			.build();
+	}
+
+	protected static Map<String, Object> event(Object... keyValues) {
+		Map<String, Object> event = new LinkedHashMap<>();
+		for (int i = 0; i < keyValues.length; i += 2) {
+			event.put((String) keyValues[i], keyValues[i + 1]);
+		}
+		return event;
+	}
+
+	protected void reopen() {
+		this.store.close();
+		this.store = openStore();
+	}
+
+	@Test
+	void appendedEventsAreReadBackInRowidOrderWithMetadata() {
+		this.store.ensureStream(orders());
+		Instant before = Instant.now().minusSeconds(1);
+		PublishResult result = this.store.appendAndWait("orders",
+				List.of(event("order_id", "a", "amount", 1), event("order_id", "b", "amount", 2)));
+		assertThat(result.status()).isEqualTo("accepted");
+		assertThat(result.rowsReceived()).isEqualTo(2);
+		assertThat(result.firstRowid()).isEqualTo(1);
+		assertThat(result.lastRowid()).isEqualTo(2);
+		List<StoredEvent> events = this.store.readAfter("orders", 0, 10);
+		assertThat(events).extracting(StoredEvent::rowid).containsExactly(1L, 2L);
+		assertThat(events).extracting(StoredEvent::publishId).containsOnly(result.publishId());
+		assertThat(events.get(0).data()).containsExactly(Map.entry("order_id", "a"), Map.entry("amount", 1L));
+		assertThat(events.get(0).publishedAt()).isAfter(before).isBefore(Instant.now().plusSeconds(1));
+		assertThat(events.get(0).stream()).isEqualTo("orders");
+	}
+
+	@Test
+	void eachPublishGetsItsOwnPublishId() {
+		this.store.ensureStream(orders());
+		UUID first = this.store.appendAndWait("orders", List.of(event("order_id", "a"))).publishId();
+		UUID second = this.store.appendAndWait("orders", List.of(event("order_id", "b"))).publishId();
+		assertThat(first).isNotEqualTo(second);
+		assertThat(this.store.readAfter("orders", 0, 10)).extracting(StoredEvent::publishId).containsExactly(first, second);
+	}
+
+	@Test
+	void emptyAppendStoresNothing() {
+		this.store.ensureStream(orders());
+		PublishResult result = this.store.appendAndWait("orders", List.of());
+		assertThat(result.rowsReceived()).isZero();
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+	}
+
+	@Test
+	void readAfterHonoursLowerBoundAndLimit() {
+		this.store.ensureStream(orders());
+		List<Map<String, Object>> events = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			events.add(event("order_id", "o" + i, "amount", i));
+		}
+		this.store.appendAndWait("orders", events);
+		assertThat(this.store.readAfter("orders", 3, 4)).extracting(StoredEvent::rowid).containsExactly(4L, 5L, 6L, 7L);
+		assertThat(this.store.readAfter("orders", 10, 4)).isEmpty();
+	}
+
+	@Test
+	void aPublishWithOneBadEventStoresNothing() {
+		this.store.ensureStream(orders());
+		assertThatThrownBy(() -> this.store.appendAndWait("orders",
+				List.of(event("amount", 1), event("amount", 2), event("amount", "not a number"))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> {
+				assertThat(ex.getRowIndex()).isEqualTo(2);
+				assertThat(ex.getField()).isEqualTo("amount");
+				assertThat(ex.getMessage()).contains("int64").contains("not a number");
+			});
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+	}
+
+	@Test
+	void declaredFieldsBecomeTypedColumns() {
+		StreamDefinition definition = StreamDefinition.builder("typed")
+			.field("s", FieldType.STRING)
+			.field("i", FieldType.INT32)
+			.field("l", FieldType.INT64)
+			.field("f", FieldType.FLOAT32)
+			.field("d", FieldType.FLOAT64)
+			.field("b", FieldType.BOOLEAN)
+			.field("t", FieldType.TIMESTAMP)
+			.field("day", FieldType.DATE)
+			.field("j", FieldType.JSON)
+			.field("m", FieldType.DECIMAL)
+			.build();
+		StreamTable table = this.store.ensureStream(definition);
+		assertThat(table.columns()).containsExactlyEntriesOf(definition.fields());
+		this.store.appendAndWait("typed", List.of(event("s", "text", "i", 7, "l", 9_000_000_000L, "f", 1.5, "d", 2.25,
+				"b", true, "t", "2024-05-01T12:00:00.123456Z", "day", "2024-05-01", "j",
+				Map.of("nested", List.of(1, 2)), "m", "12345.6789")));
+		Map<String, Object> data = this.store.readAfter("typed", 0, 1).get(0).data();
+		assertThat(data.get("s")).isEqualTo("text");
+		assertThat(data.get("i")).isEqualTo(7);
+		assertThat(data.get("l")).isEqualTo(9_000_000_000L);
+		assertThat(data.get("f")).isEqualTo(1.5f);
+		assertThat(data.get("d")).isEqualTo(2.25);
+		assertThat(data.get("b")).isEqualTo(true);
+		assertThat(data.get("t")).isEqualTo(Instant.parse("2024-05-01T12:00:00.123456Z"));
+		assertThat(data.get("day")).isEqualTo(LocalDate.parse("2024-05-01"));
+		assertThat(data.get("j")).isEqualTo(Map.of("nested", List.of(1, 2)));
+		assertThat(data.get("m")).isEqualTo(new BigDecimal("12345.6789"));
+	}
+
+	@Test
+	void streamWithoutFieldsInfersColumnsAndAddsNewKeysAsNullableColumns() {
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		this.store.appendAndWait("clicks", List.of(event("page", "/home", "count", 1)));
+		this.store.appendAndWait("clicks", List.of(event("page", "/cart", "count", 2, "ratio", 0.5, "extra", Map.of("a", 1))));
+		assertThat(this.store.describe("clicks").columns()).containsExactly(Map.entry("page", FieldType.STRING),
+				Map.entry("count", FieldType.INT64), Map.entry("ratio", FieldType.FLOAT64),
+				Map.entry("extra", FieldType.JSON));
+		List<StoredEvent> events = this.store.readAfter("clicks", 0, 10);
+		assertThat(events.get(0).data()).containsOnlyKeys("page", "count");
+		assertThat(events.get(1).data()).containsEntry("ratio", 0.5).containsEntry("extra", Map.of("a", 1));
+	}
+
+	@Test
+	void evolvedColumnsSurviveReopen() {
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		this.store.appendAndWait("clicks", List.of(event("page", "/home")));
+		this.store.appendAndWait("clicks", List.of(event("page", "/cart", "count", 2)));
+		reopen();
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		assertThat(this.store.describe("clicks").columns()).containsExactly(Map.entry("page", FieldType.STRING),
+				Map.entry("count", FieldType.INT64));
+		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("count", "many"))))
+			.isInstanceOf(InvalidEventException.class);
+	}
+
+	@Test
+	void aValueThatDoesNotFitAnInferredColumnRejectsThePublish() {
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		this.store.appendAndWait("clicks", List.of(event("count", 1)));
+		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("count", 2), event("count", "xyz"))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> {
+				assertThat(ex.getRowIndex()).isEqualTo(1);
+				assertThat(ex.getField()).isEqualTo("count");
+			});
+		assertThat(this.store.describe("clicks").rowCount()).isEqualTo(1);
+	}
+
+	@Test
+	void mixedNumbersInANewColumnWidenToFloat() {
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		this.store.appendAndWait("clicks", List.of(event("v", 1), event("v", 2.5)));
+		assertThat(this.store.describe("clicks").columns()).containsEntry("v", FieldType.FLOAT64);
+		assertThat(this.store.readAfter("clicks", 0, 10)).extracting((e) -> e.data().get("v")).containsExactly(1.0, 2.5);
+	}
+
+	@Test
+	void invalidFieldNamesAreRejected() {
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("ok", 1), event("bad-name", 1))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> {
+				assertThat(ex.getRowIndex()).isEqualTo(1);
+				assertThat(ex.getField()).isEqualTo("bad-name");
+			});
+		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("_interlace_rowid", 5))))
+			.isInstanceOf(InvalidEventException.class)
+			.hasMessageContaining("reserved");
+		assertThat(this.store.describe("clicks").rowCount()).isZero();
+	}
+
+	@Test
+	void validateSchemaRejectsMissingWronglyTypedAndUndeclaredFields() {
+		StreamDefinition strict = orders().toBuilder().validateSchema(true).build();
+		this.store.ensureStream(strict);
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("order_id", "a", "amount", 1),
+				event("order_id", "b"))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> {
+				assertThat(ex.getRowIndex()).isEqualTo(1);
+				assertThat(ex.getField()).isEqualTo("amount");
+				assertThat(ex.getMessage()).contains("required");
+			});
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("order_id", "a", "amount", "5"))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> assertThat(ex.getField()).isEqualTo("amount"));
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("order_id", 5, "amount", 5))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> assertThat(ex.getField()).isEqualTo("order_id"));
+		assertThatThrownBy(() -> this.store.appendAndWait("orders",
+				List.of(event("order_id", "a", "amount", 5, "note", "x"))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> assertThat(ex.getField()).isEqualTo("note"));
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+		this.store.appendAndWait("orders", List.of(event("order_id", "a", "amount", 5)));
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(1);
+	}
+
+	@Test
+	void withoutValidationLosslessConversionsAreAccepted() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("order_id", 42, "amount", "17")));
+		assertThat(this.store.readAfter("orders", 0, 1).get(0).data()).containsEntry("order_id", "42")
+			.containsEntry("amount", 17L);
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1.5))))
+			.isInstanceOf(InvalidEventException.class)
+			.hasMessageContaining("whole number");
+	}
+
+	@Test
+	void unknownStreamIsReported() {
+		assertThatThrownBy(() -> this.store.appendAndWait("missing", List.of(event("a", 1))))
+			.isInstanceOf(StreamNotFoundException.class);
+		assertThatThrownBy(() -> this.store.readAfter("missing", 0, 1)).isInstanceOf(StreamNotFoundException.class);
+	}
+
+	@Test
+	void cursorStartsAtZeroMovesForwardAndNeverBackwards() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
+		assertThat(this.store.readCursor("orders", "billing")).isZero();
+		assertThat(this.store.commitCursor("orders", "billing", 2)).isEqualTo(2);
+		assertThat(this.store.commitCursor("orders", "billing", 1)).isEqualTo(2);
+		assertThat(this.store.readCursor("orders", "billing")).isEqualTo(2);
+		assertThat(this.store.readCursor("orders", "shipping")).isZero();
+	}
+
+	@Test
+	void cursorCannotPassTheLastRowid() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1)));
+		assertThatThrownBy(() -> this.store.commitCursor("orders", "billing", 2))
+			.isInstanceOf(InvalidRequestException.class);
+		assertThat(this.store.readCursor("orders", "billing")).isZero();
+	}
+
+	@Test
+	void concurrentCursorCommitsNeverMoveBackwards() throws Exception {
+		this.store.ensureStream(orders());
+		List<Map<String, Object>> events = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			events.add(event("amount", i));
+		}
+		this.store.appendAndWait("orders", events);
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < 8; t++) {
+				int offset = t;
+				futures.add(pool.submit(() -> {
+					for (int rowid = 1 + offset; rowid <= 200; rowid += 8) {
+						long after = this.store.commitCursor("orders", "c", rowid);
+						assertThat(after).isGreaterThanOrEqualTo(rowid);
+					}
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.store.readCursor("orders", "c")).isEqualTo(200);
+	}
+
+	@Test
+	void trimToMaxRowsKeepsTheNewestRows() {
+		this.store.ensureStream(orders());
+		List<Map<String, Object>> events = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			events.add(event("amount", i));
+		}
+		this.store.appendAndWait("orders", events);
+		assertThat(this.store.trimToMaxRows("orders", 3)).isEqualTo(7);
+		assertThat(this.store.readAfter("orders", 0, 100)).extracting(StoredEvent::rowid).containsExactly(8L, 9L, 10L);
+		assertThat(this.store.trimToMaxRows("orders", 3)).isZero();
+	}
+
+	@Test
+	void trimOlderThanDeletesOldRowsAndRowidsNeverRepeat() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
+		this.store.commitCursor("orders", "billing", 1);
+		assertThat(this.store.trimOlderThan("orders", Instant.now().plusSeconds(60))).isEqualTo(2);
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+		reopen();
+		this.store.ensureStream(orders());
+		PublishResult result = this.store.appendAndWait("orders", List.of(event("amount", 3)));
+		assertThat(result.firstRowid()).isEqualTo(3);
+		assertThat(this.store.trimOlderThan("orders", Instant.now().minusSeconds(3600))).isZero();
+		assertThat(this.store.readAfter("orders", this.store.readCursor("orders", "billing"), 10))
+			.extracting(StoredEvent::rowid)
+			.containsExactly(3L);
+	}
+
+	@Test
+	void eventsAndCursorsSurviveReopen() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
+		this.store.commitCursor("orders", "billing", 1);
+		reopen();
+		this.store.ensureStream(orders());
+		assertThat(this.store.readAfter("orders", 0, 10)).extracting((e) -> e.data().get("order_id"))
+			.containsExactly("a", "b");
+		assertThat(this.store.readCursor("orders", "billing")).isEqualTo(1);
+		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "c"))).firstRowid()).isEqualTo(3);
+	}
+
+	@Test
+	void commitListenerReceivesEachCommitInRowidOrder() throws Exception {
+		List<StoredEvent> seen = new CopyOnWriteArrayList<>();
+		this.store.setCommitListener((stream, events) -> seen.addAll(events));
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
+		this.store.appendAndWait("orders", List.of(event("order_id", "c")));
+		assertThat(seen).extracting(StoredEvent::rowid).containsExactly(1L, 2L, 3L);
+		assertThat(seen).extracting((e) -> e.data().get("order_id")).containsExactly("a", "b", "c");
+		assertThat(seen).isEqualTo(this.store.readAfter("orders", 0, 10));
+	}
+
+	@Test
+	void concurrentSingleEventPublishesAreStoredExactlyOnceWithoutVisibleGaps() throws Exception {
+		this.store.ensureStream(StreamDefinition.builder("ticks")
+			.field("thread", FieldType.INT32)
+			.field("seq", FieldType.INT32)
+			.build());
+		int threads = 16;
+		int perThread = 1_000;
+		AtomicBoolean publishing = new AtomicBoolean(true);
+		List<String> gaps = new CopyOnWriteArrayList<>();
+		CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> {
+			long last = 0;
+			while (publishing.get() || last < (long) threads * perThread) {
+				for (StoredEvent event : this.store.readAfter("ticks", last, 500)) {
+					if (event.rowid() != last + 1) {
+						gaps.add("after " + last + " came " + event.rowid());
+					}
+					last = event.rowid();
+				}
+				if (!gaps.isEmpty()) {
+					return;
+				}
+			}
+		});
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<List<Long>>> results = new ArrayList<>();
+		try {
+			for (int t = 0; t < threads; t++) {
+				int thread = t;
+				results.add(pool.submit(() -> {
+					start.await();
+					List<Long> rowids = new ArrayList<>();
+					for (int seq = 0; seq < perThread; seq++) {
+						rowids.add(this.store.appendAndWait("ticks", List.of(event("thread", thread, "seq", seq)))
+							.firstRowid());
+					}
+					return rowids;
+				}));
+			}
+			start.countDown();
+			Set<Long> returned = new HashSet<>();
+			for (Future<List<Long>> result : results) {
+				List<Long> rowids = result.get(120, TimeUnit.SECONDS);
+				assertThat(rowids).isSorted();
+				returned.addAll(rowids);
+			}
+			assertThat(returned).hasSize(threads * perThread);
+		}
+		finally {
+			publishing.set(false);
+			pool.shutdownNow();
+		}
+		consumer.get(60, TimeUnit.SECONDS);
+		assertThat(gaps).isEmpty();
+		List<StoredEvent> all = new ArrayList<>();
+		long after = 0;
+		List<StoredEvent> page;
+		while (!(page = this.store.readAfter("ticks", after, 5_000)).isEmpty()) {
+			all.addAll(page);
+			after = page.get(page.size() - 1).rowid();
+		}
+		assertThat(all).hasSize(threads * perThread);
+		assertThat(all).extracting(StoredEvent::rowid).isSorted().doesNotHaveDuplicates();
+		assertThat(all.get(all.size() - 1).rowid()).isEqualTo((long) threads * perThread);
+		Map<Integer, List<Integer>> seqByThread = new HashMap<>();
+		for (StoredEvent event : all) {
+			seqByThread.computeIfAbsent((Integer) event.data().get("thread"), (k) -> new ArrayList<>())
+				.add((Integer) event.data().get("seq"));
+		}
+		assertThat(seqByThread).hasSize(threads);
+		seqByThread.values().forEach((seqs) -> assertThat(seqs).hasSize(perThread).isSorted().doesNotHaveDuplicates());
+	}
+
+	@Test
+	void aBadPublishFailsAloneAmongConcurrentPublishes() throws Exception {
+		this.store.ensureStream(orders());
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<PublishResult>> good = new ArrayList<>();
+			List<Future<PublishResult>> bad = new ArrayList<>();
+			for (int i = 0; i < 40; i++) {
+				int n = i;
+				Future<PublishResult> future = pool.submit(() -> this.store.appendAndWait("orders",
+						List.of(event("order_id", "o" + n, "amount", (n % 10 == 0) ? "bad" : n), event("amount", n))));
+				((n % 10 == 0) ? bad : good).add(future);
+			}
+			for (Future<PublishResult> future : good) {
+				assertThat(future.get(30, TimeUnit.SECONDS).rowsReceived()).isEqualTo(2);
+			}
+			for (Future<PublishResult> future : bad) {
+				assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidEventException.class);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		List<StoredEvent> stored = this.store.readAfter("orders", 0, 1_000);
+		assertThat(stored).hasSize(72);
+		assertThat(stored).extracting(StoredEvent::rowid).isSorted().doesNotHaveDuplicates();
+		assertThat(stored).extracting((e) -> e.data().get("order_id")).doesNotContain("o0", "o10", "o20", "o30");
+	}
+
+	@Test
+	void publishesToSeveralStreamsKeepSeparateRowids() {
+		this.store.ensureStream(orders());
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		this.store.appendAndWait("orders", List.of(event("amount", 1)));
+		assertThat(this.store.appendAndWait("clicks", List.of(event("page", "/"))).firstRowid()).isEqualTo(1);
+		assertThat(this.store.appendAndWait("orders", List.of(event("amount", 2))).firstRowid()).isEqualTo(2);
+	}
+
+	@Test
+	void declaringAFieldWithAnotherTypeThanItsColumnFails() {
+		this.store.ensureStream(orders());
+		assertThatThrownBy(() -> this.store.ensureStream(StreamDefinition.builder("orders")
+			.field("amount", FieldType.STRING)
+			.build())).hasMessageContaining("amount").hasMessageContaining("int64");
+	}
+
+	@Test
+	void addingADeclaredFieldToAnExistingStreamAddsItsColumn() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1)));
+		this.store.ensureStream(orders().toBuilder().field("note", FieldType.STRING).build());
+		assertThat(this.store.describe("orders").columns()).containsKeys("order_id", "amount", "note");
+		this.store.appendAndWait("orders", List.of(event("amount", 2, "note", "hi")));
+		assertThat(this.store.readAfter("orders", 1, 1).get(0).data()).containsEntry("note", "hi");
+		Collections.emptyList();
+	}
+
+	protected static Duration timeout() {
+		return Duration.ofSeconds(30);
+	}
+
+}

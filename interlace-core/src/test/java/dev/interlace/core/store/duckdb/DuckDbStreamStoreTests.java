@@ -1,0 +1,83 @@
+package dev.interlace.core.store.duckdb;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.StoreException;
+import dev.interlace.core.store.StreamStore;
+import dev.interlace.core.store.StreamStoreContractTests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The store contract on a DuckDB file, plus DuckDB's own failure modes.
+ */
+class DuckDbStreamStoreTests extends StreamStoreContractTests {
+
+	@TempDir
+	Path directory;
+
+	@Override
+	protected StreamStore openStore() {
+		return new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+	}
+
+	@Test
+	void writerReopensItsConnectionAfterTheDatabaseRejectsAGroup() throws Exception {
+		this.store.ensureStream(orders());
+		// A constraint the store does not know about makes DuckDB reject rows that passed Interlace's checks.
+		try (Connection connection = ((DuckDbStreamStore) this.store).openConnection();
+				Statement statement = connection.createStatement()) {
+			statement.execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
+		}
+		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
+		CompletableFuture<PublishResult> bad = null;
+		for (int i = 0; i < 30; i++) {
+			if (i == 15) {
+				bad = this.store.append("orders", List.of(event("order_id", "ok", "amount", 1), event("amount", 2)));
+			}
+			good.add(this.store.append("orders", List.of(event("order_id", "o" + i, "amount", i))));
+		}
+		for (CompletableFuture<PublishResult> future : good) {
+			assertThat(future.join().rowsReceived()).isEqualTo(1);
+		}
+		CompletableFuture<PublishResult> rejected = bad;
+		assertThatThrownBy(rejected::join).hasCauseInstanceOf(StoreException.class).hasMessageContaining("NOT NULL");
+		DuckDbStreamStore duckDb = (DuckDbStreamStore) this.store;
+		assertThat(duckDb.getWriterResets()).isPositive();
+		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "after", "amount", 1))).firstRowid())
+			.isEqualTo(31);
+		assertThat(this.store.readAfter("orders", 0, 100)).hasSize(31)
+			.extracting((e) -> e.data().get("order_id"))
+			.doesNotContain("ok");
+	}
+
+	@Test
+	void closedStoreRefusesPublishes() {
+		this.store.ensureStream(orders());
+		this.store.close();
+		assertThatThrownBy(() -> this.store.append("orders", List.of(event("amount", 1))))
+			.isInstanceOf(StoreException.class)
+			.hasMessageContaining("closed");
+		this.store = openStore();
+	}
+
+	@Test
+	void inMemoryDatabaseWorks() {
+		try (DuckDbStreamStore memory = new DuckDbStreamStore(DuckDbStreamStore.IN_MEMORY)) {
+			memory.ensureStream(orders());
+			memory.appendAndWait("orders", List.of(event("amount", 1)));
+			assertThat(memory.describe("orders").rowCount()).isEqualTo(1);
+		}
+	}
+
+}
