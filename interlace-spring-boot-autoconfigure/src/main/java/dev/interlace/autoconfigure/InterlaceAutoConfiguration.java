@@ -1,0 +1,93 @@
+package dev.interlace.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+
+import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.Streams;
+import dev.interlace.core.store.StreamStore;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of Interlace: the streams
+ * declared in {@code interlace.streams.*} and by {@link dev.interlace.core.annotation.Stream @Stream} classes, the
+ * stores of {@code interlace.connections.*} and the {@link Streams} API over them.
+ * <p>
+ * Runs after the DataSource auto-configuration because the application's DuckDB {@link DataSource}, when there is
+ * one, is the default connection.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+@ConditionalOnClass(DefaultStreams.class)
+@EnableConfigurationProperties(InterlaceProperties.class)
+public final class InterlaceAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	StreamDefinitions interlaceStreamDefinitions(InterlaceProperties properties, BeanFactory beanFactory,
+			Environment environment, ResourceLoader resourceLoader) {
+		List<StreamDefinitions.Declaration> declarations = new ArrayList<>(
+				PropertiesStreamDefinitions.declarations(properties));
+		declarations.addAll(new StreamRecordScanner(beanFactory, environment, resourceLoader).declarations());
+		return new StreamDefinitions(declarations);
+	}
+
+	// An application's own Streams needs none of Interlace's stores: open no database for it.
+	@Bean
+	@ConditionalOnMissingBean({ InterlaceStores.class, Streams.class })
+	InterlaceStores interlaceStores(InterlaceProperties properties, ObjectProvider<StreamStore> applicationStore,
+			ObjectProvider<DataSource> dataSource) {
+		StreamStore store = applicationStore.getIfAvailable();
+		return InterlaceStoresFactory.create(properties, store, (store != null) ? null : dataSource.getIfUnique());
+	}
+
+	// Bean type Streams, not DefaultStreams: any application Streams, whatever its class, replaces this one.
+	@Bean
+	@ConditionalOnMissingBean(Streams.class)
+	DefaultStreams interlaceStreams(InterlaceProperties properties, StreamDefinitions definitions,
+			InterlaceStores stores) {
+		if (properties.subscriberBufferSize() < 1) {
+			throw new InvalidConfigurationPropertyValueException("interlace.subscriber-buffer-size",
+					properties.subscriberBufferSize(), "must be positive");
+		}
+		for (StreamDefinitions.Declaration declaration : definitions.declarations()) {
+			requireConnection(declaration, stores);
+		}
+		return new DefaultStreams(definitions.definitions(), stores.asMap(), properties.subscriberBufferSize(),
+				Schedulers.boundedElastic());
+	}
+
+	private static void requireConnection(StreamDefinitions.Declaration declaration, InterlaceStores stores) {
+		StreamDefinition definition = declaration.definition();
+		if (stores.get(definition.connection()) != null) {
+			return;
+		}
+		String reason = "no connection '" + definition.connection() + "' is configured (configured: "
+				+ stores.asMap().keySet() + "); set " + InterlaceStoresFactory.PREFIX + definition.connection()
+				+ ".path";
+		if (declaration.source().startsWith("property ")) {
+			throw new InvalidConfigurationPropertyValueException(
+					PropertiesStreamDefinitions.PREFIX + definition.name() + ".connection", definition.connection(),
+					reason);
+		}
+		throw new IllegalStateException(
+				"Stream '" + definition.name() + "' declared by " + declaration.source() + " names " + reason);
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.interlace.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import dev.interlace.core.DefaultStreams;
+
+/**
+ * Configuration properties of Interlace: the streams declared in configuration and the connections holding them.
+ *
+ * @param streams Streams declared in configuration, by stream name (lower-case letters, digits and underscores).
+ * @param connections Databases holding streams, by connection name. Streams naming no connection use 'default',
+ * which always exists.
+ * @param subscriberBufferSize Events a live subscriber may fall behind before it is disconnected.
+ * @since 0.1.0
+ */
+@ConfigurationProperties("interlace")
+public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
+		@DefaultValue Map<String, Connection> connections,
+		@DefaultValue("" + DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE) int subscriberBufferSize) {
+
+	/** Name of the connection used by streams that name none. */
+	public static final String DEFAULT_CONNECTION = "default";
+
+	/** DuckDB file of the default connection when neither a path nor an application DataSource is given. */
+	public static final String DEFAULT_DUCKDB_PATH = "./data/interlace.duckdb";
+
+	/**
+	 * One stream declared in configuration.
+	 *
+	 * @param schema Database schema holding the stream's table.
+	 * @param connection Name of the connection holding the stream.
+	 * @param cursor Column consumers advance on. Only 'rowid' is supported.
+	 * @param description Free text shown in listings.
+	 * @param tags Labels used to filter listings.
+	 * @param owner Team or person answering for the stream.
+	 * @param fields Declared fields in order, field name to type: string, int32, int64, float32, float64, boolean,
+	 * timestamp, date, json or decimal. None means the fields are inferred from the first events.
+	 * @param validateSchema Whether events must match the declared fields exactly.
+	 * @param auth Credentials required on the stream's data endpoints.
+	 * @param rateLimit Request rate limit of the stream's data endpoints.
+	 * @param retention How long the stream keeps its rows.
+	 */
+	public record Stream(@Nullable String schema, @Nullable String connection, @Nullable String cursor,
+			@Nullable String description, @DefaultValue List<String> tags, @Nullable String owner,
+			@DefaultValue Map<String, String> fields, @DefaultValue("false") boolean validateSchema,
+			@Nullable Auth auth, @Nullable RateLimit rateLimit, @Nullable Retention retention) {
+
+	}
+
+	/**
+	 * Credentials required on a stream's data endpoints.
+	 *
+	 * @param type Kind of credentials: 'bearer' or 'api_key'.
+	 * @param token Token expected in 'Authorization: Bearer' when the type is 'bearer'.
+	 * @param header Header carrying the key when the type is 'api_key'. 'X-API-Key' when not set.
+	 * @param key Key expected when the type is 'api_key'.
+	 */
+	public record Auth(@Nullable String type, @Nullable String token, @Nullable String header,
+			@Nullable String key) {
+
+	}
+
+	/**
+	 * Request rate limit of a stream's data endpoints.
+	 *
+	 * @param requestsPerSecond Sustained requests per second accepted.
+	 */
+	public record RateLimit(@Nullable Integer requestsPerSecond) {
+
+	}
+
+	/**
+	 * How long a stream keeps its rows; rows leave when they break any limit given.
+	 *
+	 * @param maxAgeDays Rows older than this many days are deleted.
+	 * @param maxRows Only the newest this many rows are kept.
+	 */
+	public record Retention(@Nullable Integer maxAgeDays, @Nullable Long maxRows) {
+
+	}
+
+	/**
+	 * A database holding streams.
+	 *
+	 * @param type Kind of database: 'duckdb' (the only one supported so far) or 'postgres' (planned).
+	 * @param path DuckDB database file, or ':memory:' for a database that lives only as long as the application.
+	 * @param url JDBC URL, as an alternative to the path ('jdbc:duckdb:path').
+	 * @param username User name to connect with, for databases that need one.
+	 * @param password Password to connect with, for databases that need one.
+	 */
+	public record Connection(@Nullable String type, @Nullable String path, @Nullable String url,
+			@Nullable String username, @Nullable String password) {
+
+		@Override
+		public String toString() {
+			return "Connection[type=" + this.type + ", path=" + this.path + ", url=" + this.url + ", username="
+					+ this.username + ", password=" + ((this.password != null) ? "******" : null) + "]";
+		}
+
+	}
+
+}

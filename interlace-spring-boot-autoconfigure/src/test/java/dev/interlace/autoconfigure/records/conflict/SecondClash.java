@@ -1,0 +1,8 @@
+package dev.interlace.autoconfigure.records.conflict;
+
+import dev.interlace.core.annotation.Stream;
+
+@Stream("clash")
+public record SecondClash(String id) {
+
+}
