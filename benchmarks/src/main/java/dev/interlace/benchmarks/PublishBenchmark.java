@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -105,13 +104,13 @@ public class PublishBenchmark {
 
 		@TearDown(Level.Iteration)
 		public void reportGroups() {
-			// DuckDB lets several connections of one process share the database file the store holds open.
+			// Every row of one group commit shares its publish time: count rows and publishes per time.
 			String sql = "SELECT count(*) AS groups, sum(rows) AS rows_total, avg(rows) AS avg_rows, "
 					+ "avg(publishes) AS avg_publishes, max(rows) AS max_rows, "
 					+ "quantile_cont(rows, 0.5) AS p50_rows FROM (SELECT " + StoredEvent.PUBLISHED_AT
 					+ ", count(*) AS rows, count(DISTINCT " + StoredEvent.PUBLISH_ID + ") AS publishes FROM events."
 					+ STREAM + " WHERE " + StoredEvent.PUBLISHED_AT + " >= ? GROUP BY 1)";
-			try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + this.file);
+			try (Connection connection = this.store.openConnection();
 					PreparedStatement query = connection.prepareStatement(sql)) {
 				query.setObject(1, java.time.OffsetDateTime.ofInstant(this.iterationStart, java.time.ZoneOffset.UTC));
 				try (ResultSet rs = query.executeQuery()) {

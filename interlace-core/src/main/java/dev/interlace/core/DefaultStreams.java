@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
@@ -18,6 +19,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.concurrent.Queues;
 
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.EventConverter;
@@ -37,6 +39,8 @@ public final class DefaultStreams implements Streams {
 
 	/** Subscriber buffer size used when none is given. */
 	public static final int DEFAULT_SUBSCRIBER_BUFFER_SIZE = 10_000;
+
+	private static final int REPLAY_PAGE_SIZE = 1_000;
 
 	private final Map<String, Registered> streams;
 
@@ -136,12 +140,19 @@ public final class DefaultStreams implements Streams {
 	public Flux<StoredEvent> subscribe(String stream, long afterRowid) {
 		Registered registered = registered(stream);
 		return Flux.defer(() -> {
-			// Join the live sink first and buffer it while replaying, so nothing committed during the replay is lost;
-			// the rowid watermark then drops the live events the replay already returned.
-			AtomicLong watermark = new AtomicLong(afterRowid);
-			Flux<StoredEvent> live = live(stream, afterRowid).cache(0);
+			// Join the live sink before reading, and hold its events while the replay runs: an event committed
+			// meanwhile is then either in the replay, in the held events, or both; the rowid watermark drops the
+			// duplicates. Holding is bounded like any subscriber buffer.
+			Sinks.Many<StoredEvent> held = Sinks.many()
+				.unicast()
+				.onBackpressureBuffer(Queues.<StoredEvent>get(this.subscriberBufferSize).get());
+			Disposable live = live(stream, afterRowid).subscribe((event) -> {
+				if (held.tryEmitNext(event).isFailure()) {
+					held.tryEmitError(new SubscriberOverflowException(stream, this.subscriberBufferSize, afterRowid));
+				}
+			}, held::tryEmitError);
 			Flux<StoredEvent> replay = Flux.<List<StoredEvent>, Long>generate(() -> afterRowid, (after, sink) -> {
-				List<StoredEvent> page = registered.store.readAfter(stream, after, 1_000);
+				List<StoredEvent> page = registered.store.readAfter(stream, after, REPLAY_PAGE_SIZE);
 				if (page.isEmpty()) {
 					sink.complete();
 					return after;
@@ -149,9 +160,11 @@ public final class DefaultStreams implements Streams {
 				sink.next(page);
 				return page.get(page.size() - 1).rowid();
 			}).flatMapIterable((page) -> page).subscribeOn(Schedulers.boundedElastic());
-			return Flux.concat(replay, live)
+			AtomicLong watermark = new AtomicLong(afterRowid);
+			return Flux.concat(replay, held.asFlux())
 				.filter((event) -> event.rowid() > watermark.get())
-				.doOnNext((event) -> watermark.set(event.rowid()));
+				.doOnNext((event) -> watermark.set(event.rowid()))
+				.doFinally((signal) -> live.dispose());
 		});
 	}
 
@@ -246,7 +259,7 @@ public final class DefaultStreams implements Streams {
 			.onBackpressureBuffer(this.subscriberBufferSize, BufferOverflowStrategy.ERROR)
 			.onErrorMap(Exceptions::isOverflow,
 					(ex) -> new SubscriberOverflowException(stream, this.subscriberBufferSize, lastDelivered.get()))
-			.publishOn(this.subscriberScheduler, 256)
+			.publishOn(this.subscriberScheduler, false, 256)
 			.doOnNext((event) -> lastDelivered.set(event.rowid()));
 	}
 

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -76,6 +77,12 @@ public final class DuckDbStreamStore implements StreamStore {
 	/** Default upper bound of rows committed in one group. */
 	public static final int DEFAULT_MAX_GROUP_ROWS = 50_000;
 
+	/** Default longest wait for more publishes before a group commits. */
+	public static final Duration DEFAULT_LINGER = Duration.ofNanos(300_000);
+
+	/** Groups above this many rows commit in an explicit transaction; smaller ones through a cached appender. */
+	private static final int FAST_PATH_MAX_ROWS = 10_000;
+
 	/** Default number of publishes that may wait for the writer before publishers block. */
 	public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
 
@@ -111,6 +118,11 @@ public final class DuckDbStreamStore implements StreamStore {
 	/** Used by the writer thread only. */
 	private @Nullable DuckDBConnection writer;
 
+	/** Appenders kept open between groups; used by the writer thread only. */
+	private final Map<Table, DuckDBAppender> appenders = new java.util.HashMap<>();
+
+	private final long lingerNanos;
+
 	/**
 	 * Uses the database behind an existing DuckDB connection, such as the application's own data source, so that
 	 * one process opens the file once. The connection is duplicated, not taken over.
@@ -119,6 +131,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	public DuckDbStreamStore(DuckDBConnection connection) {
 		this.maxGroupRows = DEFAULT_MAX_GROUP_ROWS;
 		this.queue = new LinkedBlockingQueue<>(DEFAULT_QUEUE_CAPACITY);
+		this.lingerNanos = DEFAULT_LINGER.toNanos();
 		try {
 			this.root = connection.duplicate();
 			this.catalog = currentCatalog(this.root);
@@ -138,7 +151,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	 * @param path a file path, or {@link #IN_MEMORY}
 	 */
 	public DuckDbStreamStore(String path) {
-		this(path, DEFAULT_MAX_GROUP_ROWS, DEFAULT_QUEUE_CAPACITY);
+		this(path, DEFAULT_MAX_GROUP_ROWS, DEFAULT_QUEUE_CAPACITY, DEFAULT_LINGER);
 	}
 
 	/**
@@ -146,9 +159,12 @@ public final class DuckDbStreamStore implements StreamStore {
 	 * @param path a file path, or {@link #IN_MEMORY}
 	 * @param maxGroupRows most rows committed in one group
 	 * @param queueCapacity publishes that may wait for the writer before publishers block
+	 * @param linger longest the writer waits for more publishes when fewer are queued than it committed last time;
+	 * zero commits at once
 	 */
-	public DuckDbStreamStore(String path, int maxGroupRows, int queueCapacity) {
+	public DuckDbStreamStore(String path, int maxGroupRows, int queueCapacity, Duration linger) {
 		this.path = path;
+		this.lingerNanos = linger.toNanos();
 		this.maxGroupRows = maxGroupRows;
 		this.queue = new LinkedBlockingQueue<>(queueCapacity);
 		this.root = open(path);
@@ -516,13 +532,16 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private void runWriter() {
 		List<AppendOp> group = new ArrayList<>();
+		int expectedPublishes = 1;
+		TaskOp<?> deferredTask = null;
 		while (true) {
 			Op op;
-			try {
-				op = this.queue.poll(50, TimeUnit.MILLISECONDS);
+			if (deferredTask != null) {
+				op = deferredTask;
+				deferredTask = null;
 			}
-			catch (InterruptedException ex) {
-				op = null;
+			else {
+				op = poll(TimeUnit.MILLISECONDS.toNanos(50));
 			}
 			if (op == null) {
 				if (this.closed && this.queue.isEmpty()) {
@@ -531,23 +550,54 @@ public final class DuckDbStreamStore implements StreamStore {
 				continue;
 			}
 			if (op instanceof TaskOp<?> task) {
+				closeAppenders();
 				runTask(task);
 				continue;
 			}
 			AppendOp first = (AppendOp) op;
 			group.add(first);
 			int rows = first.events().size();
-			// Only this thread takes from the queue, so what peek shows is what poll returns.
-			while (rows < this.maxGroupRows && this.queue.peek() instanceof AppendOp next) {
-				this.queue.poll();
-				group.add(next);
-				rows += next.events().size();
+			long deadline = 0;
+			while (rows < this.maxGroupRows) {
+				Op next = this.queue.poll();
+				if (next == null && group.size() < expectedPublishes && this.lingerNanos > 0 && !this.closed) {
+					// Publishers released by the previous commit are still coming back: wait for them briefly, or
+					// the writer alternates between two half-size groups and pays twice the commits.
+					long now = System.nanoTime();
+					if (deadline == 0) {
+						deadline = now + this.lingerNanos;
+					}
+					if (now < deadline) {
+						next = poll(deadline - now);
+					}
+				}
+				if (next == null) {
+					break;
+				}
+				if (next instanceof TaskOp<?> task) {
+					deferredTask = task;
+					break;
+				}
+				AppendOp append = (AppendOp) next;
+				group.add(append);
+				rows += append.events().size();
 			}
+			expectedPublishes = group.size();
 			commitGroup(group);
 			group.clear();
 		}
+		closeAppenders();
 		if (this.writer != null) {
 			closeQuietly(this.writer);
+		}
+	}
+
+	private @Nullable Op poll(long nanos) {
+		try {
+			return this.queue.poll(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			return null;
 		}
 	}
 
@@ -576,7 +626,7 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private void commitGroup(List<AppendOp> group) {
 		Map<Table, ColumnSet> columns = new LinkedHashMap<>();
-		List<Prepared> prepared = new ArrayList<>(group.size());
+		Map<Table, List<Prepared>> byTable = new LinkedHashMap<>();
 		for (AppendOp op : group) {
 			ColumnSet current = columns.getOrDefault(op.table(), op.table().columns);
 			ConvertedBatch batch = op.batch();
@@ -591,85 +641,126 @@ public final class DuckDbStreamStore implements StreamStore {
 				}
 			}
 			columns.put(op.table(), batch.columns());
-			prepared.add(new Prepared(op, batch));
+			byTable.computeIfAbsent(op.table(), (key) -> new ArrayList<>()).add(new Prepared(op, batch));
 		}
-		if (prepared.isEmpty()) {
-			return;
-		}
+		// A publish touches one stream, so each table commits on its own: that keeps every publish atomic.
+		byTable.forEach((table, prepared) -> commitTable(table, columns.get(table), prepared));
+	}
+
+	private void commitTable(Table table, ColumnSet columns, List<Prepared> prepared) {
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-		Map<Table, Long> lastRowids;
+		long lastRowid;
 		try {
-			lastRowids = writeGroup(prepared, columns, publishedAt);
+			lastRowid = writeTable(table, columns, prepared, publishedAt);
 		}
 		catch (SQLException | RuntimeException ex) {
 			resetWriter(ex);
 			if (prepared.size() > 1) {
+				// Commit each publish alone so that only the one the database refuses fails.
 				for (Prepared each : prepared) {
 					commitGroup(List.of(each.op));
 				}
 			}
 			else {
 				prepared.get(0).op.future().completeExceptionally(new StoreException("DuckDB rejected the publish to '"
-						+ prepared.get(0).op.table().definition.name() + "': " + ex.getMessage(), ex));
+						+ table.definition.name() + "': " + ex.getMessage(), ex));
 			}
 			return;
 		}
-		columns.forEach((table, set) -> table.columns = set);
-		lastRowids.forEach((table, rowid) -> table.lastRowid = rowid);
+		table.lastRowid = lastRowid;
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
-		notifyListener(prepared, publishedAt);
+		notifyListener(table, columns, prepared, publishedAt);
 		for (Prepared each : prepared) {
 			AppendOp op = each.op;
-			op.future().complete(PublishResult.accepted(op.table().definition.name(), op.events().size(),
-					op.publishId(), each.firstRowid, each.firstRowid + op.events().size() - 1));
+			op.future().complete(PublishResult.accepted(table.definition.name(), op.events().size(), op.publishId(),
+					each.firstRowid, each.firstRowid + op.events().size() - 1));
 		}
 	}
 
-	private Map<Table, Long> writeGroup(List<Prepared> prepared, Map<Table, ColumnSet> columns, Instant publishedAt)
+	/**
+	 * Appends and commits one table's publishes. Small groups go through a cached appender on an auto-commit
+	 * connection, where each flush is one atomic commit: no BEGIN, COMMIT or appender set-up per group, which is most
+	 * of DuckDB's cost per commit. Groups large enough for the appender to flush part-way run in an explicit
+	 * transaction instead, so they stay atomic.
+	 */
+	private long writeTable(Table table, ColumnSet columns, List<Prepared> prepared, Instant publishedAt)
 			throws SQLException {
 		DuckDBConnection connection = writer();
-		execute(connection, "BEGIN TRANSACTION");
-		for (Map.Entry<Table, ColumnSet> entry : columns.entrySet()) {
-			Table table = entry.getKey();
-			ColumnSet set = entry.getValue();
-			Map<String, FieldType> added = new LinkedHashMap<>();
-			for (int i = table.columns.size(); i < set.size(); i++) {
-				added.put(set.name(i), set.type(i));
-			}
+		Map<String, FieldType> added = new LinkedHashMap<>();
+		for (int i = table.columns.size(); i < columns.size(); i++) {
+			added.put(columns.name(i), columns.type(i));
+		}
+		if (!added.isEmpty()) {
+			closeAppender(table);
 			addColumns(connection, qualified(table.definition), added);
+			// Committed on its own: the columns exist whatever becomes of the rows.
+			table.columns = columns;
+		}
+		int rows = 0;
+		for (Prepared each : prepared) {
+			rows += each.batch.rows().length;
+		}
+		boolean transactional = rows > FAST_PATH_MAX_ROWS;
+		DuckDBAppender appender;
+		if (transactional) {
+			closeAppender(table);
+			execute(connection, "BEGIN TRANSACTION");
+			appender = connection.createAppender(this.catalog, table.definition.schema(), table.definition.name());
+		}
+		else {
+			appender = appender(connection, table);
 		}
 		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, publishedAt);
-		Map<Table, Long> lastRowids = new LinkedHashMap<>();
-		for (Map.Entry<Table, ColumnSet> entry : columns.entrySet()) {
-			Table table = entry.getKey();
-			ColumnSet set = entry.getValue();
-			long rowid = table.lastRowid;
-			try (DuckDBAppender appender = connection.createAppender(this.catalog, table.definition.schema(),
-					table.definition.name())) {
-				for (Prepared each : prepared) {
-					if (each.op.table() != table) {
-						continue;
-					}
-					each.firstRowid = rowid + 1;
-					for (Object[] row : each.batch.rows()) {
-						appender.beginRow();
-						appender.append(++rowid);
-						appender.appendEpochMicros(micros);
-						appender.append(each.op.publishId());
-						for (int column = 0; column < set.size(); column++) {
-							appendValue(appender, set.type(column), (column < row.length) ? row[column] : null);
-						}
-						appender.endRow();
-					}
+		long rowid = table.lastRowid;
+		for (Prepared each : prepared) {
+			each.firstRowid = rowid + 1;
+			UUID publishId = each.op.publishId();
+			for (Object[] row : each.batch.rows()) {
+				appender.beginRow();
+				appender.append(++rowid);
+				appender.appendEpochMicros(micros);
+				appender.append(publishId);
+				for (int column = 0; column < columns.size(); column++) {
+					appendValue(appender, columns.type(column), (column < row.length) ? row[column] : null);
 				}
-				// close() swallows append errors: flush explicitly so a failure fails the group.
-				appender.flush();
+				appender.endRow();
 			}
-			lastRowids.put(table, rowid);
 		}
-		execute(connection, "COMMIT");
-		return lastRowids;
+		// close() swallows append errors: flush explicitly so that a failure is seen.
+		appender.flush();
+		if (transactional) {
+			appender.close();
+			execute(connection, "COMMIT");
+		}
+		return rowid;
+	}
+
+	private DuckDBAppender appender(DuckDBConnection connection, Table table) throws SQLException {
+		DuckDBAppender appender = this.appenders.get(table);
+		if (appender == null) {
+			appender = connection.createAppender(this.catalog, table.definition.schema(), table.definition.name());
+			this.appenders.put(table, appender);
+		}
+		return appender;
+	}
+
+	private void closeAppender(Table table) {
+		DuckDBAppender appender = this.appenders.remove(table);
+		if (appender != null) {
+			try {
+				appender.close();
+			}
+			catch (SQLException ex) {
+				logger.debug("Closing a DuckDB appender failed", ex);
+			}
+		}
+	}
+
+	private void closeAppenders() {
+		for (Table table : new ArrayList<>(this.appenders.keySet())) {
+			closeAppender(table);
+		}
 	}
 
 	private static void appendValue(DuckDBAppender appender, FieldType type, @Nullable Object value)
@@ -692,37 +783,33 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 	}
 
-	private void notifyListener(List<Prepared> prepared, Instant publishedAt) {
+	private void notifyListener(Table table, ColumnSet columns, List<Prepared> prepared, Instant publishedAt) {
 		CommitListener listener = this.listener;
-		Map<String, List<StoredEvent>> byStream = new LinkedHashMap<>();
+		String stream = table.definition.name();
+		if (!listener.wants(stream)) {
+			return;
+		}
+		List<StoredEvent> events = new ArrayList<>();
 		for (Prepared each : prepared) {
-			String stream = each.op.table().definition.name();
-			if (!listener.wants(stream)) {
-				continue;
-			}
-			List<StoredEvent> events = byStream.computeIfAbsent(stream, (key) -> new ArrayList<>());
-			ColumnSet set = each.batch.columns();
 			long rowid = each.firstRowid;
 			for (Object[] row : each.batch.rows()) {
 				Map<String, Object> data = new LinkedHashMap<>();
 				for (int column = 0; column < row.length; column++) {
 					Object value = row[column];
 					if (value != null) {
-						data.put(set.name(column),
+						data.put(columns.name(column),
 								(value instanceof ConvertedBatch.JsonValue json) ? json.value() : value);
 					}
 				}
 				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), data));
 			}
 		}
-		byStream.forEach((stream, events) -> {
-			try {
-				listener.committed(stream, events);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Commit listener failed for stream '{}'", stream, ex);
-			}
-		});
+		try {
+			listener.committed(stream, events);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Commit listener failed for stream '{}'", stream, ex);
+		}
 	}
 
 	private DuckDBConnection writer() throws SQLException {
@@ -736,6 +823,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		// After a failed commit DuckDB's connection claims a transaction it no longer has: never reuse it.
 		logger.warn("DuckDB writer of '{}' failed, reopening its connection: {}", this.path, cause.getMessage());
 		this.writerResets.incrementAndGet();
+		this.appenders.clear();
 		if (this.writer != null) {
 			try {
 				execute(this.writer, "ROLLBACK");

@@ -1,0 +1,286 @@
+package dev.interlace.core;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+import dev.interlace.core.annotation.Stream;
+import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DefaultStreamsTests {
+
+	@TempDir
+	Path directory;
+
+	DuckDbStreamStore store;
+
+	DefaultStreams streams;
+
+	@Stream(value = "payments", description = "Payments received", tags = { "billing" }, validateSchema = true)
+	record Payment(String paymentId, BigDecimal amount, Instant receivedAt, boolean refunded) {
+	}
+
+	record NotAStream(String id) {
+	}
+
+	@BeforeEach
+	void open() {
+		this.store = new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+		this.streams = streams(DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE);
+	}
+
+	DefaultStreams streams(int bufferSize) {
+		List<StreamDefinition> definitions = List.of(
+				StreamDefinition.builder("orders").field("order_id", FieldType.STRING).field("amount", FieldType.INT64).build(),
+				StreamRecords.definition(Payment.class, (value) -> value));
+		return new DefaultStreams(definitions, Map.of("default", this.store), bufferSize, Schedulers.boundedElastic());
+	}
+
+	@AfterEach
+	void close() {
+		this.store.close();
+	}
+
+	@Test
+	void publishCompletesWithTheCommittedRows() {
+		StepVerifier.create(this.streams.publish("orders", List.of(Map.of("order_id", "a"), Map.of("order_id", "b"))))
+			.assertNext((result) -> {
+				assertThat(result.status()).isEqualTo("accepted");
+				assertThat(result.stream()).isEqualTo("orders");
+				assertThat(result.rowsReceived()).isEqualTo(2);
+				assertThat(result.triggeredModels()).isEmpty();
+			})
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+		assertThat(this.streams.count("orders")).isEqualTo(2);
+	}
+
+	@Test
+	void subscribersSeeOnlyEventsCommittedAfterTheySubscribed() {
+		this.streams.publishBlocking("orders", Map.of("order_id", "before"));
+		StepVerifier.create(this.streams.subscribe("orders").take(2))
+			.then(() -> this.streams.publishBlocking("orders", List.of(Map.of("order_id", "a"), Map.of("order_id", "b"))))
+			.assertNext((event) -> assertThat(event.data()).containsEntry("order_id", "a"))
+			.assertNext((event) -> assertThat(event.rowid()).isEqualTo(3))
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void liveEventsEqualStoredEvents() throws Exception {
+		List<StoredEvent> live = new CopyOnWriteArrayList<>();
+		Disposable subscription = this.streams.subscribe("orders").subscribe(live::add);
+		try {
+			this.streams.publishBlocking("orders", Map.of("order_id", "a", "amount", 5));
+			awaitSize(live, 1);
+			assertThat(live).isEqualTo(this.store.readAfter("orders", 0, 10));
+		}
+		finally {
+			subscription.dispose();
+		}
+	}
+
+	@Test
+	void batchedSubscriptionEmitsFullBatchesAndPartialOnesAfterTheTimeout() {
+		StepVerifier.create(this.streams.subscribe("orders", SubscribeOptions.batches(2, Duration.ofMillis(300))
+			.withFilter((event) -> !"skip".equals(event.data().get("order_id")))).take(2))
+			.then(() -> this.streams.publishBlocking("orders",
+					List.of(Map.of("order_id", "a"), Map.of("order_id", "skip"), Map.of("order_id", "b"),
+							Map.of("order_id", "c"))))
+			.assertNext((batch) -> assertThat(batch).extracting((e) -> e.data().get("order_id")).containsExactly("a", "b"))
+			.assertNext((batch) -> assertThat(batch).extracting((e) -> e.data().get("order_id")).containsExactly("c"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void aSlowSubscriberIsDisconnectedWithoutHoldingUpPublishersOrOtherSubscribers() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicReference<Throwable> slowError = new AtomicReference<>();
+		List<StoredEvent> slowSeen = new CopyOnWriteArrayList<>();
+		Disposable slow = this.streams.subscribe("orders").subscribe((event) -> {
+			slowSeen.add(event);
+			try {
+				release.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, slowError::set);
+		java.util.concurrent.atomic.AtomicLong fastCount = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.atomic.AtomicLong fastLast = new java.util.concurrent.atomic.AtomicLong();
+		List<String> fastProblems = new CopyOnWriteArrayList<>();
+		Disposable fastSubscription = this.streams.subscribe("orders").subscribe((event) -> {
+			if (event.rowid() != fastLast.get() + 1) {
+				fastProblems.add("after " + fastLast.get() + " came " + event.rowid());
+			}
+			fastLast.set(event.rowid());
+			fastCount.incrementAndGet();
+		}, (error) -> fastProblems.add(error.toString()));
+		try {
+			int total = 40_000;
+			long start = System.nanoTime();
+			for (int i = 0; i < total / 100; i++) {
+				List<Map<String, Object>> batch = new ArrayList<>();
+				for (int j = 0; j < 100; j++) {
+					batch.add(Map.of("amount", i * 100 + j));
+				}
+				this.streams.publishBlocking("orders", batch);
+			}
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+			long fastDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			while (fastCount.get() < total && fastProblems.isEmpty() && System.nanoTime() < fastDeadline) {
+				Thread.sleep(5);
+			}
+			assertThat(fastProblems).isEmpty();
+			assertThat(fastCount.get()).isEqualTo(total);
+			// The overflowing subscriber is detached from the stream at once, even while its code is still busy...
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (this.streams.subscriberCount("orders") > 1 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(this.streams.subscriberCount("orders")).isEqualTo(1);
+			// ...and is told why as soon as it returns, without first working through its backlog.
+			release.countDown();
+			while (slowError.get() == null && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(slowError.get()).isInstanceOfSatisfying(SubscriberOverflowException.class,
+					(ex) -> assertThat(ex.getStream()).isEqualTo("orders"));
+			// Bounded: the slow subscriber got far fewer events than were published.
+			assertThat(slowSeen.size()).isLessThan(total / 2);
+		}
+		finally {
+			release.countDown();
+			slow.dispose();
+			fastSubscription.dispose();
+		}
+	}
+
+	@Test
+	void subscribeFromARowidReplaysThenContinuesLiveWithoutGapOrDuplicate() throws Exception {
+		for (int i = 1; i <= 50; i++) {
+			this.streams.publishBlocking("orders", Map.of("amount", i));
+		}
+		List<StoredEvent> seen = new CopyOnWriteArrayList<>();
+		Thread publisher = new Thread(() -> {
+			for (int i = 51; i <= 150; i++) {
+				this.streams.publishBlocking("orders", Map.of("amount", i));
+			}
+		});
+		Disposable subscription = this.streams.subscribe("orders", 20).subscribe(seen::add);
+		publisher.start();
+		try {
+			publisher.join(30_000);
+			awaitSize(seen, 130);
+			assertThat(seen).extracting(StoredEvent::rowid).containsExactlyElementsOf(
+					java.util.stream.LongStream.rangeClosed(21, 150).boxed().toList());
+		}
+		finally {
+			subscription.dispose();
+		}
+	}
+
+	@Test
+	void consumeReturnsUnacknowledgedEventsUntilTheyAreAcknowledged() {
+		for (int i = 0; i < 5; i++) {
+			this.streams.publishBlocking("orders", Map.of("amount", i));
+		}
+		ConsumedBatch first = this.streams.consume("orders", "billing", 3);
+		assertThat(first.events()).extracting(StoredEvent::rowid).containsExactly(1L, 2L, 3L);
+		assertThat(this.streams.consume("orders", "billing", 3).events()).isEqualTo(first.events());
+		assertThat(this.streams.ack("orders", "billing", first.events())).isEqualTo(3);
+		assertThat(this.streams.consume("orders", "billing", 3).events()).extracting(StoredEvent::rowid)
+			.containsExactly(4L, 5L);
+		assertThat(this.streams.consume("orders", "shipping").events()).hasSize(5);
+		assertThat(this.streams.ack("orders", "billing", 1)).isEqualTo(3);
+	}
+
+	@Test
+	void cursorsSurviveARestart() {
+		this.streams.publishBlocking("orders", List.of(Map.of("amount", 1), Map.of("amount", 2)));
+		this.streams.ack("orders", "billing", 1);
+		this.store.close();
+		this.store = new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+		this.streams = streams(64);
+		assertThat(this.streams.consume("orders", "billing").events()).extracting(StoredEvent::rowid).containsExactly(2L);
+	}
+
+	@Test
+	void annotatedRecordsArePublishedSubscribedAndConsumedAsRecords() {
+		Payment payment = new Payment("p-1", new BigDecimal("12.50"), Instant.parse("2024-05-01T10:00:00Z"), false);
+		StepVerifier.create(this.streams.subscribe(Payment.class).take(1))
+			.then(() -> this.streams.publishBlocking(payment))
+			.expectNext(new Payment("p-1", new BigDecimal("12.5"), payment.receivedAt(), false))
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+		StepVerifier.create(this.streams.publishAll(List.of(new Payment("p-2", BigDecimal.ONE, Instant.EPOCH, true))))
+			.assertNext((result) -> assertThat(result.stream()).isEqualTo("payments"))
+			.expectComplete()
+			.verify(Duration.ofSeconds(10));
+		List<Streams.Consumed<Payment>> consumed = this.streams.consume(Payment.class, "ledger", 10);
+		assertThat(consumed).extracting(Streams.Consumed::value).extracting(Payment::paymentId).containsExactly("p-1", "p-2");
+		assertThat(this.streams.definition("payments").fields()).containsExactly(Map.entry("paymentId", FieldType.STRING),
+				Map.entry("amount", FieldType.DECIMAL), Map.entry("receivedAt", FieldType.TIMESTAMP),
+				Map.entry("refunded", FieldType.BOOLEAN));
+		assertThat(this.streams.definition("payments").tags()).containsExactly("billing");
+	}
+
+	@Test
+	void misuseIsReportedWithTypedExceptions() {
+		assertThatThrownBy(() -> this.streams.publishBlocking("nope", Map.of("a", 1)))
+			.isInstanceOf(StreamNotFoundException.class)
+			.hasMessageContaining("nope");
+		assertThatThrownBy(() -> this.streams.publishBlocking(" ", Map.of("a", 1))).isInstanceOf(InvalidRequestException.class);
+		assertThatThrownBy(() -> this.streams.publishBlocking("orders", List.of())).isInstanceOf(InvalidRequestException.class);
+		List<Map<String, Object>> withNull = new ArrayList<>();
+		withNull.add(Map.of("amount", 1));
+		withNull.add(null);
+		assertThatThrownBy(() -> this.streams.publishBlocking("orders", withNull))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> assertThat(ex.getRowIndex()).isEqualTo(1));
+		assertThatThrownBy(() -> this.streams.consume("orders", "")).isInstanceOf(InvalidRequestException.class);
+		assertThatThrownBy(() -> this.streams.consume("orders", "c", 0)).isInstanceOf(InvalidRequestException.class);
+		assertThatThrownBy(() -> this.streams.publishBlocking(new NotAStream("x")))
+			.isInstanceOf(InvalidRequestException.class)
+			.hasMessageContaining("@Stream");
+		StepVerifier.create(this.streams.publish("nope", Map.of("a", 1)))
+			.expectError(StreamNotFoundException.class)
+			.verify(Duration.ofSeconds(10));
+		assertThat(this.streams.count("orders")).isZero();
+	}
+
+	@Test
+	void aStreamOnAnUnconfiguredConnectionFailsAtStart() {
+		StreamDefinition elsewhere = StreamDefinition.builder("audit").connection("warehouse").build();
+		assertThatThrownBy(() -> new DefaultStreams(List.of(elsewhere), Map.of("default", this.store)))
+			.hasMessageContaining("warehouse");
+	}
+
+	private static void awaitSize(List<?> list, int size) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (list.size() < size && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(list).hasSize(size);
+	}
+
+}
