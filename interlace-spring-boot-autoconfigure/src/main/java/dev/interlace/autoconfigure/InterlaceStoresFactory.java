@@ -178,8 +178,15 @@ final class InterlaceStoresFactory {
 						+ "'. Rename the file (for example to app.duckdb), or set " + PREFIX + DEFAULT
 						+ ".path to keep the streams in a file of their own.");
 			}
-			logger.info("Interlace keeps the streams of connection '" + DEFAULT
-					+ "' in the application's DuckDB database " + path);
+			if (DuckDbStreamStore.IN_MEMORY.equals(path)) {
+				logger.warn("The application's DataSource is an in-memory DuckDB database, where each new connection "
+						+ "is a database of its own: the application may not see Interlace's streams. Set "
+						+ PREFIX + DEFAULT + ".path to keep them in a file.");
+			}
+			else {
+				logger.info("Interlace keeps the streams of connection '" + DEFAULT
+						+ "' in the application's DuckDB database " + path);
+			}
 			return new DataSourceStore(new DuckDbStreamStore(connection.unwrap(DuckDBConnection.class)),
 					fileKey(path));
 		}

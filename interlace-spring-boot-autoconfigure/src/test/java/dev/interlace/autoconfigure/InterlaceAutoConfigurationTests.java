@@ -396,6 +396,18 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
+	void inMemoryDuckDbDataSourceHoldsTheStreamsInTheDatabaseOfTheConnectionItLends() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(InterlaceAutoConfiguration.class))
+			.withBean(DataSource.class, () -> new DriverManagerDataSource("jdbc:duckdb:"))
+			.withPropertyValues("interlace.streams.orders.description=x")
+			.run((context) -> {
+				Streams streams = context.getBean(Streams.class);
+				streams.publishBlocking("orders", Map.of("note", "in memory"));
+				assertThat(streams.count("orders")).isEqualTo(1);
+			});
+	}
+
+	@Test
 	void duckDbDataSourceOnAFileNamedLikeTheEngineSchemaFailsSayingHowToFixIt() {
 		String app = this.temp.resolve("interlace.duckdb").toString();
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(InterlaceAutoConfiguration.class))
