@@ -28,6 +28,7 @@ import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
@@ -79,6 +80,14 @@ public class PublishBenchmark {
 
 		final AtomicLong ids = new AtomicLong();
 
+		/** DuckDB worker threads; 0 keeps DuckDB's default of one per core. */
+		@Param({ "1" })
+		public int duckdbThreads;
+
+		/** How long the writer waits for publishers to come back before committing a smaller group. */
+		@Param({ "300" })
+		public int lingerMicros;
+
 		private Instant iterationStart;
 
 		@Setup(Level.Trial)
@@ -87,7 +96,9 @@ public class PublishBenchmark {
 			this.dir = (base != null) ? Files.createTempDirectory(Files.createDirectories(Path.of(base)), "interlace-bench")
 					: Files.createTempDirectory("interlace-bench");
 			this.file = this.dir.resolve("bench.duckdb").toString();
-			this.store = new DuckDbStreamStore(this.file);
+			this.store = new DuckDbStreamStore(this.file,
+					DuckDbStreamStore.Options.DEFAULTS.withThreads(this.duckdbThreads)
+						.withLinger(java.time.Duration.ofNanos(this.lingerMicros * 1_000L)));
 			StreamDefinition definition = StreamDefinition.builder(STREAM)
 				.field("id", FieldType.INT64)
 				.field("user", FieldType.STRING)

@@ -53,6 +53,7 @@ import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.ConvertedBatch;
 import dev.interlace.core.store.DefinitionDocument;
 import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.PublishIds;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
@@ -74,17 +75,8 @@ public final class DuckDbStreamStore implements StreamStore {
 	/** Path that keeps the database in memory. */
 	public static final String IN_MEMORY = ":memory:";
 
-	/** Default upper bound of rows committed in one group. */
-	public static final int DEFAULT_MAX_GROUP_ROWS = 50_000;
-
-	/** Default longest wait for more publishes before a group commits. */
-	public static final Duration DEFAULT_LINGER = Duration.ofNanos(300_000);
-
 	/** Groups above this many rows commit in an explicit transaction; smaller ones through a cached appender. */
 	private static final int FAST_PATH_MAX_ROWS = 10_000;
-
-	/** Default number of publishes that may wait for the writer before publishers block. */
-	public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
 
 	private static final org.slf4j.Logger logger = LoggerFactory.getLogger(DuckDbStreamStore.class);
 
@@ -129,21 +121,29 @@ public final class DuckDbStreamStore implements StreamStore {
 	 * @param connection a connection to the database
 	 */
 	public DuckDbStreamStore(DuckDBConnection connection) {
-		this.maxGroupRows = DEFAULT_MAX_GROUP_ROWS;
-		this.queue = new LinkedBlockingQueue<>(DEFAULT_QUEUE_CAPACITY);
-		this.lingerNanos = DEFAULT_LINGER.toNanos();
+		this(connection, Options.DEFAULTS.withThreads(0));
+	}
+
+	/**
+	 * Uses the database behind an existing DuckDB connection; see {@link #DuckDbStreamStore(DuckDBConnection)}.
+	 * @param connection a connection to the database
+	 * @param options writer settings
+	 */
+	public DuckDbStreamStore(DuckDBConnection connection, Options options) {
+		this.maxGroupRows = options.maxGroupRows();
+		this.queue = new LinkedBlockingQueue<>(options.queueCapacity());
+		this.lingerNanos = options.linger().toNanos();
 		try {
 			this.root = connection.duplicate();
 			this.catalog = currentCatalog(this.root);
+			configure(this.root, options);
 		}
 		catch (SQLException ex) {
 			throw new StoreException("Cannot use the given DuckDB connection: " + ex.getMessage(), ex);
 		}
 		this.path = this.catalog;
 		migrate();
-		this.writerThread = new Thread(this::runWriter, "interlace-duckdb-writer");
-		this.writerThread.setDaemon(true);
-		this.writerThread.start();
+		this.writerThread = startWriter();
 	}
 
 	/**
@@ -151,33 +151,43 @@ public final class DuckDbStreamStore implements StreamStore {
 	 * @param path a file path, or {@link #IN_MEMORY}
 	 */
 	public DuckDbStreamStore(String path) {
-		this(path, DEFAULT_MAX_GROUP_ROWS, DEFAULT_QUEUE_CAPACITY, DEFAULT_LINGER);
+		this(path, Options.DEFAULTS);
 	}
 
 	/**
 	 * Opens (creating if needed) the database at {@code path}.
 	 * @param path a file path, or {@link #IN_MEMORY}
-	 * @param maxGroupRows most rows committed in one group
-	 * @param queueCapacity publishes that may wait for the writer before publishers block
-	 * @param linger longest the writer waits for more publishes when fewer are queued than it committed last time;
-	 * zero commits at once
+	 * @param options writer settings
 	 */
-	public DuckDbStreamStore(String path, int maxGroupRows, int queueCapacity, Duration linger) {
+	public DuckDbStreamStore(String path, Options options) {
 		this.path = path;
-		this.lingerNanos = linger.toNanos();
-		this.maxGroupRows = maxGroupRows;
-		this.queue = new LinkedBlockingQueue<>(queueCapacity);
+		this.lingerNanos = options.linger().toNanos();
+		this.maxGroupRows = options.maxGroupRows();
+		this.queue = new LinkedBlockingQueue<>(options.queueCapacity());
 		this.root = open(path);
 		try {
 			this.catalog = IN_MEMORY.equals(path) ? currentCatalog(this.root) : CATALOG_ALIAS;
+			configure(this.root, options);
 		}
 		catch (SQLException ex) {
+			closeQuietly(this.root);
 			throw new StoreException("Cannot open DuckDB database '" + path + "': " + ex.getMessage(), ex);
 		}
 		migrate();
-		this.writerThread = new Thread(this::runWriter, "interlace-duckdb-writer");
-		this.writerThread.setDaemon(true);
-		this.writerThread.start();
+		this.writerThread = startWriter();
+	}
+
+	private Thread startWriter() {
+		Thread thread = new Thread(this::runWriter, "interlace-duckdb-writer");
+		thread.setDaemon(true);
+		thread.start();
+		return thread;
+	}
+
+	private static void configure(DuckDBConnection connection, Options options) throws SQLException {
+		if (options.threads() > 0) {
+			execute(connection, "SET threads = " + options.threads());
+		}
 	}
 
 	private static DuckDBConnection open(String path) {
@@ -343,7 +353,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	@Override
 	public CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events) {
 		Table table = table(stream);
-		UUID publishId = UUID.randomUUID();
+		UUID publishId = PublishIds.next();
 		if (events.isEmpty()) {
 			return CompletableFuture.completedFuture(PublishResult.accepted(stream, 0, publishId, 0, 0));
 		}
@@ -567,9 +577,13 @@ public final class DuckDbStreamStore implements StreamStore {
 					if (deadline == 0) {
 						deadline = now + this.lingerNanos;
 					}
-					if (now < deadline) {
-						next = poll(deadline - now);
+					// Yield rather than block: a blocked writer is woken once per arriving publish, and on a small
+					// machine those wake-ups take the CPU the returning publishers need.
+					while (now < deadline && this.queue.isEmpty()) {
+						Thread.yield();
+						now = System.nanoTime();
 					}
+					next = this.queue.poll();
 				}
 				if (next == null) {
 					break;
@@ -582,7 +596,9 @@ public final class DuckDbStreamStore implements StreamStore {
 				group.add(append);
 				rows += append.events().size();
 			}
-			expectedPublishes = group.size();
+			// Expect as many publishers as ever came back lately; forget one a group when fewer return, so a late
+			// straggler does not shrink every following group.
+			expectedPublishes = Math.max(group.size(), expectedPublishes - 1);
 			commitGroup(group);
 			group.clear();
 		}
@@ -962,6 +978,48 @@ public final class DuckDbStreamStore implements StreamStore {
 	}
 
 	// ---- types ----
+
+	/**
+	 * Settings of a DuckDB store.
+	 *
+	 * @param maxGroupRows most rows committed in one group
+	 * @param queueCapacity publishes that may wait for the writer before publishers block
+	 * @param linger longest the writer waits for more publishes when fewer are queued than it committed last time;
+	 * zero commits at once
+	 * @param threads DuckDB worker threads for the whole database, 0 to keep DuckDB's default (one per core). The
+	 * store's work is many small commits, for which DuckDB's parallel execution costs more than it gives.
+	 */
+	public record Options(int maxGroupRows, int queueCapacity, Duration linger, int threads) {
+
+		/** The defaults: groups of up to 50,000 rows, 100,000 queued publishes, 300 us linger, one thread. */
+		public static final Options DEFAULTS = new Options(50_000, 100_000, Duration.ofNanos(300_000), 1);
+
+		public Options {
+			if (maxGroupRows < 1 || queueCapacity < 1 || linger.isNegative() || threads < 0) {
+				throw new IllegalArgumentException("Invalid DuckDB store options: " + maxGroupRows + ", "
+						+ queueCapacity + ", " + linger + ", " + threads);
+			}
+		}
+
+		/**
+		 * Returns these options with another thread count.
+		 * @param threads the thread count, 0 for DuckDB's default
+		 * @return new options
+		 */
+		public Options withThreads(int threads) {
+			return new Options(this.maxGroupRows, this.queueCapacity, this.linger, threads);
+		}
+
+		/**
+		 * Returns these options with another linger.
+		 * @param linger the linger
+		 * @return new options
+		 */
+		public Options withLinger(Duration linger) {
+			return new Options(this.maxGroupRows, this.queueCapacity, linger, this.threads);
+		}
+
+	}
 
 	/** A stream's table as the writer sees it. */
 	private static final class Table {
