@@ -1,0 +1,44 @@
+package dev.interlace.server;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.FieldType;
+import dev.interlace.core.Streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class InterlaceServerApplicationTests {
+
+	@TempDir
+	static Path data;
+
+	@DynamicPropertySource
+	static void dataFile(DynamicPropertyRegistry registry) {
+		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
+	}
+
+	@Autowired
+	Streams streams;
+
+	@Test
+	void serverStartsWithItsConfiguredStreamsOnEmbeddedDuckDb() {
+		assertThat(this.streams.definitions()).extracting("name").contains("orders", "clicks");
+		assertThat(this.streams.definition("orders").fields()).containsEntry("amount", FieldType.DECIMAL);
+		this.streams.publishBlocking("orders", Map.of("order_id", "o-1", "amount", "19.99"));
+		ConsumedBatch batch = this.streams.consume("orders", "test");
+		assertThat(batch.events()).singleElement()
+			.satisfies((event) -> assertThat(event.data()).containsEntry("order_id", "o-1"));
+		assertThat(data.resolve("interlace.duckdb")).exists();
+	}
+
+}
