@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Load benchmark of the running server with wrk: starts interlace-server.jar on a fresh DuckDB file, runs the
+# single-event and batched publish loads, stops the server and checks every accepted event was stored.
+#   benchmarks/load/run.sh                 # both loads, 30 s each
+#   DURATION=10s CONNECTIONS=50 benchmarks/load/run.sh single
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+JAR=interlace-server/target/interlace-server.jar
+PORT=${PORT:-18080}
+DURATION=${DURATION:-30s}
+CONNECTIONS=${CONNECTIONS:-50}
+BATCH_CONNECTIONS=${BATCH_CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+WHAT=${1:-all}
+
+command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+[ -f "$JAR" ] || mvn -B -q -DskipTests package -pl interlace-server -am
+
+DATA=$(mktemp -d /tmp/interlace-load.XXXXXX)
+java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
+  --spring.config.additional-location="file:$ROOT/benchmarks/load/bench-streams.yml" \
+  --interlace.connections.default.path="$DATA/interlace.duckdb" > "$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  curl -sf "http://127.0.0.1:$PORT/api/v1/streams/bench" >/dev/null && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$PORT/api/v1/streams/bench" >/dev/null || { echo "server did not start"; tail -50 "$DATA/server.log"; exit 1; }
+
+URL="http://127.0.0.1:$PORT"
+# A short warm-up so the JIT has compiled the publish path before measuring.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s benchmarks/load/publish-single.lua "$URL" >/dev/null
+if [ "$WHAT" = all ] || [ "$WHAT" = single ]; then
+  echo "== single-event publishes, $CONNECTIONS connections, $DURATION"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s benchmarks/load/publish-single.lua "$URL" | grep -E "events/s|latency p|non-2xx|Requests/sec"
+fi
+if [ "$WHAT" = all ] || [ "$WHAT" = batch ]; then
+  echo "== batches of ${BATCH:-100}, $BATCH_CONNECTIONS connections, $DURATION"
+  wrk -t"$THREADS" -c"$BATCH_CONNECTIONS" -d"$DURATION" --latency -s benchmarks/load/publish-batch.lua "$URL" | grep -E "events/s|latency p|non-2xx|Requests/sec"
+fi
+echo "== stored rows: $(curl -s "$URL/api/v1/streams/bench" | sed -E 's/.*"row_count":([0-9]+).*/\1/')"
