@@ -101,7 +101,12 @@ public final class DefaultStreams implements Streams {
 			Registered registered = registered(stream);
 			List<? extends Map<String, ?>> checked = EventConverter.requireEvents(stream, events);
 			return Mono.fromFuture(() -> registered.store.append(stream, checked));
-		}).subscribeOn(Schedulers.boundedElastic());
+		})
+			// Converting and queueing may wait for room in the writer's queue: never on the caller's event loop.
+			.subscribeOn(Schedulers.boundedElastic())
+			// The store completes publishes on its writer thread: continue elsewhere so callers' work never delays
+			// the next commit.
+			.publishOn(Schedulers.parallel());
 	}
 
 	@Override
