@@ -165,10 +165,10 @@ public final class EventConverter {
 		if (value instanceof BigInteger big) {
 			return (big.bitLength() < 64) ? FieldType.INT64 : FieldType.DECIMAL;
 		}
-		if (value instanceof BigDecimal) {
-			return FieldType.DECIMAL;
-		}
 		if (value instanceof Number) {
+			// Fractions infer float64 however they were parsed (JSON readers may hand exact BigDecimals): an inferred
+			// decimal column would reject every later value with more than 10 decimal places. Declare a decimal
+			// field to keep values exact.
 			return FieldType.FLOAT64;
 		}
 		if (value instanceof Boolean) {

@@ -220,6 +220,14 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
+	void exactFractionsInANewColumnInferFloatSoLaterPrecisionFits() {
+		this.store.ensureStream(StreamDefinition.builder("clicks").build());
+		this.store.appendAndWait("clicks", List.of(event("v", new BigDecimal("1.5"))));
+		this.store.appendAndWait("clicks", List.of(event("v", new BigDecimal("0.123456789012345"))));
+		assertThat(this.store.describe("clicks").columns()).containsEntry("v", FieldType.FLOAT64);
+	}
+
+	@Test
 	void invalidFieldNamesAreRejected() {
 		this.store.ensureStream(StreamDefinition.builder("clicks").build());
 		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("ok", 1), event("bad-name", 1))))
