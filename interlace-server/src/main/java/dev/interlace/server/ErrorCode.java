@@ -1,0 +1,73 @@
+package dev.interlace.server;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * The {@code code} member of every problem the API answers with, and the HTTP status it goes with.
+ *
+ * @since 0.1.0
+ */
+public enum ErrorCode {
+
+	/** No such stream or endpoint. */
+	RESOURCE_NOT_FOUND(HttpStatus.NOT_FOUND),
+
+	/** An event of a publish cannot be stored; the problem names the row index and, where one is at fault, the field. */
+	VALIDATION_ERROR(HttpStatus.BAD_REQUEST),
+
+	/** The request as a whole is unusable: malformed JSON, a missing or out-of-range member. */
+	INVALID_REQUEST(HttpStatus.BAD_REQUEST),
+
+	/** Missing or wrong credentials for a protected stream. */
+	UNAUTHORIZED(HttpStatus.UNAUTHORIZED),
+
+	/** The stream's rate limit is exhausted; the problem says when to retry. */
+	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS),
+
+	/** The request body exceeds {@code interlace.server.max-body-size}. */
+	PAYLOAD_TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE),
+
+	/** The request body is not JSON. */
+	UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
+
+	/** The endpoint exists but not with this method. */
+	METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED),
+
+	/** The client accepts no media type the endpoint produces. */
+	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE),
+
+	/** The database failed; the request may be retried. */
+	SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
+
+	/** Anything else; details are in the server log under the request id, never in the response. */
+	INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR);
+
+	private final HttpStatus status;
+
+	ErrorCode(HttpStatus status) {
+		this.status = status;
+	}
+
+	/**
+	 * Returns the HTTP status answered with this code.
+	 * @return the status
+	 */
+	public HttpStatus status() {
+		return this.status;
+	}
+
+	/**
+	 * Returns the code for a status raised by the framework itself.
+	 * @param status the status
+	 * @return the code
+	 */
+	public static ErrorCode forStatus(int status) {
+		for (ErrorCode code : values()) {
+			if (code != VALIDATION_ERROR && code.status.value() == status) {
+				return code;
+			}
+		}
+		return (status >= 400 && status < 500) ? INVALID_REQUEST : INTERNAL_ERROR;
+	}
+
+}

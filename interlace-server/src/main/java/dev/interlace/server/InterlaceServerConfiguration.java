@@ -1,0 +1,48 @@
+package dev.interlace.server;
+
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.interlace.core.Streams;
+
+/**
+ * The HTTP API's infrastructure: request ids, per-stream access control and rate limits, body limits, and the
+ * problem-details error handler.
+ *
+ * @since 0.1.0
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(InterlaceServerProperties.class)
+public class InterlaceServerConfiguration {
+
+	@Bean
+	RequestIdFilter requestIdFilter() {
+		return new RequestIdFilter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimiterRegistry rateLimiterRegistry() {
+		return RateLimiterRegistry.ofDefaults();
+	}
+
+	@Bean
+	StreamAccessFilter streamAccessFilter(Streams streams, RateLimiterRegistry rateLimiters) {
+		return new StreamAccessFilter(streams, rateLimiters);
+	}
+
+	@Bean
+	RequestBodies requestBodies(InterlaceServerProperties properties) {
+		return new RequestBodies(properties);
+	}
+
+	@Bean
+	ApiExceptionHandler apiExceptionHandler() {
+		return new ApiExceptionHandler();
+	}
+
+}

@@ -1,0 +1,310 @@
+package dev.interlace.server;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.InvalidEventException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.Streams;
+import dev.interlace.core.store.DefinitionDocument;
+import dev.interlace.core.store.StreamTable;
+
+/**
+ * The streams HTTP API, except live subscriptions: listing and describing streams, publishing, consuming and
+ * acknowledging. JSON keys are snake_case; events are rows as stored ({@link StoredEvent#toRow()}), with their
+ * metadata columns.
+ * <p>
+ * Every JDBC call runs on Reactor's bounded-elastic scheduler, never on the event loop. Failures are answered by
+ * {@link ApiExceptionHandler}; credentials and rate limits are checked before by {@link StreamAccessFilter}.
+ *
+ * @since 0.1.0
+ */
+@RestController
+@RequestMapping(path = StreamsController.BASE_PATH, produces = MediaType.APPLICATION_JSON_VALUE)
+public class StreamsController {
+
+	/** Path under which every stream endpoint lives. */
+	public static final String BASE_PATH = "/api/v1/streams";
+
+	private static final String JSON_SUBTYPES = "application/*+json";
+
+	private final Streams streams;
+
+	private final RequestBodies bodies;
+
+	/**
+	 * Creates the controller.
+	 * @param streams the streams
+	 * @param bodies the request body reader
+	 */
+	public StreamsController(Streams streams, RequestBodies bodies) {
+		this.streams = streams;
+		this.bodies = bodies;
+	}
+
+	/**
+	 * Lists the streams, in name order, each with its row count.
+	 * @param tag when given, only streams carrying this tag
+	 * @return {@code {streams: [...]}}
+	 */
+	@GetMapping
+	public Mono<Map<String, Object>> list(@RequestParam(required = false) @Nullable String tag) {
+		return blocking(() -> {
+			List<Map<String, Object>> listed = new ArrayList<>();
+			for (StreamDefinition definition : this.streams.definitions()) {
+				if (tag == null || definition.tags().contains(tag)) {
+					listed.add(describe(definition));
+				}
+			}
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("streams", listed);
+			return body;
+		});
+	}
+
+	/**
+	 * Describes a stream: its settings without secrets, its columns, row count and last rowid.
+	 * @param name the stream
+	 * @return the description
+	 */
+	@GetMapping("/{name}")
+	public Mono<Map<String, Object>> describe(@PathVariable String name) {
+		return blocking(() -> describe(this.streams.definition(name)));
+	}
+
+	/**
+	 * Publishes one event (a JSON object) or a batch (an array of objects), atomically.
+	 * @param name the stream
+	 * @param request the request, whose body is read here
+	 * @return 202 with the publish result once the rows are committed
+	 */
+	@PostMapping(path = "/{name}", consumes = { MediaType.APPLICATION_JSON_VALUE, JSON_SUBTYPES })
+	public Mono<ResponseEntity<Map<String, Object>>> publish(@PathVariable String name, ServerHttpRequest request) {
+		return this.bodies.readJson(request).flatMap((body) -> {
+			List<Map<String, Object>> events = events(name, body);
+			if (events.isEmpty()) {
+				// Nothing to store, but the stream must still exist.
+				this.streams.definition(name);
+				return Mono.just(publishResponse(name, 0, null, 0, 0, List.of()));
+			}
+			return this.streams.publish(name, events)
+				.map((result) -> publishResponse(result.stream(), result.rowsReceived(), result.publishId(),
+						result.firstRowid(), result.lastRowid(), result.triggeredModels()));
+		})
+			.map((body) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(body));
+	}
+
+	/**
+	 * Returns events after the consumer's cursor without moving it. Body: {@code {consumer, batch_size}}, the batch
+	 * size 1 to {@value Streams#MAX_BATCH_SIZE}, {@value Streams#DEFAULT_BATCH_SIZE} when absent.
+	 * @param name the stream
+	 * @param request the request, whose body is read here
+	 * @return {@code {stream, consumer, events, count}}
+	 */
+	@PostMapping(path = "/{name}/consume", consumes = { MediaType.APPLICATION_JSON_VALUE, JSON_SUBTYPES })
+	public Mono<Map<String, Object>> consume(@PathVariable String name, ServerHttpRequest request) {
+		return this.bodies.readJson(request).flatMap((body) -> {
+			Map<?, ?> members = requireObject(body);
+			String consumer = consumer(members);
+			int batchSize = batchSize(members.get("batch_size"));
+			return blocking(() -> consumed(this.streams.consume(name, consumer, batchSize)));
+		});
+	}
+
+	/**
+	 * Moves the consumer's cursor to the highest rowid acknowledged, never backwards. Body:
+	 * {@code {consumer, events: [{_interlace_rowid}, ...]}} (events as consumed) or
+	 * {@code {consumer, event_ids: [rowid, ...]}}.
+	 * @param name the stream
+	 * @param request the request, whose body is read here
+	 * @return {@code {status: "ok", acknowledged, cursor}}
+	 */
+	@PostMapping(path = "/{name}/ack", consumes = { MediaType.APPLICATION_JSON_VALUE, JSON_SUBTYPES })
+	public Mono<Map<String, Object>> ack(@PathVariable String name, ServerHttpRequest request) {
+		return this.bodies.readJson(request).flatMap((body) -> {
+			Map<?, ?> members = requireObject(body);
+			String consumer = consumer(members);
+			List<Long> rowids = ackedRowids(members);
+			long highest = rowids.stream().mapToLong(Long::longValue).max().orElseThrow();
+			long acknowledged = rowids.stream().distinct().count();
+			return blocking(() -> {
+				long cursor = this.streams.ack(name, consumer, highest);
+				Map<String, Object> response = new LinkedHashMap<>();
+				response.put("status", "ok");
+				response.put("acknowledged", acknowledged);
+				response.put("cursor", cursor);
+				return response;
+			});
+		});
+	}
+
+	private Map<String, Object> describe(StreamDefinition definition) {
+		Map<String, Object> description = new LinkedHashMap<>(DefinitionDocument.of(definition));
+		if (this.streams instanceof DefaultStreams defaultStreams) {
+			StreamTable table = defaultStreams.store(definition.name()).describe(definition.name());
+			description.put("columns", DefinitionDocument.typeNames(table.columns()));
+			description.put("row_count", table.rowCount());
+			description.put("last_rowid", table.lastRowid());
+		}
+		else {
+			description.put("columns", DefinitionDocument.typeNames(definition.fields()));
+			description.put("row_count", this.streams.count(definition.name()));
+		}
+		return description;
+	}
+
+	private static <T> Mono<T> blocking(java.util.concurrent.Callable<T> call) {
+		return Mono.fromCallable(call).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/**
+	 * Turns a publish body into events: an object is one event, an array a batch whose items must all be objects.
+	 * Values stay as parsed (fractions as exact {@link java.math.BigDecimal}s); the store converts them to their
+	 * columns' types.
+	 */
+	@SuppressWarnings("unchecked")
+	static List<Map<String, Object>> events(String stream, Object body) {
+		if (body instanceof Map<?, ?> event) {
+			return List.of((Map<String, Object>) event);
+		}
+		if (body instanceof List<?> items) {
+			for (int i = 0; i < items.size(); i++) {
+				if (!(items.get(i) instanceof Map<?, ?>)) {
+					throw new InvalidEventException(stream, i, null,
+							"is " + kind(items.get(i)) + "; expected a JSON object");
+				}
+			}
+			return (List<Map<String, Object>>) items;
+		}
+		throw new InvalidRequestException(
+				"Request body is " + kind(body) + "; expected a JSON object or an array of JSON objects");
+	}
+
+	private static String kind(@Nullable Object value) {
+		if (value == null) {
+			return "null";
+		}
+		if (value instanceof Map<?, ?>) {
+			return "an object";
+		}
+		if (value instanceof List<?>) {
+			return "an array";
+		}
+		if (value instanceof String) {
+			return "a string";
+		}
+		if (value instanceof Boolean) {
+			return "a boolean";
+		}
+		return "a number";
+	}
+
+	private static Map<String, Object> publishResponse(String stream, int rows, @Nullable Object publishId,
+			long firstRowid, long lastRowid, List<String> triggeredModels) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("status", PublishResult.ACCEPTED);
+		body.put("stream", stream);
+		body.put("rows_received", rows);
+		body.put("publish_id", publishId);
+		body.put("first_rowid", firstRowid);
+		body.put("last_rowid", lastRowid);
+		body.put("triggered_models", triggeredModels);
+		return body;
+	}
+
+	private static Map<String, Object> consumed(ConsumedBatch batch) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("stream", batch.stream());
+		body.put("consumer", batch.consumer());
+		body.put("events", batch.events().stream().map(StoredEvent::toRow).toList());
+		body.put("count", batch.count());
+		return body;
+	}
+
+	private static Map<?, ?> requireObject(Object body) {
+		if (body instanceof Map<?, ?> members) {
+			return members;
+		}
+		throw new InvalidRequestException("Request body is " + kind(body) + "; expected a JSON object");
+	}
+
+	private static String consumer(Map<?, ?> members) {
+		if (members.get("consumer") instanceof String consumer && !consumer.isBlank()) {
+			return consumer;
+		}
+		throw new InvalidRequestException("'consumer' is required: a non-blank string naming the consumer");
+	}
+
+	private static int batchSize(@Nullable Object value) {
+		if (value == null) {
+			return Streams.DEFAULT_BATCH_SIZE;
+		}
+		Long size = wholeNumber(value);
+		if (size == null || size < 1 || size > Streams.MAX_BATCH_SIZE) {
+			throw new InvalidRequestException("'batch_size' must be a whole number between 1 and "
+					+ Streams.MAX_BATCH_SIZE + ", was " + value);
+		}
+		return size.intValue();
+	}
+
+	private static List<Long> ackedRowids(Map<?, ?> members) {
+		Object events = members.get("events");
+		Object ids = members.get("event_ids");
+		if ((events == null) == (ids == null)) {
+			throw new InvalidRequestException("An ack needs exactly one of 'events' (objects with "
+					+ StoredEvent.ROWID + ") or 'event_ids' (rowids)");
+		}
+		String member = (events != null) ? "events" : "event_ids";
+		if (!(((events != null) ? events : ids) instanceof List<?> items) || items.isEmpty()) {
+			throw new InvalidRequestException("'" + member + "' must be a non-empty array");
+		}
+		List<Long> rowids = new ArrayList<>(items.size());
+		for (int i = 0; i < items.size(); i++) {
+			Object item = items.get(i);
+			Object rowid = (events == null) ? item
+					: (item instanceof Map<?, ?> event) ? event.get(StoredEvent.ROWID) : null;
+			Long value = (rowid != null) ? wholeNumber(rowid) : null;
+			if (value == null || value < 1) {
+				throw new InvalidRequestException("'" + member + "[" + i + "]' "
+						+ ((events == null) ? "must be a rowid" : "must be an object with " + StoredEvent.ROWID)
+						+ ": a positive whole number");
+			}
+			rowids.add(value);
+		}
+		return rowids;
+	}
+
+	private static @Nullable Long wholeNumber(Object value) {
+		if (value instanceof Integer || value instanceof Long) {
+			return ((Number) value).longValue();
+		}
+		if (value instanceof BigInteger big && big.bitLength() < 64) {
+			return big.longValue();
+		}
+		return null;
+	}
+
+}
