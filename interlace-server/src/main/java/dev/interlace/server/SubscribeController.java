@@ -1,0 +1,163 @@
+package dev.interlace.server;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.util.Assert;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.Streams;
+import dev.interlace.core.SubscriberOverflowException;
+
+/**
+ * Server-sent events of one stream: {@code GET /api/v1/streams/{name}/subscribe}.
+ * <p>
+ * Each committed row is sent as an event named {@value #EVENT} whose id is its rowid and whose data is
+ * {@code {"stream": name, "event": row}}, the row including its metadata columns. Without {@code Last-Event-ID} or
+ * {@code ?from=} only events committed from now on are sent; with either, the stored rows after that rowid are replayed
+ * first, then live events follow with no gap and no duplicate ({@link Streams#subscribe(String, long)}). The header
+ * wins over the parameter, as a browser that reconnects sends the header but keeps the URL it first used.
+ * {@code ?filter=field:value} keeps the events whose field has that value.
+ * <p>
+ * Events come only from the {@link Streams} API, that is from the store's sink after each commit. A client that falls
+ * further behind than the subscriber buffer ({@code interlace.subscriber-buffer-size}) gets a last event named
+ * {@value #OVERFLOW} carrying the rowid to resume from, and the response ends; publishers and other subscribers never
+ * wait for it. A comment opens the response, so that its headers go out at once, and another is sent every
+ * {@code interlace.server.sse-heartbeat} (15 seconds by default) to keep idle connections open.
+ *
+ * @since 0.1.0
+ */
+@RestController
+public class SubscribeController {
+
+	/** Name of the event that carries a stream's row. */
+	public static final String EVENT = "stream.event";
+
+	/** Name of the last event sent to a client that fell too far behind. */
+	public static final String OVERFLOW = "stream.overflow";
+
+	private static final Log logger = LogFactory.getLog(SubscribeController.class);
+
+	private static final ServerSentEvent<Object> OPENING = ServerSentEvent.builder().comment("subscribed").build();
+
+	private static final ServerSentEvent<Object> HEARTBEAT = ServerSentEvent.builder().comment("heartbeat").build();
+
+	// Marks the end of a stream's events inside the merge with the heartbeats; never sent.
+	private static final ServerSentEvent<Object> END = ServerSentEvent.builder().comment("end").build();
+
+	private final Streams streams;
+
+	private final Duration heartbeat;
+
+	public SubscribeController(Streams streams,
+			@Value("${interlace.server.sse-heartbeat:15s}") Duration heartbeat) {
+		Assert.isTrue(!heartbeat.isNegative() && !heartbeat.isZero(),
+				() -> "interlace.server.sse-heartbeat must be positive, was " + heartbeat);
+		this.streams = streams;
+		this.heartbeat = heartbeat;
+	}
+
+	@GetMapping(path = "/api/v1/streams/{name}/subscribe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	public Flux<ServerSentEvent<Object>> subscribe(@PathVariable String name,
+			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
+			@RequestParam(name = "from", required = false) @Nullable String from,
+			@RequestParam(name = "filter", required = false) @Nullable String filter) {
+		Long after = resumePoint(lastEventId, from);
+		SseEventFilter eventFilter = SseEventFilter.parse(filter);
+		// Both calls check the stream at once (an unknown one throws before any byte is sent) and touch no database:
+		// a replay reads on the bounded-elastic scheduler, live events arrive on it.
+		Flux<StoredEvent> source = (after != null) ? this.streams.subscribe(name, after) : this.streams.subscribe(name);
+		Flux<ServerSentEvent<Object>> events = source.filter(eventFilter::matches)
+			.map(SubscribeController::event)
+			.onErrorResume(SubscriberOverflowException.class, (ex) -> Mono.just(overflow(name, ex)))
+			.concatWith(Mono.just(END));
+		Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(this.heartbeat, this.heartbeat)
+			.onBackpressureDrop()
+			.map((tick) -> HEARTBEAT);
+		// The events are subscribed first, so the subscription is in place before the opening comment can go out.
+		return Flux.merge(events, Mono.just(OPENING), heartbeats).takeWhile((event) -> event != END);
+	}
+
+	private static @Nullable Long resumePoint(@Nullable String lastEventId, @Nullable String from) {
+		if (lastEventId != null && !lastEventId.isBlank()) {
+			return rowid(lastEventId, "Last-Event-ID header");
+		}
+		if (from != null) {
+			return rowid(from, "from parameter");
+		}
+		return null;
+	}
+
+	private static long rowid(String value, String what) {
+		long rowid;
+		try {
+			rowid = Long.parseLong(value.trim());
+		}
+		catch (NumberFormatException ex) {
+			throw new InvalidRequestException("The " + what + " must be a rowid (a whole number, 0 or more), was '"
+					+ value + "'");
+		}
+		if (rowid < 0) {
+			throw new InvalidRequestException("The " + what + " must be a rowid (a whole number, 0 or more), was "
+					+ rowid);
+		}
+		return rowid;
+	}
+
+	private static ServerSentEvent<Object> event(StoredEvent event) {
+		return ServerSentEvent.<Object>builder(new SseStreamEvent(event.stream(), event.toRow()))
+			.id(Long.toString(event.rowid()))
+			.event(EVENT)
+			.build();
+	}
+
+	private static ServerSentEvent<Object> overflow(String stream, SubscriberOverflowException ex) {
+		long resumeAfter = ex.getLastDeliveredRowid();
+		if (logger.isInfoEnabled()) {
+			logger.info("SSE subscriber of stream '" + stream + "' fell behind its buffer and was ended after rowid "
+					+ resumeAfter);
+		}
+		// The id is the rowid to resume from, so a browser's EventSource reconnects from there by itself.
+		return ServerSentEvent.<Object>builder(new SseOverflow(stream, resumeAfter, ex.getMessage()))
+			.id(Long.toString(resumeAfter))
+			.event(OVERFLOW)
+			.build();
+	}
+
+	/**
+	 * Data of a {@value #EVENT} event.
+	 *
+	 * @param stream the stream name
+	 * @param event the row, with its metadata columns
+	 */
+	record SseStreamEvent(@JsonProperty("stream") String stream, @JsonProperty("event") Map<String, Object> event) {
+	}
+
+	/**
+	 * Data of the {@value #OVERFLOW} event.
+	 *
+	 * @param stream the stream name
+	 * @param lastEventId the last rowid delivered: resume after it
+	 * @param reason why the subscription ended
+	 */
+	record SseOverflow(@JsonProperty("stream") String stream, @JsonProperty("last_event_id") long lastEventId,
+			@JsonProperty("reason") String reason) {
+	}
+
+}

@@ -1,0 +1,312 @@
+package dev.interlace.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.PublishResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code GET /api/v1/streams/{name}/subscribe} over real HTTP, on a DuckDB file. Each test uses its own stream of
+ * {@code application-sse.yml}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@ActiveProfiles("sse")
+class SubscribeEndpointTests {
+
+	static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
+	};
+
+	static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	@TempDir
+	static Path data;
+
+	@DynamicPropertySource
+	static void dataFile(DynamicPropertyRegistry registry) {
+		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	DefaultStreams streams;
+
+	final JsonMapper json = JsonMapper.builder().build();
+
+	@Test
+	void liveEventsArriveInCommitOrderWithTheirRowidAsId() {
+		List<PublishResult> published = new ArrayList<>();
+		StepVerifier.create(subscribe("/api/v1/streams/sse_live/subscribe", null).filter(this::isStreamEvent).take(3))
+			.then(() -> {
+				for (int n = 1; n <= 3; n++) {
+					published.add(this.streams.publishBlocking("sse_live", Map.of("n", n, "note", "#" + n)));
+				}
+			})
+			.assertNext((event) -> assertLiveEvent(event, published.get(0), 1))
+			.assertNext((event) -> assertLiveEvent(event, published.get(1), 2))
+			.assertNext((event) -> assertLiveEvent(event, published.get(2), 3))
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	private void assertLiveEvent(ServerSentEvent<String> event, PublishResult published, int n) {
+		assertThat(event.event()).isEqualTo("stream.event");
+		assertThat(event.id()).isEqualTo(Long.toString(published.firstRowid()));
+		JsonNode data = this.json.readTree(event.data());
+		assertThat(data.get("stream").asString()).isEqualTo("sse_live");
+		assertThat(data.get("event").get("n").asLong()).isEqualTo(n);
+		assertThat(data.get("event").get("note").asString()).isEqualTo("#" + n);
+		assertThat(data.get("event").get("_interlace_rowid").asLong()).isEqualTo(published.firstRowid());
+	}
+
+	@Test
+	void eventDataIsTheRowWithItsMetadataColumnsInSnakeCaseAndIsoTimestamps() {
+		PublishResult published = this.streams.publishBlocking("sse_format",
+				Map.of("order_id", "o-1", "amount", "12.50", "placed_at", "2024-05-01T10:00:00Z", "paid", true, "extra",
+						Map.of("tags", List.of("a", "b"))));
+		StepVerifier.create(subscribe("/api/v1/streams/sse_format/subscribe?from=0", null).filter(this::isStreamEvent)
+			.take(1)).assertNext((event) -> {
+				JsonNode data = this.json.readTree(event.data());
+				assertThat(data.propertyNames()).containsExactly("stream", "event");
+				JsonNode row = data.get("event");
+				assertThat(row.propertyNames()).containsExactly("order_id", "amount", "placed_at", "paid", "extra",
+						"_interlace_rowid", "_interlace_published_at", "_interlace_publish_id");
+				assertThat(row.get("order_id").asString()).isEqualTo("o-1");
+				assertThat(row.get("amount").decimalValue()).isEqualByComparingTo("12.5");
+				assertThat(row.get("placed_at").isString()).isTrue();
+				assertThat(Instant.parse(row.get("placed_at").asString())).isEqualTo("2024-05-01T10:00:00Z");
+				assertThat(row.get("paid").asBoolean()).isTrue();
+				assertThat(row.get("extra").get("tags").get(1).asString()).isEqualTo("b");
+				assertThat(row.get("_interlace_rowid").asLong()).isEqualTo(published.firstRowid());
+				assertThat(row.get("_interlace_published_at").isString()).isTrue();
+				assertThat(Instant.parse(row.get("_interlace_published_at").asString()))
+					.isBetween(Instant.now().minusSeconds(60), Instant.now());
+				assertThat(row.get("_interlace_publish_id").asString()).isEqualTo(published.publishId().toString());
+			})
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	@Test
+	void fromReplaysTheRowsAfterItThenContinuesLiveWithoutGapOrDuplicateWhilePublishing() throws Exception {
+		assertReplayThenLive("sse_from", (after) -> subscribe("/api/v1/streams/sse_from/subscribe?from=" + after, null));
+	}
+
+	@Test
+	void lastEventIdReplaysTheRowsAfterItThenContinuesLiveAndWinsOverFrom() throws Exception {
+		// A reconnecting browser sends Last-Event-ID but keeps the URL it first used.
+		assertReplayThenLive("sse_header",
+				(after) -> subscribe("/api/v1/streams/sse_header/subscribe?from=0", Long.toString(after)));
+	}
+
+	private void assertReplayThenLive(String stream, java.util.function.LongFunction<Flux<ServerSentEvent<String>>> subscribe)
+			throws Exception {
+		long after = 0;
+		for (int i = 1; i <= 50; i++) {
+			PublishResult result = this.streams.publishBlocking(stream, Map.of("i", i));
+			if (i == 20) {
+				after = result.lastRowid();
+			}
+		}
+		AtomicReference<Long> last = new AtomicReference<>();
+		Thread publisher = new Thread(() -> {
+			for (int i = 51; i <= 250; i++) {
+				last.set(this.streams.publishBlocking(stream, Map.of("i", i)).lastRowid());
+			}
+		});
+		publisher.start();
+		try {
+			// Subscribing while the publisher runs puts the switch from replay to live among concurrent commits.
+			Flux<ServerSentEvent<String>> events = subscribe.apply(after);
+			List<Long> expected = LongStream.rangeClosed(after + 1, after + 230).boxed().toList();
+			StepVerifier.create(events.filter(this::isStreamEvent).map((event) -> Long.parseLong(event.id())).take(230))
+				.recordWith(ArrayList::new)
+				.expectNextCount(230)
+				.consumeRecordedWith((ids) -> assertThat(ids).containsExactlyElementsOf(expected))
+				.expectComplete()
+				.verify(TIMEOUT);
+		}
+		finally {
+			publisher.join(TIMEOUT.toMillis());
+		}
+		assertThat(last.get()).isEqualTo(after + 230);
+	}
+
+	@Test
+	void filterKeepsOnlyEventsWhoseFieldHasTheValue() {
+		List<Long> expected = new ArrayList<>();
+		StepVerifier
+			.create(subscribe("/api/v1/streams/sse_filter/subscribe?filter=kind:b", null).filter(this::isStreamEvent)
+				.map((event) -> this.json.readTree(event.data()).get("event"))
+				.take(5))
+			.then(() -> {
+				for (int i = 0; i < 10; i++) {
+					PublishResult result = this.streams.publishBlocking("sse_filter",
+							Map.of("kind", (i % 2 == 0) ? "a" : "b", "i", i));
+					if (i % 2 == 1) {
+						expected.add(result.firstRowid());
+					}
+				}
+			})
+			.recordWith(ArrayList::new)
+			.expectNextCount(5)
+			.consumeRecordedWith((rows) -> {
+				assertThat(rows).allSatisfy((row) -> assertThat(row.get("kind").asString()).isEqualTo("b"));
+				assertThat(rows).extracting((row) -> row.get("_interlace_rowid").asLong())
+					.containsExactlyElementsOf(expected);
+			})
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	@Test
+	void filterOnADecimalComparesByValueAndAppliesToTheReplay() {
+		this.streams.publishBlocking("sse_decimal", List.of(Map.of("order_id", "cheap", "amount", 3),
+				Map.of("order_id", "priced", "amount", "99.90"), Map.of("order_id", "other", "amount", 7)));
+		StepVerifier.create(subscribe("/api/v1/streams/sse_decimal/subscribe?from=0&filter=amount:99.9", null)
+			.filter(this::isStreamEvent)
+			.take(1)).assertNext((event) -> assertThat(this.json.readTree(event.data()).get("event").get("order_id")
+				.asString()).isEqualTo("priced"))
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	@Test
+	void responseOpensWithACommentAndSendsHeartbeatComments() {
+		StepVerifier.create(subscribe("/api/v1/streams/sse_heartbeat/subscribe", null).take(3))
+			.assertNext((event) -> assertThat(event.comment()).isEqualTo("subscribed"))
+			.assertNext((event) -> assertThat(event.comment()).isEqualTo("heartbeat"))
+			.assertNext((event) -> assertThat(event.comment()).isEqualTo("heartbeat"))
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	@Test
+	void clientThatDisconnectsIsRemovedFromTheStream() {
+		assertThat(this.streams.subscriberCount("sse_disconnect")).isZero();
+		Disposable first = subscribe("/api/v1/streams/sse_disconnect/subscribe", null).subscribe();
+		Disposable second = subscribe("/api/v1/streams/sse_disconnect/subscribe?from=0", null).subscribe();
+		try {
+			await().atMost(TIMEOUT).until(() -> this.streams.subscriberCount("sse_disconnect") == 2);
+		}
+		finally {
+			first.dispose();
+			second.dispose();
+		}
+		await().atMost(TIMEOUT).until(() -> this.streams.subscriberCount("sse_disconnect") == 0);
+	}
+
+	@Test
+	void unknownStreamIsNotFound() {
+		this.client.get()
+			.uri("/api/v1/streams/no_such_stream/subscribe")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.exchange()
+			.expectStatus()
+			.isNotFound();
+	}
+
+	@Test
+	void resumePointThatIsNoRowidOrFilterWithoutColonIsABadRequest() {
+		for (String query : List.of("?from=abc", "?from=-1", "?from=", "?filter=nocolon", "?filter=:value")) {
+			this.client.get()
+				.uri("/api/v1/streams/sse_invalid/subscribe" + query)
+				.accept(MediaType.TEXT_EVENT_STREAM)
+				.exchange()
+				.expectStatus()
+				.isBadRequest();
+		}
+		this.client.get()
+			.uri("/api/v1/streams/sse_invalid/subscribe")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.header("Last-Event-ID", "x")
+			.exchange()
+			.expectStatus()
+			.isBadRequest();
+		assertThat(this.streams.subscriberCount("sse_invalid")).isZero();
+	}
+
+	@Test
+	void streamWithAuthNeedsCredentialsToSubscribe() {
+		this.client.get()
+			.uri("/api/v1/streams/sse_secured/subscribe")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+		this.client.get()
+			.uri("/api/v1/streams/sse_secured/subscribe")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.header("Authorization", "Bearer wrong")
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+		StepVerifier.create(this.client.get()
+			.uri("/api/v1/streams/sse_secured/subscribe")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.header("Authorization", "Bearer sse-test-token")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(SSE)
+			.getResponseBody()
+			.take(1)).assertNext((event) -> assertThat(event.comment()).isEqualTo("subscribed"))
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	Flux<ServerSentEvent<String>> subscribe(String uri, @Nullable String lastEventId) {
+		return this.client.get()
+			.uri(uri)
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.headers((headers) -> {
+				if (lastEventId != null) {
+					headers.set("Last-Event-ID", lastEventId);
+				}
+			})
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+			.returnResult(SSE)
+			.getResponseBody();
+	}
+
+	boolean isStreamEvent(ServerSentEvent<String> event) {
+		return "stream.event".equals(event.event());
+	}
+
+}
