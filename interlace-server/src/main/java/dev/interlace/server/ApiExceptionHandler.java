@@ -140,7 +140,7 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 			ApiException problem) {
 		ProblemDetail detail = problem.getBody();
 		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("type", detail.getType().toString());
+		body.put("type", (detail.getType() != null) ? detail.getType().toString() : "about:blank");
 		body.put("title", problem.getCode().status().getReasonPhrase());
 		body.put("status", problem.getCode().status().value());
 		body.put("detail", detail.getDetail());

@@ -1,0 +1,104 @@
+package dev.interlace.server;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The server on a random port over a DuckDB file in a temporary directory, with the streams of
+ * {@code application-api.yml}; one server per test class.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@ActiveProfiles("api")
+@DirtiesContext
+abstract class ApiIntegrationTestSupport {
+
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
+	};
+
+	@TempDir
+	static Path data;
+
+	@DynamicPropertySource
+	static void dataFile(DynamicPropertyRegistry registry) {
+		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	WebTestClient.ResponseSpec post(String path, String json) {
+		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
+	}
+
+	WebTestClient.ResponseSpec publish(String stream, String json) {
+		return post("/api/v1/streams/" + stream, json);
+	}
+
+	Map<String, Object> describe(String stream) {
+		return this.client.get()
+			.uri("/api/v1/streams/" + stream)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(MAP)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	long rowCount(String stream) {
+		return ((Number) describe(stream).get("row_count")).longValue();
+	}
+
+	Map<String, Object> consume(String stream, String consumer, int batchSize) {
+		return post("/api/v1/streams/" + stream + "/consume",
+				"{\"consumer\":\"" + consumer + "\",\"batch_size\":" + batchSize + "}")
+			.expectStatus()
+			.isOk()
+			.expectBody(MAP)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	/**
+	 * Checks that a response is an RFC 9457 problem with the given status and code, carrying the request id and no
+	 * trace of the server's internals, and returns its members.
+	 */
+	static Map<String, Object> assertProblem(WebTestClient.ResponseSpec response, HttpStatus status, String code) {
+		EntityExchangeResult<String> result = response.expectStatus()
+			.isEqualTo(status)
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody(String.class)
+			.returnResult();
+		String body = result.getResponseBody();
+		assertThat(body).doesNotContain("Exception", "\tat ", ".java:", "dev.interlace", "org.springframework");
+		Map<String, Object> problem = tools.jackson.databind.json.JsonMapper.shared().readValue(body, Map.class);
+		assertThat(problem).containsEntry("status", status.value())
+			.containsEntry("code", code)
+			.containsEntry("title", status.getReasonPhrase())
+			.containsKeys("type", "detail", "instance");
+		String requestId = result.getResponseHeaders().getFirst(RequestIdFilter.HEADER);
+		assertThat(requestId).isNotBlank();
+		assertThat(problem).containsEntry("request_id", requestId);
+		return problem;
+	}
+
+}
