@@ -25,7 +25,7 @@ public enum ErrorCode {
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS),
 
 	/** The request body exceeds {@code interlace.server.max-body-size}. */
-	PAYLOAD_TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE),
+	PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE),
 
 	/** The request body is not JSON. */
 	UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE),
