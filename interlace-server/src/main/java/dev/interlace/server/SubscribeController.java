@@ -39,7 +39,8 @@ import dev.interlace.core.SubscriberOverflowException;
  * further behind than the subscriber buffer ({@code interlace.subscriber-buffer-size}) gets a last event named
  * {@value #OVERFLOW} carrying the rowid to resume from, and the response ends; publishers and other subscribers never
  * wait for it. A comment opens the response, so that its headers go out at once, and another is sent every
- * {@code interlace.server.sse-heartbeat} (15 seconds by default) to keep idle connections open.
+ * {@code interlace.server.sse-heartbeat} (15 seconds by default) to keep idle connections open. When the application
+ * stops, every response ends, so that a graceful shutdown need not wait for them.
  *
  * @since 0.1.0
  */
@@ -65,12 +66,15 @@ public class SubscribeController {
 
 	private final Duration heartbeat;
 
-	public SubscribeController(Streams streams,
-			@Value("${interlace.server.sse-heartbeat:15s}") Duration heartbeat) {
+	private final SseLifecycle lifecycle;
+
+	SubscribeController(Streams streams, @Value("${interlace.server.sse-heartbeat:15s}") Duration heartbeat,
+			SseLifecycle lifecycle) {
 		Assert.isTrue(!heartbeat.isNegative() && !heartbeat.isZero(),
 				() -> "interlace.server.sse-heartbeat must be positive, was " + heartbeat);
 		this.streams = streams;
 		this.heartbeat = heartbeat;
+		this.lifecycle = lifecycle;
 	}
 
 	@GetMapping(path = "/api/v1/streams/{name}/subscribe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -91,7 +95,9 @@ public class SubscribeController {
 			.onBackpressureDrop()
 			.map((tick) -> HEARTBEAT);
 		// The events are subscribed first, so the subscription is in place before the opening comment can go out.
-		return Flux.merge(events, Mono.just(OPENING), heartbeats).takeWhile((event) -> event != END);
+		return Flux.merge(events, Mono.just(OPENING), heartbeats)
+			.takeWhile((event) -> event != END)
+			.takeUntilOther(this.lifecycle.stopped());
 	}
 
 	private static @Nullable Long resumePoint(@Nullable String lastEventId, @Nullable String from) {
