@@ -9,9 +9,9 @@ import org.springframework.util.unit.DataSize;
 /**
  * Settings of the Interlace server's HTTP API.
  *
- * @param maxBodySize largest request body accepted; larger ones are answered with 413
- * @param maxNestingDepth deepest nesting of JSON objects and arrays accepted in a request body
- * @param sseHeartbeat interval of the comments that keep idle server-sent-event connections open
+ * @param maxBodySize Largest request body accepted; larger ones are answered with 413.
+ * @param maxNestingDepth Deepest nesting of JSON objects and arrays accepted in a request body.
+ * @param sseHeartbeat Interval of the comments that keep idle server-sent-event connections open.
  * @since 0.1.0
  */
 @ConfigurationProperties("interlace.server")

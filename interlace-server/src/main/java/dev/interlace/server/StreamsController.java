@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -176,7 +177,7 @@ public class StreamsController {
 		return description;
 	}
 
-	private static <T> Mono<T> blocking(java.util.concurrent.Callable<T> call) {
+	private static <T> Mono<T> blocking(Callable<T> call) {
 		return Mono.fromCallable(call).subscribeOn(Schedulers.boundedElastic());
 	}
 
