@@ -100,13 +100,10 @@ public final class DefaultStreams implements Streams {
 		return Mono.defer(() -> {
 			Registered registered = registered(stream);
 			List<? extends Map<String, ?>> checked = EventConverter.requireEvents(stream, events);
-			return Mono.fromFuture(() -> registered.store.append(stream, checked));
-		})
-			// Converting and queueing may wait for room in the writer's queue: never on the caller's event loop.
-			.subscribeOn(Schedulers.boundedElastic())
-			// The store completes publishes on its writer thread: continue elsewhere so callers' work never delays
-			// the next commit.
-			.publishOn(Schedulers.parallel());
+			// Converting and queueing never block (a full queue fails fast), so this runs on the caller's thread,
+			// event loops included; the store completes the future off its writer thread.
+			return Mono.fromFuture(registered.store.append(stream, checked));
+		});
 	}
 
 	@Override

@@ -30,8 +30,10 @@ public interface StreamStore extends AutoCloseable {
 	StreamTable ensureStream(StreamDefinition definition);
 
 	/**
-	 * Appends events atomically. The future completes once they are committed, or fails with
-	 * {@link dev.interlace.core.InvalidEventException} (nothing stored) or {@link StoreException}.
+	 * Appends events atomically. Never blocks: the events are checked and queued for the writer, and the future
+	 * completes once they are committed (not on the writer thread), or fails with
+	 * {@link dev.interlace.core.InvalidEventException} (nothing stored) or {@link StoreException} (nothing stored;
+	 * also when the writer's queue is full).
 	 * @param stream the stream, already ensured
 	 * @param events the events; an empty list stores nothing and completes at once
 	 * @return the result

@@ -27,6 +27,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,6 +116,9 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private final long lingerNanos;
 
+	/** Completes publishes after their commit, off the writer thread. */
+	private final java.util.concurrent.ExecutorService completer = newCompleter();
+
 	/**
 	 * Uses the database behind an existing DuckDB connection, such as the application's own data source, so that
 	 * one process opens the file once. The connection is duplicated, not taken over.
@@ -175,6 +179,14 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 		migrate();
 		this.writerThread = startWriter();
+	}
+
+	private static java.util.concurrent.ExecutorService newCompleter() {
+		return Executors.newSingleThreadExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "interlace-duckdb-completer");
+			thread.setDaemon(true);
+			return thread;
+		});
 	}
 
 	private Thread startWriter() {
@@ -365,7 +377,15 @@ public final class DuckDbStreamStore implements StreamStore {
 			return CompletableFuture.failedFuture(ex);
 		}
 		CompletableFuture<PublishResult> future = new CompletableFuture<>();
-		enqueue(new AppendOp(table, events, batch, publishId, future));
+		if (this.closed) {
+			return CompletableFuture.failedFuture(new StoreException("DuckDB store '" + this.path + "' is closed"));
+		}
+		// Never wait for room: callers may be on an event loop. A full queue means the database cannot keep up, and
+		// failing fast (for the caller to retry later) beats piling up more.
+		if (!this.queue.offer(new AppendOp(table, events, batch, publishId, future))) {
+			return CompletableFuture.failedFuture(new StoreException("DuckDB store '" + this.path + "' is overloaded: "
+					+ this.queue.size() + " publishes are waiting for the writer; retry later"));
+		}
 		return future;
 	}
 
@@ -463,6 +483,8 @@ public final class DuckDbStreamStore implements StreamStore {
 		this.closed = true;
 		try {
 			this.writerThread.join(TimeUnit.SECONDS.toMillis(30));
+			this.completer.shutdown();
+			this.completer.awaitTermination(10, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -687,11 +709,16 @@ public final class DuckDbStreamStore implements StreamStore {
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
 		notifyListener(table, columns, prepared, publishedAt);
-		for (Prepared each : prepared) {
-			AppendOp op = each.op;
-			op.future().complete(PublishResult.accepted(table.definition.name(), op.events().size(), op.publishId(),
-					each.firstRowid, each.firstRowid + op.events().size() - 1));
-		}
+		String stream = table.definition.name();
+		// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes: on the
+		// completer, so that it never delays the next commit. One hand-off per group, not per publish.
+		this.completer.execute(() -> {
+			for (Prepared each : prepared) {
+				AppendOp op = each.op;
+				op.future().complete(PublishResult.accepted(stream, op.events().size(), op.publishId(),
+						each.firstRowid, each.firstRowid + op.events().size() - 1));
+			}
+		});
 	}
 
 	/**

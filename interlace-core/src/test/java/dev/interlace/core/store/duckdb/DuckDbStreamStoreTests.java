@@ -65,7 +65,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 	void closedStoreRefusesPublishes() {
 		this.store.ensureStream(orders());
 		this.store.close();
-		assertThatThrownBy(() -> this.store.append("orders", List.of(event("amount", 1))))
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1))))
 			.isInstanceOf(StoreException.class)
 			.hasMessageContaining("closed");
 		this.store = openStore();
