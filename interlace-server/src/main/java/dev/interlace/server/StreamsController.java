@@ -67,21 +67,33 @@ public class StreamsController {
 	}
 
 	/**
-	 * Lists the streams, in name order, each with its row count.
+	 * Lists the streams, in name order, each with its row count and endpoint.
 	 * @param tag when given, only streams carrying this tag
-	 * @return {@code {streams: [...]}}
+	 * @param schema when given, only streams in this database schema
+	 * @return {@code {streams: [...], count: N}}
 	 */
 	@GetMapping
-	public Mono<Map<String, Object>> list(@RequestParam(required = false) @Nullable String tag) {
+	public Mono<Map<String, Object>> list(@RequestParam(required = false) @Nullable String tag,
+			@RequestParam(required = false) @Nullable String schema) {
 		return blocking(() -> {
 			List<Map<String, Object>> listed = new ArrayList<>();
 			for (StreamDefinition definition : this.streams.definitions()) {
-				if (tag == null || definition.tags().contains(tag)) {
-					listed.add(describe(definition));
+				if ((tag == null || definition.tags().contains(tag))
+						&& (schema == null || definition.schema().equals(schema))) {
+					Map<String, Object> summary = new LinkedHashMap<>();
+					summary.put("name", definition.name());
+					summary.put("schema", definition.schema());
+					summary.put("description", definition.description());
+					summary.put("tags", definition.tags());
+					summary.put("owner", definition.owner());
+					summary.put("row_count", table(definition).rowCount());
+					summary.put("endpoint", BASE_PATH + "/" + definition.name());
+					listed.add(summary);
 				}
 			}
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("streams", listed);
+			body.put("count", listed.size());
 			return body;
 		});
 	}
@@ -163,18 +175,46 @@ public class StreamsController {
 	}
 
 	private Map<String, Object> describe(StreamDefinition definition) {
-		Map<String, Object> description = new LinkedHashMap<>(DefinitionDocument.of(definition));
-		if (this.streams instanceof DefaultStreams defaultStreams) {
-			StreamTable table = defaultStreams.store(definition.name()).describe(definition.name());
-			description.put("columns", DefinitionDocument.typeNames(table.columns()));
-			description.put("row_count", table.rowCount());
-			description.put("last_rowid", table.lastRowid());
-		}
-		else {
-			description.put("columns", DefinitionDocument.typeNames(definition.fields()));
-			description.put("row_count", this.streams.count(definition.name()));
-		}
+		Map<String, Object> document = DefinitionDocument.of(definition);
+		StreamTable table = table(definition);
+		String path = BASE_PATH + "/" + definition.name();
+		Map<String, Object> description = new LinkedHashMap<>();
+		description.put("name", definition.name());
+		description.put("schema", definition.schema());
+		description.put("description", definition.description());
+		description.put("cursor", definition.cursor());
+		description.put("tags", definition.tags());
+		description.put("owner", definition.owner());
+		// The table's columns: the declared fields and any a schema-less stream has grown since.
+		description.put("fields", DefinitionDocument.typeNames(table.columns()));
+		description.put("validate_schema", definition.validateSchema());
+		description.put("row_count", table.rowCount());
+		description.put("last_rowid", table.lastRowid());
+		description.put("endpoints", List.of(endpoint("POST", path, "Publish one event (a JSON object) or a batch (an array)"),
+				endpoint("GET", path + "/subscribe", "Live events as Server-Sent Events; resume with Last-Event-ID or ?from="),
+				endpoint("POST", path + "/consume", "Read the events after a consumer's cursor: {consumer, batch_size}"),
+				endpoint("POST", path + "/ack", "Move a consumer's cursor: {consumer, event_ids} or {consumer, events}")));
+		description.put("auth", document.get("auth"));
+		description.put("rate_limit", document.get("rate_limit"));
+		description.put("retention", document.get("retention"));
+		description.put("downstream", List.of());
 		return description;
+	}
+
+	private static Map<String, Object> endpoint(String method, String path, String description) {
+		Map<String, Object> endpoint = new LinkedHashMap<>();
+		endpoint.put("method", method);
+		endpoint.put("path", path);
+		endpoint.put("description", description);
+		return endpoint;
+	}
+
+	private StreamTable table(StreamDefinition definition) {
+		if (this.streams instanceof DefaultStreams defaultStreams) {
+			return defaultStreams.store(definition.name()).describe(definition.name());
+		}
+		return new StreamTable(definition.name(), definition.schema(), definition.fields(),
+				this.streams.count(definition.name()), 0);
 	}
 
 	private static <T> Mono<T> blocking(Callable<T> call) {

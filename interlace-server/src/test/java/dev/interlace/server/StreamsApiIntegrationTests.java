@@ -44,8 +44,31 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 			.containsEntry("owner", "api-tests")
 			.containsEntry("tags", List.of("api", "open"))
 			.containsEntry("schema", "events")
-			.containsEntry("validate_schema", false)
-			.containsKeys("row_count", "columns", "auth", "rate_limit", "retention");
+			.containsEntry("endpoint", "/api/v1/streams/api_open")
+			.containsKeys("row_count");
+		assertThat(open).containsOnlyKeys("name", "schema", "description", "tags", "owner", "row_count", "endpoint");
+		assertThat(listing.get("count")).isEqualTo(streams.size());
+	}
+
+	@Test
+	void listingCanBeFilteredBySchema() {
+		Map<String, Object> listing = this.client.get()
+			.uri("/api/v1/streams?schema=nowhere")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(MAP)
+			.returnResult()
+			.getResponseBody();
+		assertThat(list(listing.get("streams"))).isEmpty();
+		assertThat(listing.get("count")).isEqualTo(0);
+		Map<String, Object> events = this.client.get()
+			.uri("/api/v1/streams?schema=events&tag=open")
+			.exchange()
+			.expectBody(MAP)
+			.returnResult()
+			.getResponseBody();
+		assertThat(list(events.get("streams"))).extracting((stream) -> stream.get("name")).containsExactly("api_open");
 	}
 
 	@Test
@@ -67,9 +90,15 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 		Map<String, Object> typed = describe("api_typed");
 		assertThat(typed).containsEntry("name", "api_typed").containsEntry("validate_schema", true);
 		assertThat(map(typed.get("fields"))).containsEntry("amount", "decimal").containsEntry("details", "json");
-		assertThat(map(typed.get("columns"))).containsEntry("order_id", "string").containsEntry("placed_at", "timestamp");
+		assertThat(map(typed.get("fields"))).containsEntry("order_id", "string").containsEntry("placed_at", "timestamp");
 		assertThat(typed.get("row_count")).isInstanceOf(Number.class);
-		assertThat(typed).containsKey("last_rowid");
+		assertThat(typed).containsKey("last_rowid")
+			.containsEntry("cursor", "rowid")
+			.containsEntry("downstream", List.of())
+			.containsKeys("description", "tags", "owner", "auth", "rate_limit", "retention");
+		assertThat(list(typed.get("endpoints"))).extracting((endpoint) -> endpoint.get("method") + " " + endpoint.get("path"))
+			.containsExactly("POST /api/v1/streams/api_typed", "GET /api/v1/streams/api_typed/subscribe",
+					"POST /api/v1/streams/api_typed/consume", "POST /api/v1/streams/api_typed/ack");
 		Map<String, Object> bearer = describe("api_bearer");
 		assertThat(bearer.get("auth")).isEqualTo(Map.of("type", "bearer", "required", true));
 		assertThat(bearer.toString()).doesNotContain("bearer-secret-4711");
@@ -92,7 +121,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 		assertThat(UUID.fromString((String) result.get("publish_id"))).isNotNull();
 		assertThat(result.get("first_rowid")).isEqualTo(result.get("last_rowid"));
 		assertThat(rowCount("api_open")).isEqualTo(before + 1);
-		assertThat(map(describe("api_open").get("columns"))).containsEntry("page", "string").containsEntry("visits", "int64");
+		assertThat(map(describe("api_open").get("fields"))).containsEntry("page", "string").containsEntry("visits", "int64");
 	}
 
 	@Test
