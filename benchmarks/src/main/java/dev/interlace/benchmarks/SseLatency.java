@@ -58,6 +58,8 @@ public final class SseLatency {
 		CountDownLatch connected = new CountDownLatch(subscribers);
 		Disposable.Composite streams = Disposables.composite();
 		for (int i = 0; i < subscribers; i++) {
+			// Chunks may end mid-line: keep the unfinished line for the next chunk.
+			StringBuilder pending = new StringBuilder();
 			streams.add(client.headers((h) -> h.add("Accept", "text/event-stream"))
 				.get()
 				.uri("/api/v1/streams/bench/subscribe")
@@ -65,7 +67,12 @@ public final class SseLatency {
 				.asString(StandardCharsets.UTF_8)
 				.doOnNext((chunk) -> {
 					connected.countDown();
-					record(chunk);
+					pending.append(chunk);
+					int end = pending.lastIndexOf("\n");
+					if (end >= 0) {
+						record(pending.substring(0, end));
+						pending.delete(0, end + 1);
+					}
 				})
 				.subscribe(null, (error) -> System.err.println("subscriber failed: " + error)));
 		}
@@ -103,9 +110,10 @@ public final class SseLatency {
 				.post()
 				.uri("/api/v1/streams/bench")
 				.send(Mono.just(Unpooled.wrappedBuffer(body.toString().getBytes(StandardCharsets.UTF_8))))
-				.response()
-				.subscribe((response) -> {
-					if (response.status().code() == 202) {
+				// Read the answer to the end, or the connection never returns to the pool.
+				.responseSingle((response, content) -> content.then(Mono.just(response.status().code())))
+				.subscribe((status) -> {
+					if (status == 202) {
 						published.addAndGet(perRequest);
 					}
 					else {
