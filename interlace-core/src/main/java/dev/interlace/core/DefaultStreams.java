@@ -166,6 +166,9 @@ public final class DefaultStreams implements Streams {
 			return Flux.concat(replay, held.asFlux())
 				.filter((event) -> event.rowid() > watermark.get())
 				.doOnNext((event) -> watermark.set(event.rowid()))
+				// Whichever buffer overflowed, name the last rowid this subscriber was actually given.
+				.onErrorMap(SubscriberOverflowException.class,
+						(ex) -> new SubscriberOverflowException(stream, this.subscriberBufferSize, watermark.get()))
 				.doFinally((signal) -> live.dispose());
 		});
 	}

@@ -201,6 +201,30 @@ class DefaultStreamsTests {
 	}
 
 	@Test
+	void subscriberFromARowidThatFallsBehindIsToldTheLastRowidItGot() {
+		this.streams = streams(16);
+		for (int i = 1; i <= 5; i++) {
+			this.streams.publishBlocking("orders", Map.of("amount", i));
+		}
+		List<Long> seen = new CopyOnWriteArrayList<>();
+		StepVerifier.create(this.streams.subscribe("orders", 2).map(StoredEvent::rowid).doOnNext(seen::add), 3)
+			.expectNext(3L, 4L, 5L)
+			.then(() -> {
+				// Live events pile up beyond the buffer while the subscriber asks for nothing more: the subscription
+				// ends, and the rowid it names must be the last one delivered, or a resume would repeat events.
+				for (int i = 6; i <= 200; i++) {
+					this.streams.publishBlocking("orders", Map.of("amount", i));
+				}
+			})
+			.thenRequest(Long.MAX_VALUE)
+			.thenConsumeWhile((rowid) -> true)
+			.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOfSatisfying(SubscriberOverflowException.class,
+					(overflow) -> assertThat(overflow.getLastDeliveredRowid()).isEqualTo(seen.get(seen.size() - 1))))
+			.verify(Duration.ofSeconds(30));
+		assertThat(seen).isEqualTo(java.util.stream.LongStream.rangeClosed(3, seen.get(seen.size() - 1)).boxed().toList());
+	}
+
+	@Test
 	void consumeReturnsUnacknowledgedEventsUntilTheyAreAcknowledged() {
 		for (int i = 0; i < 5; i++) {
 			this.streams.publishBlocking("orders", Map.of("amount", i));
