@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -233,33 +234,52 @@ class SubscribeEndpointTests {
 	}
 
 	@Test
-	void unknownStreamIsNotFound() {
+	void unknownStreamIsNotFoundAsAProblem() {
 		this.client.get()
 			.uri("/api/v1/streams/no_such_stream/subscribe")
 			.accept(MediaType.TEXT_EVENT_STREAM)
 			.exchange()
 			.expectStatus()
-			.isNotFound();
+			.isNotFound()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.code")
+			.isEqualTo("RESOURCE_NOT_FOUND")
+			.jsonPath("$.detail")
+			.value(String.class, (detail) -> assertThat(detail).contains("no_such_stream"));
 	}
 
 	@Test
 	void resumePointThatIsNoRowidOrFilterWithoutColonIsABadRequest() {
-		for (String query : List.of("?from=abc", "?from=-1", "?from=", "?filter=nocolon", "?filter=:value")) {
-			this.client.get()
-				.uri("/api/v1/streams/sse_invalid/subscribe" + query)
-				.accept(MediaType.TEXT_EVENT_STREAM)
-				.exchange()
-				.expectStatus()
-				.isBadRequest();
-		}
+		Map<String, String> cases = new LinkedHashMap<>();
+		cases.put("?from=abc", "from parameter");
+		cases.put("?from=-1", "from parameter");
+		cases.put("?from=", "from parameter");
+		cases.put("?filter=nocolon", "filter parameter");
+		cases.put("?filter=:value", "filter parameter");
+		cases.forEach((query, named) -> badRequest(query, null, named));
+		badRequest("", "x", "Last-Event-ID");
+		assertThat(this.streams.subscriberCount("sse_invalid")).isZero();
+	}
+
+	private void badRequest(String query, @Nullable String lastEventId, String named) {
 		this.client.get()
-			.uri("/api/v1/streams/sse_invalid/subscribe")
+			.uri("/api/v1/streams/sse_invalid/subscribe" + query)
 			.accept(MediaType.TEXT_EVENT_STREAM)
-			.header("Last-Event-ID", "x")
+			.headers((headers) -> {
+				if (lastEventId != null) {
+					headers.set("Last-Event-ID", lastEventId);
+				}
+			})
 			.exchange()
 			.expectStatus()
-			.isBadRequest();
-		assertThat(this.streams.subscriberCount("sse_invalid")).isZero();
+			.isBadRequest()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.detail")
+			.value(String.class, (detail) -> assertThat(detail).as(query).contains(named));
 	}
 
 	@Test
