@@ -1,7 +1,6 @@
 package dev.interlace.server;
 
 import java.time.Duration;
-import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.commons.logging.Log;
@@ -9,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
@@ -68,13 +68,16 @@ public class SubscribeController {
 
 	private final SseLifecycle lifecycle;
 
+	private final SseEventData data;
+
 	SubscribeController(Streams streams, @Value("${interlace.server.sse-heartbeat:15s}") Duration heartbeat,
-			SseLifecycle lifecycle) {
+			SseLifecycle lifecycle, JsonMapper mapper) {
 		Assert.isTrue(!heartbeat.isNegative() && !heartbeat.isZero(),
 				() -> "interlace.server.sse-heartbeat must be positive, was " + heartbeat);
 		this.streams = streams;
 		this.heartbeat = heartbeat;
 		this.lifecycle = lifecycle;
+		this.data = new SseEventData(mapper);
 	}
 
 	@GetMapping(path = "/api/v1/streams/{name}/subscribe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -88,7 +91,7 @@ public class SubscribeController {
 		// a replay reads on the bounded-elastic scheduler, live events arrive on it.
 		Flux<StoredEvent> source = (after != null) ? this.streams.subscribe(name, after) : this.streams.subscribe(name);
 		Flux<ServerSentEvent<Object>> events = source.filter(eventFilter::matches)
-			.map(SubscribeController::event)
+			.map(this::event)
 			.onErrorResume(SubscriberOverflowException.class, (ex) -> Mono.just(overflow(name, ex)))
 			.concatWith(Mono.just(END));
 		Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(this.heartbeat, this.heartbeat)
@@ -126,8 +129,9 @@ public class SubscribeController {
 		return rowid;
 	}
 
-	private static ServerSentEvent<Object> event(StoredEvent event) {
-		return ServerSentEvent.<Object>builder(new SseStreamEvent(event.stream(), event.toRow()))
+	private ServerSentEvent<Object> event(StoredEvent event) {
+		// The data is written once for all subscribers of the event; WebFlux sends a String as it is.
+		return ServerSentEvent.<Object>builder(this.data.write(event))
 			.id(Long.toString(event.rowid()))
 			.event(EVENT)
 			.build();
@@ -144,15 +148,6 @@ public class SubscribeController {
 			.id(Long.toString(resumeAfter))
 			.event(OVERFLOW)
 			.build();
-	}
-
-	/**
-	 * Data of a {@value #EVENT} event.
-	 *
-	 * @param stream the stream name
-	 * @param event the row, with its metadata columns
-	 */
-	record SseStreamEvent(@JsonProperty("stream") String stream, @JsonProperty("event") Map<String, Object> event) {
 	}
 
 	/**
