@@ -85,7 +85,7 @@ public class PublishBenchmark {
 		public int duckdbThreads;
 
 		/** How long the writer waits for publishers to come back before committing a smaller group. */
-		@Param({ "300" })
+		@Param({ "600" })
 		public int lingerMicros;
 
 		private Instant iterationStart;
