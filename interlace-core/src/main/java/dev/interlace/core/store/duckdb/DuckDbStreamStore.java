@@ -83,6 +83,9 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private static final String ENGINE_SCHEMA = "interlace";
 
+	/** A writer idle this long forgets how many publishers it expected back. */
+	private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
 	/** Catalog the store's file is attached as: a fixed alias, so no schema name can clash with the file's name. */
 	private static final String CATALOG_ALIAS = "interlace_store";
 
@@ -591,7 +594,12 @@ public final class DuckDbStreamStore implements StreamStore {
 				deferredTask = null;
 			}
 			else {
+				long idleSince = System.nanoTime();
 				op = poll(TimeUnit.MILLISECONDS.toNanos(50));
+				if (System.nanoTime() - idleSince > IDLE_NANOS) {
+					// Publishers stopped coming back: whoever comes next should not wait for those gone.
+					expectedPublishes = 1;
+				}
 			}
 			if (op == null) {
 				if (this.closed && this.queue.isEmpty()) {
