@@ -62,6 +62,37 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 	}
 
 	@Test
+	void aFullWriterQueueFailsPublishesFastInsteadOfBlockingTheCaller() throws Exception {
+		try (DuckDbStreamStore small = new DuckDbStreamStore(this.directory.resolve("small.duckdb").toString(),
+				new DuckDbStreamStore.Options(1_000, 1, java.time.Duration.ZERO, 1))) {
+			small.ensureStream(orders());
+			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+			java.util.concurrent.CountDownLatch writerBusy = new java.util.concurrent.CountDownLatch(1);
+			// The listener runs on the writer thread: holding it keeps the writer from taking more work.
+			small.setCommitListener((stream, events) -> {
+				writerBusy.countDown();
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			CompletableFuture<PublishResult> first = small.append("orders", List.of(event("amount", 1)));
+			assertThat(writerBusy.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			CompletableFuture<PublishResult> queued = small.append("orders", List.of(event("amount", 2)));
+			long start = System.nanoTime();
+			CompletableFuture<PublishResult> refused = small.append("orders", List.of(event("amount", 3)));
+			assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(1));
+			assertThatThrownBy(refused::join).hasCauseInstanceOf(StoreException.class).hasMessageContaining("overloaded");
+			release.countDown();
+			assertThat(first.join().firstRowid()).isEqualTo(1);
+			assertThat(queued.join().firstRowid()).isEqualTo(2);
+			assertThat(small.describe("orders").rowCount()).isEqualTo(2);
+		}
+	}
+
+	@Test
 	void closedStoreRefusesPublishes() {
 		this.store.ensureStream(orders());
 		this.store.close();
