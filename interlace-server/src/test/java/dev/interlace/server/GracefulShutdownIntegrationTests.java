@@ -37,6 +37,8 @@ class GracefulShutdownIntegrationTests {
 
 	private static final int CHUNKS = 50;
 
+	private static final java.util.concurrent.atomic.AtomicInteger SENT_CHUNKS = new java.util.concurrent.atomic.AtomicInteger();
+
 	@TempDir
 	Path data;
 
@@ -64,7 +66,13 @@ class GracefulShutdownIntegrationTests {
 		}, (ex) -> {
 			// Reported by block() below.
 		}));
-		Thread.sleep(300);
+		// Close only once every request is under way (its headers and first chunks sent): graceful shutdown covers
+		// requests in flight, not connections a slow machine has yet to open.
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (SENT_CHUNKS.get() < PUBLISHES * 5 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(SENT_CHUNKS.get()).isGreaterThanOrEqualTo(PUBLISHES * 5);
 		long closeStarted = System.nanoTime();
 		context.close();
 
@@ -91,8 +99,9 @@ class GracefulShutdownIntegrationTests {
 			.take(CHUNKS)
 			.map((i) -> (int) (i * chunk))
 			.filter((offset) -> offset < bytes.length)
-			.map((offset) -> DefaultDataBufferFactory.sharedInstance
-				.wrap(ByteBuffer.wrap(bytes, offset, Math.min(chunk, bytes.length - offset))));
+			.<DataBuffer>map((offset) -> DefaultDataBufferFactory.sharedInstance
+				.wrap(ByteBuffer.wrap(bytes, offset, Math.min(chunk, bytes.length - offset))))
+			.doOnNext((buffer) -> SENT_CHUNKS.incrementAndGet());
 	}
 
 	private record Answer(int status, long answeredAt) {
