@@ -1,6 +1,5 @@
 package dev.interlace.core;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -353,9 +353,6 @@ public final class EventConverter {
 
 	private static BigDecimal toDecimal(Object value) {
 		BigDecimal number = numberOf(value, false);
-		if (value instanceof Boolean) {
-			throw new IllegalArgumentException("");
-		}
 		BigDecimal stripped = number.stripTrailingZeros();
 		if (stripped.scale() > FieldType.DECIMAL_SCALE) {
 			throw new IllegalArgumentException(": more than " + FieldType.DECIMAL_SCALE + " decimal places");

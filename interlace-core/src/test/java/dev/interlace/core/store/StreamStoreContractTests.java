@@ -1,11 +1,9 @@
 package dev.interlace.core.store;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -515,11 +513,6 @@ public abstract class StreamStoreContractTests {
 		assertThat(this.store.describe("orders").columns()).containsKeys("order_id", "amount", "note");
 		this.store.appendAndWait("orders", List.of(event("amount", 2, "note", "hi")));
 		assertThat(this.store.readAfter("orders", 1, 1).get(0).data()).containsEntry("note", "hi");
-		Collections.emptyList();
-	}
-
-	protected static Duration timeout() {
-		return Duration.ofSeconds(30);
 	}
 
 }
