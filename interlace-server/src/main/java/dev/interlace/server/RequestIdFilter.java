@@ -1,6 +1,5 @@
 package dev.interlace.server;
 
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -10,6 +9,8 @@ import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+
+import dev.interlace.core.store.PublishIds;
 
 /**
  * Gives every request an id: the client's {@value #HEADER} when it is sane (1 to 128 letters, digits and
@@ -53,7 +54,8 @@ public final class RequestIdFilter implements WebFilter, Ordered {
 		if (requestId == null) {
 			requestId = sane(exchange.getRequest().getHeaders().getFirst(HEADER));
 			if (requestId == null) {
-				requestId = UUID.randomUUID().toString();
+				// A version 7 UUID: time-ordered, and no lock on a shared secure random source per request.
+				requestId = PublishIds.next().toString();
 			}
 			exchange.getAttributes().put(ATTRIBUTE, requestId);
 		}
