@@ -1,5 +1,6 @@
 package dev.interlace.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 
 /**
  * Configuration properties of Interlace: the streams declared in configuration and the connections holding them.
@@ -93,9 +95,28 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 * @param url JDBC URL, as an alternative to the path ('jdbc:duckdb:path').
 	 * @param username User name to connect with, for databases that need one.
 	 * @param password Password to connect with, for databases that need one.
+	 * @param linger Longest the store's writer waits for publishers released by its last commit before committing a
+	 * smaller group. Longer lingers make larger groups (fewer commits) at the cost of latency.
+	 * @param threads DuckDB worker threads for the database; 0 for DuckDB's default of one per core.
 	 */
 	public record Connection(@Nullable String type, @Nullable String path, @Nullable String url,
-			@Nullable String username, @Nullable String password) {
+			@Nullable String username, @Nullable String password, @Nullable Duration linger,
+			@Nullable Integer threads) {
+
+		/**
+		 * Returns the DuckDB store settings of this connection: the defaults, with any set here.
+		 * @return the options
+		 */
+		DuckDbStreamStore.Options duckDbOptions() {
+			DuckDbStreamStore.Options options = DuckDbStreamStore.Options.DEFAULTS;
+			if (this.linger != null) {
+				options = options.withLinger(this.linger);
+			}
+			if (this.threads != null) {
+				options = options.withThreads(this.threads);
+			}
+			return options;
+		}
 
 		@Override
 		public String toString() {

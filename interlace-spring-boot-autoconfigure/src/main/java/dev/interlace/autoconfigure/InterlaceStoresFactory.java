@@ -92,7 +92,9 @@ final class InterlaceStoresFactory {
 				@Nullable StreamStore store = (file != null) ? byFile.get(file) : null;
 				if (store == null) {
 					logger.debug("Opening Interlace connection '" + name + "' on DuckDB " + path);
-					store = new DuckDbStreamStore(path);
+					InterlaceProperties.Connection connection = properties.connections().get(name);
+					store = new DuckDbStreamStore(path, (connection != null) ? connection.duckDbOptions()
+							: DuckDbStreamStore.Options.DEFAULTS);
 					owned.add(store);
 					if (file != null) {
 						byFile.put(file, store);

@@ -292,6 +292,30 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
+	void connectionTuningReachesTheDuckDbStore() {
+		this.runner.withPropertyValues("interlace.connections.default.linger=2ms", "interlace.connections.default.threads=2")
+			.run((context) -> {
+				DuckDbStreamStore store = (DuckDbStreamStore) context.getBean(InterlaceStores.class).getDefault();
+				assertThat(store.getOptions().linger()).isEqualTo(java.time.Duration.ofMillis(2));
+				assertThat(store.getOptions().threads()).isEqualTo(2);
+				try (java.sql.Connection connection = store.openConnection();
+						java.sql.ResultSet rs = connection.createStatement()
+							.executeQuery("SELECT current_setting('threads')")) {
+					rs.next();
+					assertThat(rs.getLong(1)).isEqualTo(2);
+				}
+			});
+	}
+
+	@Test
+	void duckDbStoreDefaultsToOneThreadAndTheDefaultLinger() {
+		this.runner.run((context) -> {
+			DuckDbStreamStore store = (DuckDbStreamStore) context.getBean(InterlaceStores.class).getDefault();
+			assertThat(store.getOptions()).isEqualTo(DuckDbStreamStore.Options.DEFAULTS);
+		});
+	}
+
+	@Test
 	void namedConnectionWithoutPathFailsNamingTheProperty() {
 		this.runner.withPropertyValues("interlace.connections.archive.type=duckdb")
 			.run(failsOn("interlace.connections.archive.path", "null", "needs a file path"));

@@ -119,6 +119,8 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private final long lingerNanos;
 
+	private final Options options;
+
 	/** Completes publishes after their commit, off the writer thread. */
 	private final java.util.concurrent.ExecutorService completer = newCompleter();
 
@@ -137,6 +139,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	 * @param options writer settings
 	 */
 	public DuckDbStreamStore(DuckDBConnection connection, Options options) {
+		this.options = options;
 		this.maxGroupRows = options.maxGroupRows();
 		this.queue = new LinkedBlockingQueue<>(options.queueCapacity());
 		this.lingerNanos = options.linger().toNanos();
@@ -167,6 +170,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	 * @param options writer settings
 	 */
 	public DuckDbStreamStore(String path, Options options) {
+		this.options = options;
 		this.path = path;
 		this.lingerNanos = options.linger().toNanos();
 		this.maxGroupRows = options.maxGroupRows();
@@ -260,6 +264,14 @@ public final class DuckDbStreamStore implements StreamStore {
 		catch (SQLException ex) {
 			throw new StoreException("Cannot open a connection to '" + this.path + "': " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Returns the settings this store was opened with.
+	 * @return the options
+	 */
+	public Options getOptions() {
+		return this.options;
 	}
 
 	/**
