@@ -279,7 +279,12 @@ public final class EventConverter {
 		if (value instanceof Number number && !(value instanceof BigDecimal) && !(value instanceof BigInteger)) {
 			return number.doubleValue();
 		}
-		return numberOf(value, strict).doubleValue();
+		double d = numberOf(value, strict).doubleValue();
+		if (Double.isInfinite(d)) {
+			// An exact number (from JSON text, say) too large for a double: storing infinity would lose it silently.
+			throw new IllegalArgumentException(": out of float64 range");
+		}
+		return d;
 	}
 
 	private static boolean toBoolean(Object value, boolean strict) {

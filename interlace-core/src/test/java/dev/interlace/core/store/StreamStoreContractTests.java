@@ -226,6 +226,17 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
+	void exactNumbersBeyondFloatRangeAreRejectedRatherThanStoredAsInfinity() {
+		this.store.ensureStream(StreamDefinition.builder("readings").field("v", FieldType.FLOAT64).build());
+		assertThatThrownBy(() -> this.store.appendAndWait("readings", List.of(event("v", new BigDecimal("1e400")))))
+			.isInstanceOfSatisfying(InvalidEventException.class, (ex) -> {
+				assertThat(ex.getField()).isEqualTo("v");
+				assertThat(ex.getMessage()).contains("out of float64 range");
+			});
+		assertThat(this.store.describe("readings").rowCount()).isZero();
+	}
+
+	@Test
 	void invalidFieldNamesAreRejected() {
 		this.store.ensureStream(StreamDefinition.builder("clicks").build());
 		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("ok", 1), event("bad-name", 1))))
