@@ -155,10 +155,22 @@ public abstract class StreamStoreContractTests {
 			.build();
 		StreamTable table = this.store.ensureStream(definition);
 		assertThat(table.columns()).containsExactlyEntriesOf(definition.fields());
-		this.store.appendAndWait("typed", List.of(event("s", "text", "i", 7, "l", 9_000_000_000L, "f", 1.5, "d", 2.25,
-				"b", true, "t", "2024-05-01T12:00:00.123456Z", "day", "2024-05-01", "j",
-				Map.of("nested", List.of(1, 2)), "m", "12345.6789")));
-		Map<String, Object> data = this.store.readAfter("typed", 0, 1).get(0).data();
+		Map<String, Object> event = event("s", "text", "i", 7, "l", 9_000_000_000L, "f", 1.5, "d", 2.25, "b", true,
+				"t", "2024-05-01T12:00:00.123456Z", "day", "2024-05-01", "j", Map.of("nested", List.of(1, 2)), "m",
+				"12345.6789");
+		// Small and large groups may take different write paths: both must store every type alike, nulls included.
+		this.store.appendAndWait("typed", List.of(event, event("s", "only")));
+		List<Map<String, Object>> batch = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			batch.add((i % 2 == 0) ? event : event("s", "only"));
+		}
+		this.store.appendAndWait("typed", batch);
+		List<StoredEvent> stored = this.store.readAfter("typed", 0, 1000);
+		assertThat(stored).hasSize(102);
+		for (int i = 0; i < stored.size(); i++) {
+			assertThat(stored.get(i).data()).isEqualTo((i % 2 == 0) ? stored.get(0).data() : Map.of("s", "only"));
+		}
+		Map<String, Object> data = stored.get(0).data();
 		assertThat(data.get("s")).isEqualTo("text");
 		assertThat(data.get("i")).isEqualTo(7);
 		assertThat(data.get("l")).isEqualTo(9_000_000_000L);
