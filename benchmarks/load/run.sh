@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Load benchmark of the running server with wrk: starts interlace-server.jar on a fresh DuckDB file, runs the
-# single-event and batched publish loads, stops the server and checks every accepted event was stored.
+# Load benchmark of the running server with wrk: starts interlace-server.jar on a fresh DuckDB file (or, with
+# DB=postgres, a fresh database in a local PostgreSQL with fsync on), runs the single-event and batched publish
+# loads, stops the server and prints how many rows were stored.
 #   benchmarks/load/run.sh                 # both loads, 30 s each
 #   DURATION=10s CONNECTIONS=50 benchmarks/load/run.sh single
+#   DB=postgres benchmarks/load/run.sh batch
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -18,9 +20,18 @@ command -v wrk >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteracti
 [ -f "$JAR" ] || mvn -B -q -DskipTests package -pl interlace-server -am
 
 DATA=$(mktemp -d /tmp/interlace-load.XXXXXX)
+if [ "${DB:-duckdb}" = postgres ]; then
+  PG_PORT=${PG_PORT:-55432} benchmarks/load/start-postgres.sh
+  PSQL="runuser -u postgres -- psql -X -q -h /tmp/interlace-pg/data.sock -p ${PG_PORT:-55432} -U postgres -d postgres"
+  $PSQL -c "DROP DATABASE IF EXISTS interlace_bench" -c "CREATE DATABASE interlace_bench OWNER interlace"
+  STORE_ARGS=(--spring.datasource.url="jdbc:postgresql://127.0.0.1:${PG_PORT:-55432}/interlace_bench"
+    --spring.datasource.username=interlace --spring.datasource.password=interlace)
+else
+  STORE_ARGS=(--interlace.connections.default.path="$DATA/interlace.duckdb")
+fi
 java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   --spring.config.additional-location="file:$ROOT/benchmarks/load/bench-streams.yml" \
-  --interlace.connections.default.path="$DATA/interlace.duckdb" > "$DATA/server.log" 2>&1 &
+  "${STORE_ARGS[@]}" > "$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
