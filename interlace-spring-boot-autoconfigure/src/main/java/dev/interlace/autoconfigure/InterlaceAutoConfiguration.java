@@ -28,8 +28,8 @@ import dev.interlace.core.store.StreamStore;
  * declared in {@code interlace.streams.*} and by {@link dev.interlace.core.annotation.Stream @Stream} classes, the
  * stores of {@code interlace.connections.*} and the {@link Streams} API over them.
  * <p>
- * Runs after the DataSource auto-configuration because the application's DuckDB {@link DataSource}, when there is
- * one, is the default connection.
+ * Runs after the DataSource auto-configuration because the application's {@link DataSource}, when it is DuckDB or
+ * PostgreSQL, is the default connection.
  *
  * @since 0.1.0
  */
@@ -52,9 +52,10 @@ public final class InterlaceAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean({ InterlaceStores.class, Streams.class })
 	InterlaceStores interlaceStores(InterlaceProperties properties, ObjectProvider<StreamStore> applicationStore,
-			ObjectProvider<DataSource> dataSource) {
+			ObjectProvider<DataSource> dataSource, ResourceLoader resourceLoader) {
 		StreamStore store = applicationStore.getIfAvailable();
-		return InterlaceStoresFactory.create(properties, store, (store != null) ? null : dataSource.getIfUnique());
+		return InterlaceStoresFactory.create(properties, store, (store != null) ? null : dataSource.getIfUnique(),
+				resourceLoader.getClassLoader());
 	}
 
 	// Bean type Streams, not DefaultStreams: any application Streams, whatever its class, replaces this one.
@@ -80,7 +81,7 @@ public final class InterlaceAutoConfiguration {
 		}
 		String reason = "no connection '" + definition.connection() + "' is configured (configured: "
 				+ stores.asMap().keySet() + "); set " + InterlaceStoresFactory.PREFIX + definition.connection()
-				+ ".path";
+				+ ".url (PostgreSQL) or .path (DuckDB)";
 		if (declaration.source().startsWith("property ")) {
 			throw new InvalidConfigurationPropertyValueException(
 					PropertiesStreamDefinitions.PREFIX + definition.name() + ".connection", definition.connection(),

@@ -8,9 +8,11 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationStyle;
 
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+import dev.interlace.core.store.postgres.PostgresStreamStore;
 
 /**
  * Configuration properties of Interlace: the streams declared in configuration and the connections holding them.
@@ -88,20 +90,23 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	}
 
 	/**
-	 * A database holding streams.
+	 * A database holding streams: an embedded DuckDB file or a PostgreSQL database.
 	 *
-	 * @param type Kind of database: 'duckdb' (the only one supported so far) or 'postgres' (planned).
+	 * @param type Kind of database: 'duckdb' or 'postgres' ('postgresql'). When not set, the kind the URL names, or
+	 * else 'duckdb'.
 	 * @param path DuckDB database file, or ':memory:' for a database that lives only as long as the application.
-	 * @param url JDBC URL, as an alternative to the path ('jdbc:duckdb:path').
+	 * @param url JDBC URL: 'jdbc:postgresql://host:port/database' for PostgreSQL; for DuckDB an alternative to the
+	 * path ('jdbc:duckdb:path').
 	 * @param username User name to connect with, for databases that need one.
 	 * @param password Password to connect with, for databases that need one.
 	 * @param linger Longest the store's writer waits for publishers released by its last commit before committing a
 	 * smaller group. Longer lingers make larger groups (fewer commits) at the cost of latency.
-	 * @param threads DuckDB worker threads for the database; 0 for DuckDB's default of one per core.
+	 * @param threads DuckDB worker threads for the database; 0 for DuckDB's default of one per core. DuckDB only.
+	 * @param pool Connection pool of a PostgreSQL connection.
 	 */
 	public record Connection(@Nullable String type, @Nullable String path, @Nullable String url,
 			@Nullable String username, @Nullable String password, @Nullable Duration linger,
-			@Nullable Integer threads) {
+			@Nullable Integer threads, @Nullable Pool pool) {
 
 		/**
 		 * Returns the DuckDB store settings of this connection: the defaults, with any set here.
@@ -118,11 +123,55 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 			return options;
 		}
 
+		/**
+		 * Returns the PostgreSQL store settings of this connection: the defaults, with any set here.
+		 * @return the options
+		 */
+		PostgresStreamStore.Options postgresOptions() {
+			PostgresStreamStore.Options options = PostgresStreamStore.Options.DEFAULTS;
+			if (this.linger != null) {
+				options = options.withLinger(this.linger);
+			}
+			return options;
+		}
+
+		/**
+		 * Returns the pool settings of this connection: the defaults, with any set here.
+		 * @return the pool settings
+		 */
+		Pool poolOrDefaults() {
+			return (this.pool != null) ? this.pool : Pool.DEFAULTS;
+		}
+
 		@Override
 		public String toString() {
-			return "Connection[type=" + this.type + ", path=" + this.path + ", url=" + this.url + ", username="
-					+ this.username + ", password=" + ((this.password != null) ? "******" : null) + "]";
+			return "Connection[type=" + this.type + ", path=" + this.path + ", url="
+					+ ((this.url != null) ? JdbcUrls.redact(this.url) : null) + ", username=" + this.username
+					+ ", password=" + ((this.password != null) ? "******" : null) + ", pool=" + this.pool + "]";
 		}
+
+	}
+
+	/**
+	 * Connection pool (HikariCP) of a PostgreSQL connection.
+	 *
+	 * @param maximumSize Most connections the pool holds, in use and idle.
+	 * @param minimumIdle Idle connections the pool keeps ready. When not set, the pool keeps its maximum size.
+	 * @param connectionTimeout Longest a call waits for a connection before it fails. Keep it short: while the
+	 * database is unreachable, every call waits this long before it fails.
+	 */
+	public record Pool(@DefaultValue("" + Pool.DEFAULT_MAXIMUM_SIZE) int maximumSize, @Nullable Integer minimumIdle,
+			@DefaultValue(Pool.DEFAULT_CONNECTION_TIMEOUT) Duration connectionTimeout) {
+
+		/** Default of {@link #maximumSize()}. */
+		public static final int DEFAULT_MAXIMUM_SIZE = 10;
+
+		/** Default of {@link #connectionTimeout()}. */
+		public static final String DEFAULT_CONNECTION_TIMEOUT = "2s";
+
+		/** The settings of a connection that sets none. */
+		public static final Pool DEFAULTS = new Pool(DEFAULT_MAXIMUM_SIZE, null,
+				DurationStyle.detectAndParse(DEFAULT_CONNECTION_TIMEOUT));
 
 	}
 

@@ -18,8 +18,9 @@ import org.springframework.util.Assert;
 import dev.interlace.core.store.StreamStore;
 
 /**
- * The stores holding streams, by connection name. Closing it closes the stores it was given to own, newest first, and
- * leaves the others (such as an application's own {@link StreamStore} bean) to whoever created them.
+ * The stores holding streams, by connection name. Closing it closes the stores it was given to own, newest first, then
+ * the resources they run on (such as the connection pools opened for them), and leaves the others (such as an
+ * application's own {@link StreamStore} bean) to whoever created them.
  *
  * @since 0.1.0
  */
@@ -30,6 +31,8 @@ public final class InterlaceStores implements AutoCloseable {
 	private final Map<String, StreamStore> stores;
 
 	private final List<StreamStore> owned;
+
+	private final List<AutoCloseable> resources;
 
 	private volatile boolean closed;
 
@@ -47,8 +50,20 @@ public final class InterlaceStores implements AutoCloseable {
 	 * @param owned the stores among them to close, in creation order
 	 */
 	public InterlaceStores(Map<String, ? extends StreamStore> stores, Collection<? extends StreamStore> owned) {
+		this(stores, owned, List.of());
+	}
+
+	/**
+	 * Holds stores, closing {@code owned} and then {@code resources} on {@link #close()}.
+	 * @param stores stores by connection name
+	 * @param owned the stores among them to close, in creation order
+	 * @param resources what the owned stores run on, in creation order, closed after every owned store
+	 */
+	public InterlaceStores(Map<String, ? extends StreamStore> stores, Collection<? extends StreamStore> owned,
+			Collection<? extends AutoCloseable> resources) {
 		Assert.notNull(stores, "'stores' must not be null");
 		Assert.notNull(owned, "'owned' must not be null");
+		Assert.notNull(resources, "'resources' must not be null");
 		Set<StreamStore> held = Collections.newSetFromMap(new IdentityHashMap<>());
 		held.addAll(stores.values());
 		for (StreamStore store : owned) {
@@ -56,6 +71,7 @@ public final class InterlaceStores implements AutoCloseable {
 		}
 		this.stores = Collections.unmodifiableMap(new LinkedHashMap<>(stores));
 		this.owned = List.copyOf(owned);
+		this.resources = List.copyOf(resources);
 	}
 
 	/**
@@ -87,7 +103,16 @@ public final class InterlaceStores implements AutoCloseable {
 	}
 
 	/**
-	 * Closes the owned stores, newest first; a failure to close one does not keep the others open.
+	 * Returns the resources closed after the owned stores, such as the connection pools opened for them.
+	 * @return the resources, in creation order
+	 */
+	List<AutoCloseable> resources() {
+		return this.resources;
+	}
+
+	/**
+	 * Closes the owned stores, newest first, then the resources; a failure to close one does not keep the others
+	 * open.
 	 */
 	@Override
 	public void close() {
@@ -95,20 +120,25 @@ public final class InterlaceStores implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		RuntimeException failure = null;
-		List<StreamStore> newestFirst = new ArrayList<>(this.owned);
+		List<AutoCloseable> newestFirst = new ArrayList<>(this.owned);
 		Collections.reverse(newestFirst);
-		for (StreamStore store : newestFirst) {
+		List<AutoCloseable> resources = new ArrayList<>(this.resources);
+		Collections.reverse(resources);
+		newestFirst.addAll(resources);
+		RuntimeException failure = null;
+		for (AutoCloseable closeable : newestFirst) {
 			try {
-				store.close();
+				closeable.close();
 			}
-			catch (RuntimeException ex) {
-				logger.warn("Failed to close Interlace store " + store, ex);
+			catch (Exception ex) {
+				logger.warn("Failed to close " + closeable, ex);
+				RuntimeException runtime = (ex instanceof RuntimeException unchecked) ? unchecked
+						: new IllegalStateException("Failed to close " + closeable, ex);
 				if (failure == null) {
-					failure = ex;
+					failure = runtime;
 				}
 				else {
-					failure.addSuppressed(ex);
+					failure.addSuppressed(runtime);
 				}
 			}
 		}

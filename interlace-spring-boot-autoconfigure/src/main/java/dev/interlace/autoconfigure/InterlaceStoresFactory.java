@@ -2,6 +2,7 @@ package dev.interlace.autoconfigure;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,16 +20,20 @@ import org.duckdb.DuckDBConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.ClassUtils;
 
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+import dev.interlace.core.store.postgres.PostgresStreamStore;
 
 /**
  * Opens the stores of the configured connections. The {@code default} connection is, in order of precedence: the
  * application's own {@link StreamStore} bean, {@code interlace.connections.default.*}, the application's
- * {@link DataSource} when it is DuckDB, and the embedded file {@value InterlaceProperties#DEFAULT_DUCKDB_PATH}.
+ * {@link DataSource} when it is DuckDB or PostgreSQL, and the embedded file
+ * {@value InterlaceProperties#DEFAULT_DUCKDB_PATH}.
  * <p>
- * Every connection is checked before any file is opened, so a configuration mistake leaves no database locked.
+ * Every connection is checked before any database is opened, so a configuration mistake leaves no file locked and
+ * no pool open.
  */
 final class InterlaceStoresFactory {
 
@@ -36,30 +41,31 @@ final class InterlaceStoresFactory {
 
 	static final String PREFIX = "interlace.connections.";
 
-	private static final String DUCKDB_URL_PREFIX = "jdbc:duckdb:";
-
 	private static final String DEFAULT = InterlaceProperties.DEFAULT_CONNECTION;
 
 	/** Schema of the store's own tables in every database. */
 	private static final String ENGINE_SCHEMA = "interlace";
 
+	private static final String POSTGRESQL_PRODUCT = "PostgreSQL";
+
 	private InterlaceStoresFactory() {
 	}
 
 	static InterlaceStores create(InterlaceProperties properties, @Nullable StreamStore applicationStore,
-			@Nullable DataSource dataSource) {
-		Map<String, String> paths = new LinkedHashMap<>();
+			@Nullable DataSource dataSource, @Nullable ClassLoader classLoader) {
+		Map<String, Target> targets = new LinkedHashMap<>();
 		InterlaceProperties.Connection defaultConnection = properties.connections().get(DEFAULT);
 		boolean useDataSource = false;
 		if (applicationStore == null) {
 			if (defaultConnection != null) {
-				paths.put(DEFAULT, duckDbPath(DEFAULT, defaultConnection));
+				targets.put(DEFAULT, target(DEFAULT, defaultConnection, classLoader));
 			}
 			else if (dataSource != null) {
 				useDataSource = true;
 			}
 			else {
-				paths.put(DEFAULT, InterlaceProperties.DEFAULT_DUCKDB_PATH);
+				targets.put(DEFAULT,
+						new DuckDbTarget(InterlaceProperties.DEFAULT_DUCKDB_PATH, DuckDbStreamStore.Options.DEFAULTS));
 			}
 		}
 		else if (defaultConnection != null) {
@@ -68,11 +74,12 @@ final class InterlaceStoresFactory {
 		}
 		properties.connections().forEach((name, connection) -> {
 			if (!DEFAULT.equals(name)) {
-				paths.put(name, duckDbPath(name, connection));
+				targets.put(name, target(name, connection, classLoader));
 			}
 		});
 		Map<String, StreamStore> stores = new LinkedHashMap<>();
 		List<StreamStore> owned = new ArrayList<>();
+		List<AutoCloseable> resources = new ArrayList<>();
 		// Two connections on one file share its store: a process attaches a DuckDB file once.
 		Map<String, StreamStore> byFile = new LinkedHashMap<>();
 		try {
@@ -80,21 +87,30 @@ final class InterlaceStoresFactory {
 				stores.put(DEFAULT, applicationStore);
 			}
 			if (useDataSource) {
-				DataSourceStore store = openOn(dataSource);
+				DataSourceStore store = openOn(dataSource, classLoader);
 				owned.add(store.store());
 				stores.put(DEFAULT, store.store());
 				if (store.file() != null) {
 					byFile.put(store.file(), store.store());
 				}
 			}
-			paths.forEach((name, path) -> {
-				@Nullable String file = fileKey(path);
+			targets.forEach((name, target) -> {
+				if (target instanceof PostgresTarget postgres) {
+					logger.debug("Opening Interlace connection '" + name + "' on PostgreSQL "
+							+ JdbcUrls.redact(postgres.url()));
+					PostgresStores.Pooled pooled = PostgresStores.open(name, postgres.url(), postgres.connection(),
+							postgres.options());
+					resources.add(pooled.pool());
+					owned.add(pooled.store());
+					stores.put(name, pooled.store());
+					return;
+				}
+				DuckDbTarget duckDb = (DuckDbTarget) target;
+				@Nullable String file = fileKey(duckDb.path());
 				@Nullable StreamStore store = (file != null) ? byFile.get(file) : null;
 				if (store == null) {
-					logger.debug("Opening Interlace connection '" + name + "' on DuckDB " + path);
-					InterlaceProperties.Connection connection = properties.connections().get(name);
-					store = new DuckDbStreamStore(path, (connection != null) ? connection.duckDbOptions()
-							: DuckDbStreamStore.Options.DEFAULTS);
+					logger.debug("Opening Interlace connection '" + name + "' on DuckDB " + duckDb.path());
+					store = new DuckDbStreamStore(duckDb.path(), duckDb.options());
 					owned.add(store);
 					if (file != null) {
 						byFile.put(file, store);
@@ -105,14 +121,14 @@ final class InterlaceStoresFactory {
 		}
 		catch (RuntimeException ex) {
 			try {
-				new InterlaceStores(stores, owned).close();
+				new InterlaceStores(stores, owned, resources).close();
 			}
 			catch (RuntimeException closeFailure) {
 				ex.addSuppressed(closeFailure);
 			}
 			throw ex;
 		}
-		return new InterlaceStores(stores, owned);
+		return new InterlaceStores(stores, owned, resources);
 	}
 
 	/** Identifies a DuckDB file, or returns {@code null} for an in-memory database, which is never shared. */
@@ -121,82 +137,177 @@ final class InterlaceStoresFactory {
 				: Path.of(path).toAbsolutePath().normalize().toString();
 	}
 
-	/** Resolves a configured connection to a DuckDB path, refusing anything else with the property to fix. */
-	static String duckDbPath(String name, InterlaceProperties.Connection connection) {
+	/**
+	 * Resolves a configured connection to the database it names, refusing anything Interlace cannot hold streams in
+	 * with the property to fix.
+	 */
+	static Target target(String name, InterlaceProperties.Connection connection, @Nullable ClassLoader classLoader) {
 		String prefix = PREFIX + name;
+		String url = (connection.url() != null && !connection.url().isBlank()) ? connection.url().trim() : null;
 		String type = (connection.type() != null) ? connection.type().trim().toLowerCase(Locale.ROOT) : "";
-		switch (type) {
-			case "", "duckdb" -> {
-			}
-			case "postgres", "postgresql" -> throw unsupported("Connection '" + name + "' (" + prefix
-					+ ".type=" + connection.type() + ") is PostgreSQL, and Interlace supports only DuckDB "
-					+ "connections so far (PostgreSQL support is planned for a later milestone).", name);
-			default -> throw new InvalidConfigurationPropertyValueException(prefix + ".type", connection.type(),
-					"unknown connection type; expected duckdb (postgres is planned for a later milestone)");
+		if (type.isEmpty() && url != null) {
+			type = url.startsWith(JdbcUrls.POSTGRESQL_PREFIX) ? "postgres"
+					: url.startsWith(JdbcUrls.DUCKDB_PREFIX) ? "duckdb" : "unknown";
 		}
-		String url = connection.url();
-		if (url != null && !url.isBlank()) {
-			if (!url.startsWith(DUCKDB_URL_PREFIX)) {
-				throw unsupported("Connection '" + name + "' (" + prefix + ".url=" + withoutParameters(url)
-						+ ") is not a DuckDB database, and Interlace supports only DuckDB connections so far.", name);
+		return switch (type) {
+			case "", "duckdb" -> duckDbTarget(name, connection, url);
+			case "postgres", "postgresql" -> postgresTarget(name, connection, url, classLoader);
+			case "unknown" -> throw new UnsupportedConnectionException("Connection '" + name + "' (" + prefix
+					+ ".url=" + JdbcUrls.redact(url) + ") is neither DuckDB nor PostgreSQL, the databases Interlace "
+					+ "keeps streams in.", connectionAction(name));
+			default -> throw new InvalidConfigurationPropertyValueException(prefix + ".type", connection.type(),
+					"unknown connection type; expected duckdb or postgres");
+		};
+	}
+
+	private static DuckDbTarget duckDbTarget(String name, InterlaceProperties.Connection connection,
+			@Nullable String url) {
+		String prefix = PREFIX + name;
+		if (connection.pool() != null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".pool", connection.pool(),
+					"pool settings apply only to PostgreSQL connections; a DuckDB store keeps its own connections");
+		}
+		DuckDbStreamStore.Options options = connection.duckDbOptions();
+		if (url != null) {
+			if (!url.startsWith(JdbcUrls.DUCKDB_PREFIX)) {
+				throw new InvalidConfigurationPropertyValueException(prefix + ".url", JdbcUrls.redact(url),
+						"not a DuckDB URL; a DuckDB connection's URL is jdbc:duckdb:<file>"
+								+ (url.startsWith(JdbcUrls.POSTGRESQL_PREFIX)
+										? " (for PostgreSQL set " + prefix + ".type=postgres)" : ""));
 			}
 			String path = pathOf(url);
 			if (connection.path() != null && !connection.path().isBlank() && !connection.path().equals(path)) {
 				throw new InvalidConfigurationPropertyValueException(prefix + ".path", connection.path(),
 						"set either " + prefix + ".path or " + prefix + ".url, not both");
 			}
-			return path;
+			return new DuckDbTarget(path, options);
 		}
 		if (connection.path() != null && !connection.path().isBlank()) {
-			return connection.path().trim();
+			return new DuckDbTarget(connection.path().trim(), options);
 		}
 		if (DEFAULT.equals(name)) {
-			return InterlaceProperties.DEFAULT_DUCKDB_PATH;
+			return new DuckDbTarget(InterlaceProperties.DEFAULT_DUCKDB_PATH, options);
 		}
 		throw new InvalidConfigurationPropertyValueException(prefix + ".path", null,
-				"a DuckDB connection needs a file path, or " + DuckDbStreamStore.IN_MEMORY);
+				"a DuckDB connection needs a file path, or " + DuckDbStreamStore.IN_MEMORY
+						+ " (or, for PostgreSQL, set " + prefix + ".url=jdbc:postgresql://<host>:<port>/<database>)");
+	}
+
+	private static PostgresTarget postgresTarget(String name, InterlaceProperties.Connection connection,
+			@Nullable String url, @Nullable ClassLoader classLoader) {
+		String prefix = PREFIX + name;
+		if (url == null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".url", null,
+					"a PostgreSQL connection needs a JDBC URL: jdbc:postgresql://<host>:<port>/<database>");
+		}
+		if (!url.startsWith(JdbcUrls.POSTGRESQL_PREFIX)) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".url", JdbcUrls.redact(url),
+					"not a PostgreSQL URL; expected jdbc:postgresql://<host>:<port>/<database>");
+		}
+		if (connection.path() != null && !connection.path().isBlank()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".path", connection.path(),
+					"a path applies only to DuckDB connections; a PostgreSQL connection is given by its url");
+		}
+		if (connection.linger() != null && connection.linger().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".linger", connection.linger(),
+					"must not be negative");
+		}
+		if (connection.threads() != null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".threads", connection.threads(),
+					"applies only to DuckDB connections");
+		}
+		InterlaceProperties.Pool pool = connection.poolOrDefaults();
+		if (pool.maximumSize() < 1) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".pool.maximum-size", pool.maximumSize(),
+					"must be positive");
+		}
+		if (pool.minimumIdle() != null && (pool.minimumIdle() < 0 || pool.minimumIdle() > pool.maximumSize())) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".pool.minimum-idle", pool.minimumIdle(),
+					"must be between 0 and the pool's maximum size (" + pool.maximumSize() + ")");
+		}
+		if (pool.connectionTimeout().toMillis() < PostgresStores.MINIMUM_CONNECTION_TIMEOUT_MILLIS) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".pool.connection-timeout",
+					pool.connectionTimeout(),
+					"must be at least " + PostgresStores.MINIMUM_CONNECTION_TIMEOUT_MILLIS + "ms");
+		}
+		String description = "Connection '" + name + "' is PostgreSQL (" + JdbcUrls.redact(url) + ")";
+		requireClass(classLoader, PostgresStores.DRIVER, description, "the PostgreSQL JDBC driver",
+				"org.postgresql:postgresql");
+		requireClass(classLoader, PostgresStores.POOL, description, "HikariCP, the pool Interlace opens for it",
+				"com.zaxxer:HikariCP (the Interlace starter brings it)");
+		requireClass(classLoader, PostgresStores.FLYWAY_POSTGRESQL, description,
+				"Flyway's PostgreSQL support, which creates Interlace's schema",
+				"org.flywaydb:flyway-database-postgresql (the Interlace starter brings it)");
+		return new PostgresTarget(url, connection, connection.postgresOptions());
+	}
+
+	private static void requireClass(@Nullable ClassLoader classLoader, String className, String description,
+			String what, String artifact) {
+		if (!ClassUtils.isPresent(className, classLoader)) {
+			throw new UnsupportedConnectionException(
+					description + ", but " + what + " (" + className + ") is not on the class path.",
+					"Add " + artifact + " to the application's dependencies; Spring Boot's dependency management "
+							+ "gives its version.");
+		}
 	}
 
 	/**
-	 * Opens a store on the database behind the application's DataSource, refusing any database but DuckDB. The
-	 * store duplicates one of the DataSource's connections: DuckDB lets a process attach a file once, so the store
-	 * and the application share one database.
+	 * Opens a store on the database behind the application's DataSource: DuckDB or PostgreSQL, refusing any other.
+	 * A DuckDB store duplicates one of the DataSource's connections (DuckDB lets a process attach a file once, so
+	 * the store and the application share one database); a PostgreSQL store borrows connections from the
+	 * DataSource, which stays the application's to close.
 	 */
-	static DataSourceStore openOn(DataSource dataSource) {
+	static DataSourceStore openOn(DataSource dataSource, @Nullable ClassLoader classLoader) {
+		String shownUrl;
 		try (Connection connection = dataSource.getConnection()) {
-			String url = connection.getMetaData().getURL();
-			if (url == null || !url.startsWith(DUCKDB_URL_PREFIX) || !connection.isWrapperFor(DuckDBConnection.class)) {
-				throw unsupported("The application's DataSource (" + ((url != null) ? withoutParameters(url) : "no URL")
-						+ ") is not a DuckDB database, and Interlace supports only DuckDB connections so far "
-						+ "(PostgreSQL support is planned for a later milestone).", DEFAULT);
+			DatabaseMetaData metaData = connection.getMetaData();
+			String url = metaData.getURL();
+			shownUrl = (url != null) ? JdbcUrls.redact(url) : "no URL";
+			if (url != null && url.startsWith(JdbcUrls.DUCKDB_PREFIX)
+					&& connection.isWrapperFor(DuckDBConnection.class)) {
+				return openOnDuckDb(connection, url);
 			}
-			String path = pathOf(url);
-			String catalog = catalogOf(connection);
-			if (ENGINE_SCHEMA.equals(catalog)) {
-				// The store cannot tell the catalog from its engine schema of the same name: its migration fails
-				// after a long retry (an interlace-core limitation), so refuse at once with the way out.
-				throw new IllegalStateException("The application's DuckDB database " + path + " is named '" + catalog
-						+ "' after its file, which clashes with Interlace's own schema '" + ENGINE_SCHEMA
-						+ "'. Rename the file (for example to app.duckdb), or set " + PREFIX + DEFAULT
-						+ ".path to keep the streams in a file of their own.");
+			if (!POSTGRESQL_PRODUCT.equals(metaData.getDatabaseProductName())) {
+				throw new UnsupportedConnectionException("The application's DataSource (" + shownUrl + ") is "
+						+ metaData.getDatabaseProductName() + ", and Interlace keeps streams only in DuckDB or "
+						+ "PostgreSQL.", dataSourceAction());
 			}
-			if (DuckDbStreamStore.IN_MEMORY.equals(path)) {
-				logger.warn("The application's DataSource is an in-memory DuckDB database, where each new connection "
-						+ "is a database of its own: the application may not see Interlace's streams. Set "
-						+ PREFIX + DEFAULT + ".path to keep them in a file.");
-			}
-			else {
-				logger.info("Interlace keeps the streams of connection '" + DEFAULT
-						+ "' in the application's DuckDB database " + path);
-			}
-			return new DataSourceStore(new DuckDbStreamStore(connection.unwrap(DuckDBConnection.class)),
-					fileKey(path));
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException("Interlace could not use the application's DataSource, which would hold "
-					+ "its streams: " + ex.getMessage() + ". Set " + PREFIX + DEFAULT
-					+ ".path to keep streams in a DuckDB file of their own instead.", ex);
+					+ "its streams: " + ex.getMessage() + ". Check that its database is up, or set " + PREFIX
+					+ DEFAULT + ".path to keep streams in a DuckDB file of their own instead.", ex);
 		}
+		requireClass(classLoader, PostgresStores.FLYWAY_POSTGRESQL,
+				"The application's DataSource (" + shownUrl + ") is PostgreSQL",
+				"Flyway's PostgreSQL support, which creates Interlace's schema",
+				"org.flywaydb:flyway-database-postgresql (the Interlace starter brings it)");
+		logger.info("Interlace keeps the streams of connection '" + DEFAULT
+				+ "' in the application's PostgreSQL database " + shownUrl);
+		return new DataSourceStore(PostgresStores.open(dataSource, PostgresStreamStore.Options.DEFAULTS), null);
+	}
+
+	private static DataSourceStore openOnDuckDb(Connection connection, String url) throws SQLException {
+		String path = pathOf(url);
+		String catalog = catalogOf(connection);
+		if (ENGINE_SCHEMA.equals(catalog)) {
+			// The store cannot tell the catalog from its engine schema of the same name: its migration fails
+			// after a long retry (an interlace-core limitation), so refuse at once with the way out.
+			throw new IllegalStateException("The application's DuckDB database " + path + " is named '" + catalog
+					+ "' after its file, which clashes with Interlace's own schema '" + ENGINE_SCHEMA
+					+ "'. Rename the file (for example to app.duckdb), or set " + PREFIX + DEFAULT
+					+ ".path to keep the streams in a file of their own.");
+		}
+		if (DuckDbStreamStore.IN_MEMORY.equals(path)) {
+			logger.warn("The application's DataSource is an in-memory DuckDB database, where each new connection "
+					+ "is a database of its own: the application may not see Interlace's streams. Set " + PREFIX
+					+ DEFAULT + ".path to keep them in a file.");
+		}
+		else {
+			logger.info("Interlace keeps the streams of connection '" + DEFAULT
+					+ "' in the application's DuckDB database " + path);
+		}
+		return new DataSourceStore(new DuckDbStreamStore(connection.unwrap(DuckDBConnection.class)), fileKey(path));
 	}
 
 	private static String catalogOf(Connection connection) throws SQLException {
@@ -207,34 +318,40 @@ final class InterlaceStoresFactory {
 		}
 	}
 
+	/** Where a configured connection keeps its streams. */
+	sealed interface Target permits DuckDbTarget, PostgresTarget {
+
+	}
+
+	record DuckDbTarget(String path, DuckDbStreamStore.Options options) implements Target {
+	}
+
+	record PostgresTarget(String url, InterlaceProperties.Connection connection,
+			PostgresStreamStore.Options options) implements Target {
+	}
+
 	record DataSourceStore(StreamStore store, @Nullable String file) {
 	}
 
-	private static UnsupportedConnectionException unsupported(String description, String name) {
+	private static String connectionAction(String name) {
 		String prefix = PREFIX + name;
-		return new UnsupportedConnectionException(description,
-				"Keep the streams in an embedded DuckDB file instead: set " + prefix + ".type=duckdb and, optionally, "
-						+ prefix + ".path=<file> (default " + InterlaceProperties.DEFAULT_DUCKDB_PATH + ", or "
-						+ DuckDbStreamStore.IN_MEMORY + ")"
-						+ (DEFAULT.equals(name) ? "; or point spring.datasource.url at jdbc:duckdb:<file>." : "."));
+		return "Keep the streams in PostgreSQL (set " + prefix + ".url=jdbc:postgresql://<host>:<port>/<database> "
+				+ "with " + prefix + ".username and " + prefix + ".password) or in an embedded DuckDB file (set "
+				+ prefix + ".type=duckdb and " + prefix + ".path=<file>, or " + DuckDbStreamStore.IN_MEMORY + ").";
+	}
+
+	private static String dataSourceAction() {
+		String prefix = PREFIX + DEFAULT;
+		return "Point spring.datasource.url at a PostgreSQL (jdbc:postgresql://...) or DuckDB (jdbc:duckdb:<file>) "
+				+ "database, or keep the streams apart from the application's database: set " + prefix
+				+ ".url=jdbc:postgresql://<host>:<port>/<database>, or " + prefix + ".type=duckdb for an embedded "
+				+ "file (" + InterlaceProperties.DEFAULT_DUCKDB_PATH + " unless " + prefix + ".path says otherwise).";
 	}
 
 	/** DuckDB URLs carry the database path after the prefix; connection options after it are not part of it. */
 	private static String pathOf(String url) {
-		String path = withoutParameters(url.substring(DUCKDB_URL_PREFIX.length())).trim();
+		String path = JdbcUrls.withoutParameters(url.substring(JdbcUrls.DUCKDB_PREFIX.length())).trim();
 		return (path.isEmpty() || path.equals(DuckDbStreamStore.IN_MEMORY)) ? DuckDbStreamStore.IN_MEMORY : path;
-	}
-
-	/** Cuts URL parameters, which may carry credentials, before a URL is shown. */
-	private static String withoutParameters(String url) {
-		int end = url.length();
-		for (char separator : new char[] { '?', ';' }) {
-			int index = url.indexOf(separator);
-			if (index >= 0 && index < end) {
-				end = index;
-			}
-		}
-		return url.substring(0, end);
 	}
 
 }

@@ -1,7 +1,8 @@
 package dev.interlace.autoconfigure;
 
 /**
- * Thrown at start-up when a connection points at a database Interlace cannot hold streams in yet.
+ * Thrown at start-up when a connection points at a database Interlace cannot hold streams in, or when the class path
+ * lacks what its database needs (such as the PostgreSQL driver).
  *
  * @since 0.1.0
  */
@@ -14,7 +15,7 @@ public class UnsupportedConnectionException extends RuntimeException {
 	/**
 	 * Creates the exception.
 	 * @param description what is unsupported
-	 * @param action how to configure a supported connection instead
+	 * @param action how to fix it
 	 */
 	public UnsupportedConnectionException(String description, String action) {
 		super(description + " " + action);
@@ -31,7 +32,7 @@ public class UnsupportedConnectionException extends RuntimeException {
 	}
 
 	/**
-	 * Returns how to configure a supported connection instead.
+	 * Returns how to fix it.
 	 * @return the action
 	 */
 	public String getAction() {

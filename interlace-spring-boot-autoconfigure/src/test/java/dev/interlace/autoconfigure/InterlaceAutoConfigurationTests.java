@@ -331,16 +331,6 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
-	void postgresConnectionFailsSayingOnlyDuckDbIsSupported() {
-		this.runner.withPropertyValues("interlace.connections.default.type=postgres")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(UnsupportedConnectionException.class)
-				.hasMessageContaining("supports only DuckDB connections so far")
-				.hasMessageContaining("interlace.connections.default.type=duckdb"));
-	}
-
-	@Test
 	void unknownConnectionTypeFailsNamingTheProperty() {
 		this.runner.withPropertyValues("interlace.connections.default.type=oracle")
 			.run(failsOn("interlace.connections.default.type", "oracle", "unknown connection type"));
@@ -443,16 +433,19 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
-	void nonDuckDbDataSourceFailsSayingOnlyDuckDbIsSupported() {
+	void dataSourceNeitherDuckDbNorPostgresFailsSayingWhichDatabasesHoldStreams() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(InterlaceAutoConfiguration.class))
 			.withBean(DataSource.class,
 					() -> new DriverManagerDataSource("jdbc:h2:mem:app;DB_CLOSE_DELAY=-1;PASSWORD_HASH=x"))
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
-				.isInstanceOf(UnsupportedConnectionException.class)
-				.hasMessageStartingWith("The application's DataSource (jdbc:h2:mem:app) is not a DuckDB database")
-				.hasMessageContaining("supports only DuckDB connections so far")
-				.hasMessageContaining("interlace.connections.default.type=duckdb")
+				.isInstanceOfSatisfying(UnsupportedConnectionException.class, (ex) -> {
+					assertThat(ex.getDescription()).isEqualTo("The application's DataSource (jdbc:h2:mem:app) is H2, "
+							+ "and Interlace keeps streams only in DuckDB or PostgreSQL.");
+					assertThat(ex.getAction()).contains("spring.datasource.url",
+							"interlace.connections.default.url=jdbc:postgresql://",
+							"interlace.connections.default.type=duckdb");
+				})
 				.hasMessageNotContaining("PASSWORD_HASH"));
 	}
 

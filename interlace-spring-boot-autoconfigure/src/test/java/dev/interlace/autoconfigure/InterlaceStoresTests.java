@@ -41,6 +41,36 @@ class InterlaceStoresTests {
 	}
 
 	@Test
+	void closeClosesTheResourcesAfterTheOwnedStoresNewestFirst() {
+		List<String> closed = new java.util.ArrayList<>();
+		StreamStore store = (StreamStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { StreamStore.class }, (proxy, method, args) -> {
+					if (method.getName().equals("close")) {
+						closed.add("store");
+					}
+					return null;
+				});
+		AutoCloseable first = () -> closed.add("first resource");
+		AutoCloseable second = () -> closed.add("second resource");
+		new InterlaceStores(Map.of("default", store), List.of(store), List.of(first, second)).close();
+		assertThat(closed).containsExactly("store", "second resource", "first resource");
+	}
+
+	@Test
+	void aResourceThatFailsToCloseLeavesNoOtherOpen() {
+		List<String> closed = new java.util.ArrayList<>();
+		AutoCloseable failing = () -> {
+			throw new java.io.IOException("pool stuck");
+		};
+		AutoCloseable other = () -> closed.add("other");
+		InterlaceStores stores = new InterlaceStores(Map.of(), List.of(), List.of(other, failing));
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
+			.isThrownBy(stores::close)
+			.withCauseInstanceOf(java.io.IOException.class);
+		assertThat(closed).containsExactly("other");
+	}
+
+	@Test
 	void ownedStoresMustBeAmongTheStores() {
 		try (DuckDbStreamStore stranger = store("stranger")) {
 			assertThatIllegalArgumentException().isThrownBy(() -> new InterlaceStores(Map.of(), List.of(stranger)))

@@ -14,11 +14,11 @@ class UnsupportedConnectionFailureAnalyzerTests {
 
 	@Test
 	void analysisSeparatesWhatIsUnsupportedFromHowToFixIt() {
-		UnsupportedConnectionException cause = new UnsupportedConnectionException("PostgreSQL is not supported.",
+		UnsupportedConnectionException cause = new UnsupportedConnectionException("Connection 'default' is MySQL.",
 				"Set interlace.connections.default.type=duckdb.");
 		FailureAnalysis analysis = new UnsupportedConnectionFailureAnalyzer()
 			.analyze(new BeanCreationException("interlaceStores", "failed", cause));
-		assertThat(analysis.getDescription()).isEqualTo("PostgreSQL is not supported.");
+		assertThat(analysis.getDescription()).isEqualTo("Connection 'default' is MySQL.");
 		assertThat(analysis.getAction()).isEqualTo("Set interlace.connections.default.type=duckdb.");
 	}
 
