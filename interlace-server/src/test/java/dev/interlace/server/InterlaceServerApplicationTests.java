@@ -3,16 +3,22 @@ package dev.interlace.server;
 import java.nio.file.Path;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.Streams;
+import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,6 +36,9 @@ class InterlaceServerApplicationTests {
 	@Autowired
 	Streams streams;
 
+	@Autowired
+	ApplicationContext context;
+
 	@Test
 	void serverStartsWithItsConfiguredStreamsOnEmbeddedDuckDb() {
 		assertThat(this.streams.definitions()).extracting("name").contains("orders", "clicks");
@@ -39,6 +48,12 @@ class InterlaceServerApplicationTests {
 		assertThat(batch.events()).singleElement()
 			.satisfies((event) -> assertThat(event.data()).containsEntry("order_id", "o-1"));
 		assertThat(data.resolve("interlace.duckdb")).exists();
+	}
+
+	@Test
+	void serverWithoutADataSourceUrlHasNoDataSourceAndKeepsItsStreamsInDuckDb() {
+		assertThat(this.context.getBeanNamesForType(DataSource.class)).isEmpty();
+		assertThat(((DefaultStreams) this.streams).store("orders")).isInstanceOf(DuckDbStreamStore.class);
 	}
 
 }
