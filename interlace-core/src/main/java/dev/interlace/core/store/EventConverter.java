@@ -365,6 +365,17 @@ public final class EventConverter {
 		if (stripped.abs().compareTo(MAX_DECIMAL) >= 0) {
 			throw new IllegalArgumentException(": out of decimal range");
 		}
+		return canonicalDecimal(stripped);
+	}
+
+	/**
+	 * Returns a decimal in canonical form, so that values compare equal however a database returned them: without
+	 * trailing zeros, and without a negative scale.
+	 * @param decimal a decimal
+	 * @return the canonical form
+	 */
+	public static BigDecimal canonicalDecimal(BigDecimal decimal) {
+		BigDecimal stripped = decimal.stripTrailingZeros();
 		return (stripped.scale() < 0) ? stripped.setScale(0) : stripped;
 	}
 

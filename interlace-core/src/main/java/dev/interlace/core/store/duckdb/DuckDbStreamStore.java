@@ -746,7 +746,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		table.lastRowid = lastRowid;
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
-		notifyListener(table, columns, prepared, publishedAt);
+		notifyListener(table, prepared, publishedAt);
 		String stream = table.definition.name();
 		List<Prepared> chained = new ArrayList<>(prepared.size());
 		for (Prepared each : prepared) {
@@ -875,7 +875,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 	}
 
-	private void notifyListener(Table table, ColumnSet columns, List<Prepared> prepared, Instant publishedAt) {
+	private void notifyListener(Table table, List<Prepared> prepared, Instant publishedAt) {
 		CommitListener listener = this.listener;
 		String stream = table.definition.name();
 		if (!listener.wants(stream)) {
@@ -884,16 +884,8 @@ public final class DuckDbStreamStore implements StreamStore {
 		List<StoredEvent> events = new ArrayList<>();
 		for (Prepared each : prepared) {
 			long rowid = each.firstRowid;
-			for (Object[] row : each.batch.rows()) {
-				Map<String, Object> data = new LinkedHashMap<>();
-				for (int column = 0; column < row.length; column++) {
-					Object value = row[column];
-					if (value != null) {
-						data.put(columns.name(column),
-								(value instanceof ConvertedBatch.JsonValue json) ? json.value() : value);
-					}
-				}
-				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), data));
+			for (int row = 0; row < each.batch.rows().length; row++) {
+				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), each.batch.data(row)));
 			}
 		}
 		try {
@@ -964,8 +956,7 @@ public final class DuckDbStreamStore implements StreamStore {
 			return timestamp.toInstant();
 		}
 		if (value instanceof BigDecimal decimal) {
-			BigDecimal stripped = decimal.stripTrailingZeros();
-			return (stripped.scale() < 0) ? stripped.setScale(0) : stripped;
+			return EventConverter.canonicalDecimal(decimal);
 		}
 		return value;
 	}

@@ -1,30 +1,152 @@
 package dev.interlace.core.store.postgres;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
+import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.store.ColumnSet;
 import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.ConvertedBatch;
+import dev.interlace.core.store.DefinitionDocument;
+import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.PublishIds;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
 /**
- * A {@link StreamStore} in a PostgreSQL database, shared by any number of instances.
+ * A {@link StreamStore} in a PostgreSQL database, shared by any number of instances (processes) at once.
+ * <p>
+ * <b>Writes.</b> Writer threads, each owning the streams whose names hash to it, take the publishes queued while
+ * they commit and write each stream's share in one transaction (a group commit): small groups as one multi-row
+ * {@code INSERT}, large ones through {@code COPY}. Each publish is converted and checked before it joins a group, so
+ * a bad one fails alone; should the database still refuse a group, each of its publishes is committed on its own.
+ * {@link #append} never blocks: a full queue fails the publish at once.
+ * <p>
+ * <b>Order.</b> An append transaction first updates its stream's row in {@code interlace.streams}, taking the next
+ * rowids from {@code last_rowid}. The row lock orders the appends of every instance, so rowids follow commit order:
+ * a reader that sees a rowid has already been able to see every smaller one.
+ * <p>
+ * <b>Live events.</b> The same transaction sends {@code NOTIFY interlace_events, '<stream>:<last rowid>'}. One
+ * connection per store listens, and one delivery thread hands the {@link CommitListener} every stream's events in
+ * rowid order, exactly once: this store's own commits straight from memory, other instances' commits read back from
+ * the table. After the listening connection is lost and reopened, every stream is caught up from where delivery
+ * stopped.
+ * <p>
+ * <b>Outages.</b> Connection failures open a circuit breaker: while it is open every call fails at once with a
+ * {@link StoreException} saying the database is unavailable, then a trial call checks whether it is back. The
+ * listening connection reconnects by itself and closes the breaker as soon as it succeeds.
+ * <p>
+ * The data source is the caller's (a pool): the store borrows connections per operation and keeps one for
+ * listening, and {@link #close()} leaves the pool open.
  *
  * @since 0.1.0
  */
 public final class PostgresStreamStore implements StreamStore {
 
+	/** Channel of the notifications sent with each append: {@code <stream>:<last rowid>}. */
+	static final String CHANNEL = "interlace_events";
+
+	private static final Logger logger = LoggerFactory.getLogger(PostgresStreamStore.class);
+
+	private static final String ENGINE_SCHEMA = "interlace";
+
+	/** Advisory lock serialising the schema changes of all instances ("Interlace" in ASCII). */
+	private static final long DDL_LOCK = 0x496e_7465_726c_6163L;
+
+	/** Rows read per query when delivery catches up with other instances' commits. */
+	private static final int CATCH_UP_PAGE = 1_000;
+
+	/** Bound parameters of one multi-row INSERT: above this a group goes through COPY whatever its size. */
+	private static final int MAX_PARAMETERS = 30_000;
+
+	/** A writer idle this long forgets how many publishers it expected back. */
+	private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+	/** How long the listener waits for notifications at a time, so that it notices {@link #close()}. */
+	private static final int POLL_MILLIS = 250;
+
+	/** A listening connection this long without traffic is checked with a query. */
+	private static final long PING_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private static final Duration FIRST_RECONNECT_DELAY = Duration.ofMillis(100);
+
 	private final DataSource dataSource;
 
 	private final Options options;
+
+	private final CircuitBreaker breaker;
+
+	private final ConcurrentMap<String, Table> tables = new ConcurrentHashMap<>();
+
+	private final Writer[] writers;
+
+	private final Delivery delivery = new Delivery();
+
+	private final Thread deliveryThread;
+
+	private final Thread listenerThread;
+
+	/** Completes publishes whose callers chained work onto them, off the writer and delivery threads. */
+	private final ExecutorService completer = Executors.newSingleThreadExecutor((runnable) -> {
+		Thread thread = new Thread(runnable, "interlace-postgres-completer");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private final AtomicLong groupRetries = new AtomicLong();
+
+	private volatile boolean closed;
+
+	private volatile CommitListener listener = CommitListener.NONE;
 
 	/**
 	 * Uses a database with default settings. The data source (a pool) stays the caller's: {@link #close()} leaves
@@ -36,13 +158,64 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	/**
-	 * Uses a database. The data source (a pool) stays the caller's: {@link #close()} leaves it open.
+	 * Uses a database, creating the engine tables in schema {@code interlace} if needed. The data source (a pool)
+	 * stays the caller's: {@link #close()} leaves it open.
 	 * @param dataSource the database
 	 * @param options writer and connection settings
 	 */
 	public PostgresStreamStore(DataSource dataSource, Options options) {
 		this.dataSource = dataSource;
 		this.options = options;
+		this.breaker = CircuitBreaker.of("interlace-postgres", CircuitBreakerConfig.custom()
+			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+			.slidingWindowSize(10)
+			.minimumNumberOfCalls(3)
+			.failureRateThreshold(50)
+			.waitDurationInOpenState(options.breakerOpenDuration())
+			.permittedNumberOfCallsInHalfOpenState(1)
+			.maxWaitDurationInHalfOpenState(Duration.ofSeconds(60))
+			.writableStackTraceEnabled(false)
+			.build());
+		migrate();
+		Connection listening = listen();
+		this.writers = new Writer[options.writerThreads()];
+		int capacity = (options.queueCapacity() + options.writerThreads() - 1) / options.writerThreads();
+		for (int i = 0; i < this.writers.length; i++) {
+			this.writers[i] = new Writer(i, capacity);
+		}
+		this.deliveryThread = start(this.delivery, "interlace-postgres-delivery");
+		this.listenerThread = start(() -> runListener(listening), "interlace-postgres-listener");
+	}
+
+	private static Thread start(Runnable runnable, String name) {
+		Thread thread = new Thread(runnable, name);
+		thread.setDaemon(true);
+		thread.start();
+		return thread;
+	}
+
+	private void migrate() {
+		Flyway flyway = Flyway.configure(PostgresStreamStore.class.getClassLoader())
+			.dataSource(this.dataSource)
+			.schemas(ENGINE_SCHEMA)
+			.createSchemas(true)
+			.table("interlace_schema_history")
+			.locations("classpath:dev/interlace/db/postgres")
+			.load();
+		for (int attempt = 1;; attempt++) {
+			try {
+				flyway.migrate();
+				return;
+			}
+			catch (FlywayException ex) {
+				// Instances starting together on an empty database race to create the schema; the loser finds it
+				// made on its next attempt.
+				if (attempt == 3) {
+					throw new StoreException("Cannot create Interlace's tables in PostgreSQL: " + ex.getMessage(), ex);
+				}
+				logger.debug("Migrating Interlace's tables failed, retrying", ex);
+			}
+		}
 	}
 
 	/**
@@ -53,53 +226,1319 @@ public final class PostgresStreamStore implements StreamStore {
 		return this.options;
 	}
 
-	@Override
-	public StreamTable ensureStream(StreamDefinition definition) {
-		throw new UnsupportedOperationException("Not yet implemented");
+	/**
+	 * Returns how often a group the database refused was committed again publish by publish.
+	 * @return the count
+	 */
+	public long getGroupRetries() {
+		return this.groupRetries.get();
 	}
 
-	@Override
-	public CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events) {
-		throw new UnsupportedOperationException("Not yet implemented");
-	}
-
-	@Override
-	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		throw new UnsupportedOperationException("Not yet implemented");
-	}
-
-	@Override
-	public StreamTable describe(String stream) {
-		throw new UnsupportedOperationException("Not yet implemented");
-	}
-
-	@Override
-	public long readCursor(String stream, String consumer) {
-		throw new UnsupportedOperationException("Not yet implemented");
-	}
-
-	@Override
-	public long commitCursor(String stream, String consumer, long rowid) {
-		throw new UnsupportedOperationException("Not yet implemented");
-	}
-
-	@Override
-	public long trimToMaxRows(String stream, long maxRows) {
-		throw new UnsupportedOperationException("Not yet implemented");
-	}
-
-	@Override
-	public long trimOlderThan(String stream, Instant cutoff) {
-		throw new UnsupportedOperationException("Not yet implemented");
+	/**
+	 * Returns how many publishes wait for the writers.
+	 * @return the queue depth
+	 */
+	public int getQueueDepth() {
+		int depth = 0;
+		for (Writer writer : this.writers) {
+			depth += writer.queue.size();
+		}
+		return depth;
 	}
 
 	@Override
 	public void setCommitListener(CommitListener listener) {
+		this.listener = listener;
+	}
+
+	// ---- streams ----
+
+	@Override
+	public StreamTable ensureStream(StreamDefinition definition) {
+		String table = qualified(definition);
+		Ensured ensured = withConnection("ensure stream '" + definition.name() + "'",
+				(connection) -> inTransaction(connection, () -> {
+					lockSchemaChanges(connection);
+					long lastRowid;
+					// The registry row first: appenders lock it before they touch the table, so taking the locks in
+					// the same order cannot deadlock with them.
+					try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("streams")
+							+ " (name, schema_name, definition, last_rowid, created_at, updated_at)"
+							+ " VALUES (?, ?, ?::jsonb, 0, now(), now()) ON CONFLICT (name) DO UPDATE"
+							+ " SET schema_name = excluded.schema_name, definition = excluded.definition,"
+							+ " updated_at = excluded.updated_at RETURNING last_rowid")) {
+						upsert.setString(1, definition.name());
+						upsert.setString(2, definition.schema());
+						upsert.setString(3, EventConverter.JSON.writeValueAsString(DefinitionDocument.of(definition)));
+						lastRowid = single(upsert);
+					}
+					execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
+					StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
+						.append(" (" + StoredEvent.ROWID + " bigint PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
+								+ " timestamptz NOT NULL, " + StoredEvent.PUBLISH_ID + " uuid NOT NULL");
+					definition.fields()
+						.forEach((field, type) -> create.append(", ")
+							.append(quote(field))
+							.append(' ')
+							.append(PostgresTypes.sqlType(type)));
+					execute(connection, create.append(')').toString());
+					ColumnSet columns = loadColumns(connection, definition);
+					Map<String, FieldType> missing = new LinkedHashMap<>();
+					for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
+						int index = columns.indexOf(field.getKey());
+						if (index < 0) {
+							missing.put(field.getKey(), field.getValue());
+						}
+						else if (columns.type(index) != field.getValue()) {
+							throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
+									+ "' is declared as " + field.getValue() + " but its column in " + table
+									+ " holds " + columns.type(index) + "; change the declaration or migrate the column");
+						}
+					}
+					addColumns(connection, table, missing);
+					columns = columns.with(missing);
+					long highest = queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table);
+					if (highest > lastRowid) {
+						// Rows the registry does not account for (a table restored by hand, say): never reuse their rowids.
+						try (PreparedStatement mark = connection.prepareStatement(
+								"UPDATE " + engine("streams") + " SET last_rowid = ? WHERE name = ?")) {
+							mark.setLong(1, highest);
+							mark.setString(2, definition.name());
+							mark.executeUpdate();
+						}
+						lastRowid = highest;
+					}
+					return new Ensured(columns, lastRowid, count(connection, table));
+				}));
+		// Delivery learns of the stream before any publish to it can be queued.
+		this.delivery.offer(new Delivery.Ensured(definition.name(), ensured.lastRowid()));
+		this.tables.compute(definition.name(), (name, existing) -> {
+			if (existing == null) {
+				return new Table(definition, ensured.columns());
+			}
+			existing.definition = definition;
+			existing.mergeColumns(ensured.columns());
+			return existing;
+		});
+		return new StreamTable(definition.name(), definition.schema(), ensured.columns().asMap(), ensured.rowCount(),
+				ensured.lastRowid());
+	}
+
+	private static ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
+		Map<String, FieldType> columns = new LinkedHashMap<>();
+		try (PreparedStatement query = connection.prepareStatement("SELECT a.attname, t.typname FROM pg_attribute a"
+				+ " JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass(?) AND a.attnum > 0"
+				+ " AND NOT a.attisdropped ORDER BY a.attnum")) {
+			query.setString(1, quote(definition.schema()) + "." + quote(definition.name()));
+			try (ResultSet rs = query.executeQuery()) {
+				while (rs.next()) {
+					String name = rs.getString(1);
+					if (!name.startsWith(StreamDefinition.RESERVED_PREFIX)) {
+						columns.put(name, PostgresTypes.fieldType(rs.getString(2)));
+					}
+				}
+			}
+		}
+		return ColumnSet.of(columns);
+	}
+
+	private static void addColumns(Connection connection, String table, Map<String, FieldType> columns)
+			throws SQLException {
+		for (Map.Entry<String, FieldType> column : columns.entrySet()) {
+			execute(connection, "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + quote(column.getKey()) + " "
+					+ PostgresTypes.sqlType(column.getValue()));
+		}
+	}
+
+	private static void lockSchemaChanges(Connection connection) throws SQLException {
+		try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+			lock.setLong(1, DDL_LOCK);
+			lock.execute();
+		}
+	}
+
+	// ---- publishing ----
+
+	@Override
+	public CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events) {
+		return append(stream, events, false);
 	}
 
 	@Override
-	public void close() {
+	public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
+		try {
+			return append(stream, events, true).join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof InterlaceException cause) {
+				throw cause;
+			}
+			throw new StoreException("Append to '" + stream + "' failed", ex.getCause());
+		}
 	}
+
+	private CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
+			boolean waiting) {
+		Table table = table(stream);
+		UUID publishId = PublishIds.next();
+		if (events.isEmpty()) {
+			return CompletableFuture.completedFuture(PublishResult.accepted(stream, 0, publishId, 0, 0));
+		}
+		ConvertedBatch batch;
+		try {
+			batch = EventConverter.convert(table.definition, table.columns, events);
+		}
+		catch (InterlaceException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		if (this.closed) {
+			return CompletableFuture.failedFuture(new StoreException("PostgreSQL store is closed"));
+		}
+		if (this.breaker.getState() == CircuitBreaker.State.OPEN) {
+			return CompletableFuture.failedFuture(unavailable("append to '" + stream + "'", null));
+		}
+		Writer writer = this.writers[Math.floorMod(stream.hashCode(), this.writers.length)];
+		CompletableFuture<PublishResult> future = new CompletableFuture<>();
+		// Never wait for room: callers may be on an event loop. A full queue means the database cannot keep up, and
+		// failing fast (for the caller to retry later) beats piling up more.
+		if (!writer.queue.offer(new AppendOp(table, events, batch, publishId, future, waiting))) {
+			return CompletableFuture.failedFuture(new StoreException("PostgreSQL store is overloaded: "
+					+ writer.queue.size() + " publishes are waiting for the writer; retry later"));
+		}
+		return future;
+	}
+
+	// ---- reading, cursors, retention ----
+
+	@Override
+	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
+		Table table = table(stream);
+		return withConnection("read '" + stream + "'", (connection) -> readRange(connection, stream,
+				qualified(table.definition), afterRowid, Long.MAX_VALUE, limit));
+	}
+
+	private static List<StoredEvent> readRange(Connection connection, String stream, String table, long afterRowid,
+			long toRowid, int limit) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement("SELECT * FROM " + table + " WHERE "
+				+ StoredEvent.ROWID + " > ? AND " + StoredEvent.ROWID + " <= ? ORDER BY " + StoredEvent.ROWID
+				+ " LIMIT ?")) {
+			query.setLong(1, afterRowid);
+			query.setLong(2, toRowid);
+			query.setInt(3, limit);
+			try (ResultSet rs = query.executeQuery()) {
+				return PostgresTypes.readEvents(stream, rs);
+			}
+		}
+	}
+
+	@Override
+	public StreamTable describe(String stream) {
+		Table table = table(stream);
+		StreamDefinition definition = table.definition;
+		StreamTable described = withConnection("describe '" + stream + "'", (connection) -> {
+			ColumnSet columns = loadColumns(connection, definition);
+			table.mergeColumns(columns);
+			return new StreamTable(stream, definition.schema(), columns.asMap(), count(connection, qualified(definition)),
+					lastRowid(connection, stream));
+		});
+		return described;
+	}
+
+	@Override
+	public long readCursor(String stream, String consumer) {
+		table(stream);
+		return withConnection("read a cursor of '" + stream + "'", (connection) -> queryLong(connection,
+				"SELECT position FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?", stream,
+				consumer));
+	}
+
+	@Override
+	public long commitCursor(String stream, String consumer, long rowid) {
+		table(stream);
+		if (rowid < 0) {
+			throw new InvalidRequestException(
+					"Cannot acknowledge rowid " + rowid + " of stream '" + stream + "': rowids start at 1");
+		}
+		return withConnection("commit a cursor of '" + stream + "'", (connection) -> {
+			// One statement checks the rowid against the stream and moves the cursor only forwards, whatever other
+			// instances acknowledge at the same time.
+			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("consumer_cursors")
+					+ " (stream, consumer, position, updated_at) SELECT name, ?, ?, now() FROM " + engine("streams")
+					+ " WHERE name = ? AND last_rowid >= ? ON CONFLICT (stream, consumer) DO UPDATE"
+					+ " SET position = greatest(consumer_cursors.position, excluded.position),"
+					+ " updated_at = excluded.updated_at RETURNING position")) {
+				upsert.setString(1, consumer);
+				upsert.setLong(2, rowid);
+				upsert.setString(3, stream);
+				upsert.setLong(4, rowid);
+				try (ResultSet rs = upsert.executeQuery()) {
+					if (rs.next()) {
+						return rs.getLong(1);
+					}
+				}
+			}
+			throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
+					+ "': its rowids run from 1 to " + lastRowid(connection, stream));
+		});
+	}
+
+	@Override
+	public long trimToMaxRows(String stream, long maxRows) {
+		Table table = table(stream);
+		if (maxRows < 0) {
+			throw new InvalidRequestException("Cannot keep " + maxRows + " rows of '" + stream + "'");
+		}
+		String name = qualified(table.definition);
+		// The registry keeps the highest rowid, so rowids never repeat however many rows go.
+		return withConnection("trim '" + stream + "'", (connection) -> update(connection, "DELETE FROM " + name
+				+ " WHERE " + StoredEvent.ROWID + " <= (SELECT " + StoredEvent.ROWID + " FROM " + name + " ORDER BY "
+				+ StoredEvent.ROWID + " DESC OFFSET ? LIMIT 1)", maxRows));
+	}
+
+	@Override
+	public long trimOlderThan(String stream, Instant cutoff) {
+		Table table = table(stream);
+		return withConnection("trim '" + stream + "'", (connection) -> update(connection, "DELETE FROM "
+				+ qualified(table.definition) + " WHERE " + StoredEvent.PUBLISHED_AT + " < ?",
+				cutoff.atOffset(ZoneOffset.UTC)));
+	}
+
+	// ---- lifecycle ----
+
+	@Override
+	public void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		try {
+			for (Writer writer : this.writers) {
+				writer.thread.join(TimeUnit.SECONDS.toMillis(30));
+			}
+			this.delivery.offer(Delivery.STOP);
+			this.deliveryThread.join(TimeUnit.SECONDS.toMillis(10));
+			this.listenerThread.join(TimeUnit.SECONDS.toMillis(10));
+			this.completer.shutdown();
+			this.completer.awaitTermination(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private Table table(String stream) {
+		Table table = this.tables.get(stream);
+		if (table == null) {
+			throw new StreamNotFoundException(stream);
+		}
+		return table;
+	}
+
+	// ---- database access through the breaker ----
+
+	/**
+	 * Runs a task on a pooled connection through the circuit breaker. Connection failures count against the breaker
+	 * and become "unavailable" errors; anything else the database says counts as an answer.
+	 */
+	private <T> T withConnection(String what, SqlTask<T> task) {
+		acquirePermission(what);
+		long start = System.nanoTime();
+		boolean recorded = false;
+		try (Connection connection = this.dataSource.getConnection()) {
+			T result = task.run(connection);
+			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			recorded = true;
+			return result;
+		}
+		catch (SQLException | RuntimeException ex) {
+			recorded = true;
+			throw failure(what, ex, start);
+		}
+		finally {
+			if (!recorded) {
+				this.breaker.releasePermission();
+			}
+		}
+	}
+
+	private void acquirePermission(String what) {
+		try {
+			this.breaker.acquirePermission();
+		}
+		catch (CallNotPermittedException ex) {
+			throw unavailable(what, ex);
+		}
+	}
+
+	/** Records a failed call with the breaker and returns what to throw. */
+	private RuntimeException failure(String what, Exception ex, long start) {
+		long elapsed = System.nanoTime() - start;
+		if (isConnectionFailure(ex)) {
+			this.breaker.onError(elapsed, TimeUnit.NANOSECONDS, ex);
+			return unavailable(what, ex);
+		}
+		this.breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+		if (ex instanceof InterlaceException interlace) {
+			return interlace;
+		}
+		return new StoreException("PostgreSQL could not " + what + ": " + ex.getMessage(), ex);
+	}
+
+	private static StoreException unavailable(String what, @Nullable Exception cause) {
+		String reason = (cause == null || cause instanceof CallNotPermittedException)
+				? "calls fail fast until it answers again" : String.valueOf(cause.getMessage());
+		return new StoreException("Cannot " + what + ": the PostgreSQL database is unavailable (" + reason + ")", cause);
+	}
+
+	/**
+	 * Says whether an exception means the database could not be reached or dropped the connection, as opposed to an
+	 * answer such as a constraint violation: SQLState class 08, or 57P01 to 57P03 (shutdown, crash, not yet
+	 * accepting connections).
+	 * @param ex the exception
+	 * @return whether it is a connection failure
+	 */
+	static boolean isConnectionFailure(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sql) {
+				String state = sql.getSQLState();
+				if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+						|| state.equals("57P03"))) {
+					return true;
+				}
+				if (cause instanceof java.sql.SQLNonTransientConnectionException
+						|| cause instanceof java.sql.SQLRecoverableException) {
+					return true;
+				}
+			}
+			if (cause instanceof IOException) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
+	}
+
+	private static <T> T inTransaction(Connection connection, SqlBody<T> body) throws SQLException {
+		connection.setAutoCommit(false);
+		boolean committed = false;
+		try {
+			T result = body.run();
+			connection.commit();
+			committed = true;
+			return result;
+		}
+		finally {
+			if (!committed) {
+				rollbackQuietly(connection);
+			}
+			connection.setAutoCommit(true);
+		}
+	}
+
+	private static void rollbackQuietly(Connection connection) {
+		try {
+			if (!connection.isClosed()) {
+				connection.rollback();
+			}
+		}
+		catch (SQLException ex) {
+			logger.debug("Rolling back failed", ex);
+		}
+	}
+
+	// ---- the writers ----
+
+	/** A writer thread and the queue of the streams hashed to it. */
+	private final class Writer implements Runnable {
+
+		final LinkedBlockingQueue<AppendOp> queue;
+
+		final Thread thread;
+
+		Writer(int index, int capacity) {
+			this.queue = new LinkedBlockingQueue<>(capacity);
+			this.thread = start(this, "interlace-postgres-writer-" + index);
+		}
+
+		@Override
+		public void run() {
+			List<AppendOp> group = new ArrayList<>();
+			int expectedPublishes = 1;
+			long lingerNanos = PostgresStreamStore.this.options.linger().toNanos();
+			int maxGroupRows = PostgresStreamStore.this.options.maxGroupRows();
+			while (true) {
+				long idleSince = System.nanoTime();
+				AppendOp first = poll();
+				if (System.nanoTime() - idleSince > IDLE_NANOS) {
+					// Publishers stopped coming back: whoever comes next should not wait for those gone.
+					expectedPublishes = 1;
+				}
+				if (first == null) {
+					if (PostgresStreamStore.this.closed && this.queue.isEmpty()) {
+						break;
+					}
+					continue;
+				}
+				group.add(first);
+				int rows = first.events().size();
+				long deadline = 0;
+				while (rows < maxGroupRows) {
+					AppendOp next = this.queue.poll();
+					if (next == null && group.size() < expectedPublishes && lingerNanos > 0
+							&& !PostgresStreamStore.this.closed) {
+						// Publishers released by the previous commit are still coming back: wait for them briefly.
+						long now = System.nanoTime();
+						if (deadline == 0) {
+							deadline = now + lingerNanos;
+						}
+						while (now < deadline && this.queue.isEmpty()) {
+							Thread.yield();
+							now = System.nanoTime();
+						}
+						next = this.queue.poll();
+					}
+					if (next == null) {
+						break;
+					}
+					group.add(next);
+					rows += next.events().size();
+				}
+				expectedPublishes = Math.max(group.size(), expectedPublishes - 1);
+				try {
+					commitGroup(group);
+				}
+				catch (RuntimeException ex) {
+					logger.error("PostgreSQL writer failed unexpectedly", ex);
+					failAll(group, new StoreException("PostgreSQL writer failed: " + ex.getMessage(), ex));
+				}
+				group.clear();
+			}
+			// A publish racing with close() may still have slipped in.
+			AppendOp late;
+			while ((late = this.queue.poll()) != null) {
+				late.future().completeExceptionally(new StoreException("PostgreSQL store is closed"));
+			}
+		}
+
+		private @Nullable AppendOp poll() {
+			try {
+				return this.queue.poll(50, TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				return null;
+			}
+		}
+
+	}
+
+	private static void failAll(List<AppendOp> ops, Throwable ex) {
+		for (AppendOp op : ops) {
+			op.future().completeExceptionally(ex);
+		}
+	}
+
+	private void commitGroup(List<AppendOp> group) {
+		Map<Table, List<AppendOp>> byTable = new LinkedHashMap<>();
+		for (AppendOp op : group) {
+			byTable.computeIfAbsent(op.table(), (key) -> new ArrayList<>()).add(op);
+		}
+		String what = "append";
+		try {
+			acquirePermission(what);
+		}
+		catch (StoreException ex) {
+			failAll(group, ex);
+			return;
+		}
+		long start = System.nanoTime();
+		Connection connection = null;
+		// Publishes committed and handed to delivery, which completes them: a later failure must not fail them.
+		Set<AppendOp> committed = Collections.newSetFromMap(new IdentityHashMap<>());
+		try {
+			connection = this.dataSource.getConnection();
+			// A publish touches one stream, so each stream commits on its own: that keeps every publish atomic.
+			for (Map.Entry<Table, List<AppendOp>> entry : byTable.entrySet()) {
+				commitTable(connection, entry.getKey(), entry.getValue(), committed);
+			}
+			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+		}
+		catch (SQLException | RuntimeException ex) {
+			RuntimeException failure = failure(what, ex, start);
+			for (AppendOp op : group) {
+				if (!committed.contains(op)) {
+					op.future().completeExceptionally(failure);
+				}
+			}
+		}
+		finally {
+			if (connection != null) {
+				try {
+					connection.close();
+				}
+				catch (SQLException ex) {
+					logger.debug("Returning a connection failed", ex);
+				}
+			}
+		}
+	}
+
+	/**
+	 * Commits one stream's publishes in one transaction, or each alone when the database refuses them together.
+	 * @throws SQLException only for connection failures, which fail every publish of the group
+	 */
+	private void commitTable(Connection connection, Table table, List<AppendOp> ops, Set<AppendOp> committed)
+			throws SQLException {
+		List<Prepared> prepared = prepare(connection, table, ops);
+		if (prepared.isEmpty()) {
+			return;
+		}
+		Commit commit;
+		boolean committing = false;
+		try {
+			connection.setAutoCommit(false);
+			commit = write(connection, table, prepared);
+			committing = true;
+			connection.commit();
+		}
+		catch (SQLException | RuntimeException ex) {
+			rollbackQuietly(connection);
+			restoreAutoCommit(connection);
+			if (isConnectionFailure(ex)) {
+				if (committing) {
+					// The commit may have happened: say so rather than let the caller believe nothing was stored.
+					SQLException unknown = new SQLException("Connection lost while committing to '"
+							+ table.definition.name() + "'; the publish may have been stored: " + ex.getMessage(),
+							"08006", ex);
+					throw unknown;
+				}
+				throw (ex instanceof SQLException sql) ? sql : new SQLException(ex.getMessage(), "08006", ex);
+			}
+			if (prepared.size() > 1) {
+				// Commit each publish alone so that only the one the database refuses fails.
+				this.groupRetries.incrementAndGet();
+				for (Prepared each : prepared) {
+					commitTable(connection, table, List.of(each.op), committed);
+				}
+			}
+			else {
+				prepared.get(0).op.future().completeExceptionally(new StoreException("PostgreSQL rejected the publish to '"
+						+ table.definition.name() + "': " + ex.getMessage(), ex));
+			}
+			return;
+		}
+		for (Prepared each : prepared) {
+			committed.add(each.op);
+		}
+		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
+		// count on its events being on their way to every subscriber.
+		this.delivery.offer(commit);
+		restoreAutoCommit(connection);
+	}
+
+	private static void restoreAutoCommit(Connection connection) throws SQLException {
+		if (!connection.getAutoCommit()) {
+			connection.setAutoCommit(true);
+		}
+	}
+
+	/**
+	 * Converts a stream's publishes against its current columns, adding the columns they bring first. A publish that
+	 * no longer fits fails alone.
+	 */
+	private List<Prepared> prepare(Connection connection, Table table, List<AppendOp> ops) throws SQLException {
+		List<Prepared> prepared = new ArrayList<>(ops.size());
+		ColumnSet current = table.columns;
+		for (AppendOp op : ops) {
+			try {
+				ConvertedBatch batch = op.batch();
+				if (batch.base() != current) {
+					batch = EventConverter.convert(table.definition, current, op.events());
+				}
+				if (!batch.added().isEmpty()) {
+					try {
+						current = addColumns(connection, table, batch.added());
+					}
+					catch (SQLException ex) {
+						if (isConnectionFailure(ex)) {
+							throw ex;
+						}
+						throw new StoreException("PostgreSQL could not add columns " + batch.added().keySet() + " to '"
+								+ table.definition.name() + "': " + ex.getMessage(), ex);
+					}
+					batch = EventConverter.convert(table.definition, current, op.events());
+					if (!batch.added().isEmpty()) {
+						throw new StoreException("Columns " + batch.added().keySet() + " of '"
+								+ table.definition.name() + "' could not be added");
+					}
+				}
+				prepared.add(new Prepared(op, batch));
+			}
+			catch (InterlaceException ex) {
+				op.future().completeExceptionally(ex);
+			}
+		}
+		// Publishes converted before a later one added columns hold fewer values: fine while their columns lead the
+		// current ones, as added columns always go last.
+		for (Iterator<Prepared> iterator = prepared.iterator(); iterator.hasNext();) {
+			Prepared each = iterator.next();
+			if (!isPrefix(each.batch.columns(), current)) {
+				try {
+					each.batch = EventConverter.convert(table.definition, current, each.op.events());
+				}
+				catch (InterlaceException ex) {
+					each.op.future().completeExceptionally(ex);
+					iterator.remove();
+				}
+			}
+		}
+		for (Prepared each : prepared) {
+			each.columns = current;
+		}
+		return prepared;
+	}
+
+	private static boolean isPrefix(ColumnSet prefix, ColumnSet columns) {
+		if (prefix == columns) {
+			return true;
+		}
+		if (prefix.size() > columns.size()) {
+			return false;
+		}
+		for (int i = 0; i < prefix.size(); i++) {
+			if (!prefix.name(i).equals(columns.name(i)) || prefix.type(i) != columns.type(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Adds columns a publish brings, in a transaction of its own so that they exist whatever becomes of the rows.
+	 * Another instance may have added some already, possibly with another type: the catalog decides.
+	 * @return the table's columns afterwards
+	 */
+	private ColumnSet addColumns(Connection connection, Table table, Map<String, FieldType> added) throws SQLException {
+		StreamDefinition definition = table.definition;
+		ColumnSet columns = inTransaction(connection, () -> {
+			lockSchemaChanges(connection);
+			// Lock the registry row before the table, as appenders do.
+			queryLong(connection, "SELECT last_rowid FROM " + engine("streams") + " WHERE name = ? FOR UPDATE",
+					definition.name());
+			ColumnSet catalog = loadColumns(connection, definition);
+			Map<String, FieldType> missing = new LinkedHashMap<>();
+			added.forEach((name, type) -> {
+				if (catalog.indexOf(name) < 0) {
+					missing.put(name, type);
+				}
+			});
+			addColumns(connection, qualified(definition), missing);
+			return catalog.with(missing);
+		});
+		table.mergeColumns(columns);
+		return columns;
+	}
+
+	/**
+	 * Reserves rowids, writes the rows and queues the notification; the caller commits.
+	 */
+	private Commit write(Connection connection, Table table, List<Prepared> prepared) throws SQLException {
+		String stream = table.definition.name();
+		int rows = 0;
+		for (Prepared each : prepared) {
+			rows += each.batch.rows().length;
+		}
+		long lastRowid;
+		Instant publishedAt;
+		// Locks the stream's registry row until COMMIT, so the appends of all instances take rowids in commit order.
+		// The notification goes out at COMMIT, and not at all on ROLLBACK.
+		try (PreparedStatement reserve = connection.prepareStatement("UPDATE " + engine("streams")
+				+ " SET last_rowid = last_rowid + ? WHERE name = ?"
+				+ " RETURNING last_rowid, clock_timestamp(), pg_notify('" + CHANNEL + "', name || ':' || last_rowid)")) {
+			reserve.setLong(1, rows);
+			reserve.setString(2, stream);
+			try (ResultSet rs = reserve.executeQuery()) {
+				if (!rs.next()) {
+					throw new StoreException("Stream '" + stream + "' is missing from " + engine("streams"));
+				}
+				lastRowid = rs.getLong(1);
+				publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
+			}
+		}
+		long rowid = lastRowid - rows;
+		for (Prepared each : prepared) {
+			each.firstRowid = rowid + 1;
+			rowid += each.batch.rows().length;
+		}
+		ColumnSet columns = prepared.get(0).columns;
+		if (rows >= this.options.copyThreshold() || (long) rows * (columns.size() + 3) > MAX_PARAMETERS) {
+			copy(connection, table, columns, prepared, publishedAt);
+		}
+		else {
+			insert(connection, table, columns, prepared, rows, publishedAt);
+		}
+		return new Commit(table, prepared, lastRowid - rows + 1, lastRowid, publishedAt);
+	}
+
+	private void insert(Connection connection, Table table, ColumnSet columns, List<Prepared> prepared, int rows,
+			Instant publishedAt) throws SQLException {
+		StringBuilder sql = new StringBuilder("INSERT INTO ").append(qualified(table.definition)).append(" (");
+		appendColumnNames(sql, columns);
+		sql.append(") VALUES ");
+		StringBuilder tuple = new StringBuilder("(?, ?, ?");
+		for (int column = 0; column < columns.size(); column++) {
+			tuple.append(", ").append(PostgresTypes.placeholder(columns.type(column)));
+		}
+		tuple.append(')');
+		for (int i = 0; i < rows; i++) {
+			sql.append((i > 0) ? ", " : "").append(tuple);
+		}
+		OffsetDateTime published = publishedAt.atOffset(ZoneOffset.UTC);
+		try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
+			int index = 1;
+			for (Prepared each : prepared) {
+				long rowid = each.firstRowid;
+				for (Object[] row : each.batch.rows()) {
+					insert.setLong(index++, rowid++);
+					insert.setObject(index++, published);
+					insert.setObject(index++, each.op.publishId());
+					for (int column = 0; column < columns.size(); column++) {
+						PostgresTypes.bind(insert, index++, columns.type(column),
+								(column < row.length) ? row[column] : null);
+					}
+				}
+			}
+			insert.executeUpdate();
+		}
+	}
+
+	private void copy(Connection connection, Table table, ColumnSet columns, List<Prepared> prepared,
+			Instant publishedAt) throws SQLException {
+		StringBuilder sql = new StringBuilder("COPY ").append(qualified(table.definition)).append(" (");
+		appendColumnNames(sql, columns);
+		sql.append(") FROM STDIN");
+		StringBuilder published = new StringBuilder();
+		PostgresTypes.appendTimestamp(published, publishedAt);
+		CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
+		try {
+			StringBuilder out = new StringBuilder(64 * 1024 + 4 * 1024);
+			for (Prepared each : prepared) {
+				long rowid = each.firstRowid;
+				String publishId = each.op.publishId().toString();
+				for (Object[] row : each.batch.rows()) {
+					out.append(rowid++).append('\t').append(published).append('\t').append(publishId);
+					for (int column = 0; column < columns.size(); column++) {
+						out.append('\t');
+						PostgresTypes.appendCopyValue(out, columns.type(column), (column < row.length) ? row[column] : null);
+					}
+					out.append('\n');
+					if (out.length() >= 64 * 1024) {
+						byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
+						copy.writeToCopy(bytes, 0, bytes.length);
+						out.setLength(0);
+					}
+				}
+			}
+			if (out.length() > 0) {
+				byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
+				copy.writeToCopy(bytes, 0, bytes.length);
+			}
+			copy.endCopy();
+		}
+		finally {
+			if (copy.isActive()) {
+				try {
+					copy.cancelCopy();
+				}
+				catch (SQLException ex) {
+					logger.debug("Cancelling COPY failed", ex);
+				}
+			}
+		}
+	}
+
+	private static void appendColumnNames(StringBuilder sql, ColumnSet columns) {
+		sql.append(StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT + ", " + StoredEvent.PUBLISH_ID);
+		for (int column = 0; column < columns.size(); column++) {
+			sql.append(", ").append(quote(columns.name(column)));
+		}
+	}
+
+	// ---- live delivery ----
+
+	/**
+	 * Feeds the commit listener, on its own thread, with each stream's events in rowid order, exactly once. For each
+	 * stream it knows how far it delivered (the watermark) and the highest rowid known to be committed. This store's
+	 * commits that continue the watermark are delivered from memory; anything else (other instances' commits, known
+	 * from notifications) is read back from the table.
+	 */
+	private final class Delivery implements Runnable {
+
+		static final Object STOP = new Object();
+
+		/** Asks for the committed rowids of every stream, after the listening connection was (re)opened. */
+		static final Object CATCH_UP_ALL = new Object();
+
+		private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+
+		/** Delivery state per stream; used by the delivery thread only. */
+		private final Map<String, Feed> feeds = new HashMap<>();
+
+		/** Highest rowids notified for streams this store has not ensured (yet). */
+		private final Map<String, Long> unknown = new HashMap<>();
+
+		private boolean catchUpAll;
+
+		/** When reading failed, catch-up waits until then. */
+		private long retryAt;
+
+		void offer(Object signal) {
+			this.inbox.add(signal);
+		}
+
+		@Override
+		public void run() {
+			boolean stopping = false;
+			while (true) {
+				Object signal;
+				try {
+					signal = this.inbox.poll(behind() ? waitNanos() : TimeUnit.MILLISECONDS.toNanos(100),
+							TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					signal = null;
+				}
+				while (signal != null) {
+					if (signal == STOP) {
+						stopping = true;
+					}
+					else {
+						handle(signal);
+					}
+					signal = this.inbox.poll();
+				}
+				if (stopping) {
+					return;
+				}
+				if (System.nanoTime() - this.retryAt >= 0) {
+					catchUp();
+				}
+			}
+		}
+
+		private boolean behind() {
+			if (this.catchUpAll) {
+				return true;
+			}
+			for (Feed feed : this.feeds.values()) {
+				if (feed.known > feed.watermark) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		private long waitNanos() {
+			return Math.max(0, this.retryAt - System.nanoTime());
+		}
+
+		private void handle(Object signal) {
+			try {
+				if (signal instanceof Commit commit) {
+					deliverLocal(commit);
+				}
+				else if (signal instanceof Notified notified) {
+					Feed feed = this.feeds.get(notified.stream());
+					if (feed != null) {
+						feed.known = Math.max(feed.known, notified.rowid());
+					}
+					else {
+						this.unknown.merge(notified.stream(), notified.rowid(), Math::max);
+					}
+				}
+				else if (signal instanceof Ensured ensured) {
+					Feed feed = this.feeds.get(ensured.stream());
+					if (feed == null) {
+						Long notified = this.unknown.remove(ensured.stream());
+						feed = new Feed(ensured.lastRowid());
+						feed.known = Math.max(ensured.lastRowid(), (notified != null) ? notified : 0L);
+						this.feeds.put(ensured.stream(), feed);
+					}
+					else {
+						feed.known = Math.max(feed.known, ensured.lastRowid());
+					}
+				}
+				else if (signal == CATCH_UP_ALL) {
+					this.catchUpAll = true;
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.error("Delivering committed events failed", ex);
+			}
+		}
+
+		private void deliverLocal(Commit commit) {
+			String stream = commit.table().definition.name();
+			try {
+				Feed feed = this.feeds.computeIfAbsent(stream, (key) -> new Feed(commit.firstRowid() - 1));
+				feed.known = Math.max(feed.known, commit.lastRowid());
+				if (commit.lastRowid() <= feed.watermark) {
+					return;
+				}
+				CommitListener listener = wanted(stream);
+				if (listener == null) {
+					feed.watermark = commit.lastRowid();
+					return;
+				}
+				List<StoredEvent> events = new ArrayList<>();
+				long gap = commit.firstRowid() - 1 - feed.watermark;
+				if (gap > 0) {
+					if (gap > CATCH_UP_PAGE || System.nanoTime() - this.retryAt < 0) {
+						// Far behind, or the database is failing: the catch-up reads these rows with the rest.
+						return;
+					}
+					// Other instances committed in between: read their rows, then continue from memory.
+					try {
+						events.addAll(read(commit.table(), feed.watermark, commit.firstRowid() - 1));
+					}
+					catch (StoreException ex) {
+						readFailed(ex);
+						return;
+					}
+				}
+				for (Prepared each : commit.prepared()) {
+					long rowid = each.firstRowid;
+					for (int row = 0; row < each.batch.rows().length; row++, rowid++) {
+						if (rowid > feed.watermark) {
+							events.add(new StoredEvent(stream, rowid, commit.publishedAt(), each.op.publishId(),
+									each.batch.data(row)));
+						}
+					}
+				}
+				feed.watermark = commit.lastRowid();
+				deliver(listener, stream, events);
+			}
+			finally {
+				complete(commit);
+			}
+		}
+
+		/** Reads one page of each stream that is behind. */
+		private void catchUp() {
+			try {
+				if (this.catchUpAll) {
+					Map<String, Long> committed = withConnection("read the streams' last rowids", (connection) -> {
+						Map<String, Long> rowids = new HashMap<>();
+						try (Statement statement = connection.createStatement();
+								ResultSet rs = statement.executeQuery("SELECT name, last_rowid FROM " + engine("streams"))) {
+							while (rs.next()) {
+								rowids.put(rs.getString(1), rs.getLong(2));
+							}
+						}
+						return rowids;
+					});
+					this.feeds.forEach((stream, feed) -> feed.known = Math.max(feed.known,
+							committed.getOrDefault(stream, 0L)));
+					this.catchUpAll = false;
+				}
+				for (Map.Entry<String, Feed> entry : this.feeds.entrySet()) {
+					Feed feed = entry.getValue();
+					if (feed.known <= feed.watermark) {
+						continue;
+					}
+					String stream = entry.getKey();
+					CommitListener listener = wanted(stream);
+					if (listener == null) {
+						feed.watermark = feed.known;
+						continue;
+					}
+					Table table = PostgresStreamStore.this.tables.get(stream);
+					if (table == null) {
+						// Registered a moment after delivery learns of it.
+						continue;
+					}
+					long to = Math.min(feed.known, feed.watermark + CATCH_UP_PAGE);
+					List<StoredEvent> events = read(table, feed.watermark, to);
+					// Rows missing from the range were trimmed: every rowid up to a known one is committed.
+					feed.watermark = to;
+					deliver(listener, stream, events);
+				}
+			}
+			catch (StoreException ex) {
+				readFailed(ex);
+			}
+			catch (RuntimeException ex) {
+				logger.error("Catching up with committed events failed", ex);
+				this.retryAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+			}
+		}
+
+		private List<StoredEvent> read(Table table, long afterRowid, long toRowid) {
+			String stream = table.definition.name();
+			return withConnection("read '" + stream + "' for live delivery", (connection) -> readRange(connection,
+					stream, qualified(table.definition), afterRowid, toRowid, (int) (toRowid - afterRowid)));
+		}
+
+		private void readFailed(StoreException ex) {
+			logger.debug("Reading committed events for live delivery failed; retrying", ex);
+			this.retryAt = System.nanoTime() + Math.min(TimeUnit.SECONDS.toNanos(1),
+					PostgresStreamStore.this.options.breakerOpenDuration().toNanos());
+		}
+
+		private @Nullable CommitListener wanted(String stream) {
+			CommitListener listener = PostgresStreamStore.this.listener;
+			return (listener != CommitListener.NONE && listener.wants(stream)) ? listener : null;
+		}
+
+		private void deliver(CommitListener listener, String stream, List<StoredEvent> events) {
+			if (events.isEmpty()) {
+				return;
+			}
+			try {
+				listener.committed(stream, events);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Commit listener failed for stream '{}'", stream, ex);
+			}
+		}
+
+		private void complete(Commit commit) {
+			String stream = commit.table().definition.name();
+			List<Prepared> chained = new ArrayList<>(commit.prepared().size());
+			for (Prepared each : commit.prepared()) {
+				if (each.op.waiting()) {
+					each.complete(stream);
+				}
+				else {
+					chained.add(each);
+				}
+			}
+			if (!chained.isEmpty()) {
+				// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes:
+				// on the completer, so that it never delays delivery. One hand-off per commit, not per publish.
+				PostgresStreamStore.this.completer.execute(() -> chained.forEach((each) -> each.complete(stream)));
+			}
+		}
+
+		record Notified(String stream, long rowid) {
+		}
+
+		record Ensured(String stream, long lastRowid) {
+		}
+
+	}
+
+	/** How far delivery got in one stream. */
+	private static final class Feed {
+
+		/** Highest rowid delivered (or skipped while nobody wanted the stream). */
+		long watermark;
+
+		/** Highest rowid known to be committed. */
+		long known;
+
+		Feed(long watermark) {
+			this.watermark = watermark;
+			this.known = watermark;
+		}
+
+	}
+
+	// ---- the listening connection ----
+
+	private Connection listen() {
+		try {
+			Connection connection = this.dataSource.getConnection();
+			try {
+				connection.setAutoCommit(true);
+				execute(connection, "LISTEN " + CHANNEL);
+				return connection;
+			}
+			catch (SQLException | RuntimeException ex) {
+				closeQuietly(connection);
+				throw ex;
+			}
+		}
+		catch (SQLException ex) {
+			throw isConnectionFailure(ex) ? unavailable("listen for commits", ex)
+					: new StoreException("Cannot listen for commits: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void runListener(Connection initial) {
+		Connection connection = initial;
+		Duration delay = FIRST_RECONNECT_DELAY;
+		long lastTraffic = System.nanoTime();
+		while (!this.closed) {
+			if (connection == null) {
+				try {
+					connection = listen();
+					logger.info("Listening for PostgreSQL commits again");
+					delay = FIRST_RECONNECT_DELAY;
+					lastTraffic = System.nanoTime();
+					closeBreaker();
+					// Whatever was committed while nobody listened is caught up from the registry.
+					this.delivery.offer(Delivery.CATCH_UP_ALL);
+				}
+				catch (StoreException ex) {
+					// The connection was lost and cannot be reopened: the database is down, so let calls fail fast
+					// rather than each wait for the pool's timeout.
+					if (isConnectionFailure(ex)) {
+						openBreaker();
+					}
+					logger.debug("Reconnecting the PostgreSQL listener failed", ex);
+					sleep(delay);
+					delay = min(delay.multipliedBy(2), this.options.reconnectDelay());
+					continue;
+				}
+			}
+			try {
+				PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
+				if (notifications != null && notifications.length > 0) {
+					lastTraffic = System.nanoTime();
+					for (PGNotification notification : notifications) {
+						received(notification);
+					}
+				}
+				else if (System.nanoTime() - lastTraffic > PING_NANOS) {
+					execute(connection, "SELECT 1");
+					lastTraffic = System.nanoTime();
+				}
+			}
+			catch (SQLException | RuntimeException ex) {
+				logger.warn("Lost the PostgreSQL listening connection: {}", ex.getMessage());
+				closeQuietly(connection);
+				connection = null;
+			}
+		}
+		if (connection != null) {
+			try {
+				execute(connection, "UNLISTEN *");
+			}
+			catch (SQLException ex) {
+				logger.debug("UNLISTEN failed", ex);
+			}
+			closeQuietly(connection);
+		}
+	}
+
+	private void received(PGNotification notification) {
+		if (!CHANNEL.equals(notification.getName())) {
+			return;
+		}
+		String payload = notification.getParameter();
+		int separator = payload.lastIndexOf(':');
+		try {
+			this.delivery.offer(new Delivery.Notified(payload.substring(0, separator),
+					Long.parseLong(payload.substring(separator + 1))));
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Ignoring notification '{}'", payload);
+		}
+	}
+
+	private void openBreaker() {
+		try {
+			if (this.breaker.getState() != CircuitBreaker.State.OPEN) {
+				this.breaker.transitionToOpenState();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Opening the breaker failed", ex);
+		}
+	}
+
+	private void closeBreaker() {
+		try {
+			if (this.breaker.getState() != CircuitBreaker.State.CLOSED) {
+				this.breaker.transitionToClosedState();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Closing the breaker failed", ex);
+		}
+	}
+
+	private void sleep(Duration duration) {
+		long until = System.nanoTime() + duration.toNanos();
+		while (!this.closed && System.nanoTime() - until < 0) {
+			try {
+				Thread.sleep(Math.min(50, Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime()))));
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+		}
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	// ---- SQL helpers ----
+
+	private static String qualified(StreamDefinition definition) {
+		return quote(definition.schema()) + "." + quote(definition.name());
+	}
+
+	private static String engine(String table) {
+		return ENGINE_SCHEMA + "." + table;
+	}
+
+	private static String quote(String identifier) {
+		return '"' + identifier.replace("\"", "\"\"") + '"';
+	}
+
+	private static void execute(Connection connection, String sql) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	private static long count(Connection connection, String table) throws SQLException {
+		return queryLong(connection, "SELECT count(*) FROM " + table);
+	}
+
+	private static long lastRowid(Connection connection, String stream) throws SQLException {
+		return queryLong(connection, "SELECT last_rowid FROM " + engine("streams") + " WHERE name = ?", stream);
+	}
+
+	private static long queryLong(Connection connection, String sql, Object... parameters) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement(sql)) {
+			for (int i = 0; i < parameters.length; i++) {
+				query.setObject(i + 1, parameters[i]);
+			}
+			try (ResultSet rs = query.executeQuery()) {
+				return rs.next() ? rs.getLong(1) : 0L;
+			}
+		}
+	}
+
+	private static long single(PreparedStatement query) throws SQLException {
+		try (ResultSet rs = query.executeQuery()) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private static long update(Connection connection, String sql, Object parameter) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			statement.setObject(1, parameter);
+			return statement.executeUpdate();
+		}
+	}
+
+	private static void closeQuietly(Connection connection) {
+		try {
+			connection.close();
+		}
+		catch (SQLException ex) {
+			logger.debug("Closing a connection failed", ex);
+		}
+	}
+
+	// ---- types ----
 
 	/**
 	 * Settings of a PostgreSQL store. Start from {@link #DEFAULTS} and change what differs with the {@code with…}
@@ -197,6 +1636,83 @@ public final class PostgresStreamStore implements StreamStore {
 			return new Options(this.maxGroupRows, this.queueCapacity, this.writerThreads, this.copyThreshold,
 					this.linger, this.breakerOpenDuration, reconnectDelay);
 		}
+
+	}
+
+	/** A stream's table as this store sees it. */
+	private static final class Table {
+
+		volatile StreamDefinition definition;
+
+		/** Replaced, never mutated; grows only, as columns are never dropped. */
+		volatile ColumnSet columns;
+
+		Table(StreamDefinition definition, ColumnSet columns) {
+			this.definition = definition;
+			this.columns = columns;
+		}
+
+		/** Adopts columns read from the catalog when they are more than known, keeping the set's identity otherwise. */
+		synchronized void mergeColumns(ColumnSet catalog) {
+			if (catalog.size() > this.columns.size()) {
+				this.columns = catalog;
+			}
+		}
+
+	}
+
+	private record Ensured(ColumnSet columns, long lastRowid, long rowCount) {
+	}
+
+	/** A committed group of one stream, on its way to the listener and then to its publishers. */
+	private record Commit(Table table, List<Prepared> prepared, long firstRowid, long lastRowid, Instant publishedAt) {
+	}
+
+	/**
+	 * A queued publish. {@code waiting} marks a caller blocked on the future with nothing chained to it: waking it
+	 * directly costs less than a hand-off to the completer.
+	 */
+	private record AppendOp(Table table, List<? extends Map<String, ?>> events, ConvertedBatch batch, UUID publishId,
+			CompletableFuture<PublishResult> future, boolean waiting) {
+	}
+
+	private static final class Prepared {
+
+		final AppendOp op;
+
+		ConvertedBatch batch;
+
+		/** The columns the group is written with; {@link #batch} rows may be shorter. */
+		ColumnSet columns;
+
+		long firstRowid;
+
+		Prepared(AppendOp op, ConvertedBatch batch) {
+			this.op = op;
+			this.batch = batch;
+			this.columns = batch.columns();
+		}
+
+		void complete(String stream) {
+			int rows = this.op.events().size();
+			this.op.future()
+				.complete(PublishResult.accepted(stream, rows, this.op.publishId(), this.firstRowid,
+						this.firstRowid + rows - 1));
+		}
+
+	}
+
+	@FunctionalInterface
+	private interface SqlTask<T> {
+
+		T run(Connection connection) throws SQLException;
+
+	}
+
+	@FunctionalInterface
+	private interface SqlBody<T> {
+
+		T run() throws SQLException;
 
 	}
 

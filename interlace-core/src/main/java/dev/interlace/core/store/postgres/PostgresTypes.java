@@ -1,0 +1,279 @@
+package dev.interlace.core.store.postgres;
+
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.interlace.core.FieldType;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.store.ConvertedBatch;
+import dev.interlace.core.store.EventConverter;
+
+/**
+ * How field values travel to and from PostgreSQL: column types, bound parameters, {@code COPY} text and result sets.
+ * Values read back have the Java types {@link EventConverter} produces, as with every store.
+ */
+final class PostgresTypes {
+
+	private PostgresTypes() {
+	}
+
+	/**
+	 * Returns the column type of a field type.
+	 * @param type the field type
+	 * @return the SQL type
+	 */
+	static String sqlType(FieldType type) {
+		return switch (type) {
+			case STRING -> "text";
+			case INT32 -> "integer";
+			case INT64 -> "bigint";
+			case FLOAT32 -> "real";
+			case FLOAT64 -> "double precision";
+			case BOOLEAN -> "boolean";
+			case TIMESTAMP -> "timestamptz";
+			case DATE -> "date";
+			case JSON -> "jsonb";
+			case DECIMAL -> "numeric(" + FieldType.DECIMAL_PRECISION + "," + FieldType.DECIMAL_SCALE + ")";
+		};
+	}
+
+	/**
+	 * Returns the field type of a column, by its type's name in {@code pg_type}.
+	 * @param typeName e.g. {@code int8}
+	 * @return the field type; text for types Interlace does not create
+	 */
+	static FieldType fieldType(String typeName) {
+		return switch (typeName.toLowerCase(Locale.ROOT)) {
+			case "int2", "int4" -> FieldType.INT32;
+			case "int8" -> FieldType.INT64;
+			case "float4" -> FieldType.FLOAT32;
+			case "float8" -> FieldType.FLOAT64;
+			case "bool" -> FieldType.BOOLEAN;
+			case "timestamptz", "timestamp" -> FieldType.TIMESTAMP;
+			case "date" -> FieldType.DATE;
+			case "jsonb", "json" -> FieldType.JSON;
+			case "numeric" -> FieldType.DECIMAL;
+			default -> FieldType.STRING;
+		};
+	}
+
+	/**
+	 * Returns the placeholder of a field in an {@code INSERT}: JSON needs a cast from the text it is bound as.
+	 * @param type the field type
+	 * @return the placeholder
+	 */
+	static String placeholder(FieldType type) {
+		return (type == FieldType.JSON) ? "?::jsonb" : "?";
+	}
+
+	/**
+	 * Binds a canonical value.
+	 * @param statement the statement
+	 * @param index the parameter index
+	 * @param type the column type
+	 * @param value the value, or {@code null}
+	 * @throws SQLException when the driver refuses it
+	 */
+	static void bind(PreparedStatement statement, int index, FieldType type, @Nullable Object value)
+			throws SQLException {
+		if (value == null) {
+			statement.setNull(index, sqlTypeCode(type));
+			return;
+		}
+		switch (type) {
+			case STRING -> statement.setString(index, (String) value);
+			case INT32 -> statement.setInt(index, (Integer) value);
+			case INT64 -> statement.setLong(index, (Long) value);
+			case FLOAT32 -> statement.setFloat(index, (Float) value);
+			case FLOAT64 -> statement.setDouble(index, (Double) value);
+			case BOOLEAN -> statement.setBoolean(index, (Boolean) value);
+			case TIMESTAMP -> statement.setObject(index, ((Instant) value).atOffset(ZoneOffset.UTC));
+			case DATE -> statement.setObject(index, value);
+			case DECIMAL -> statement.setBigDecimal(index, (BigDecimal) value);
+			case JSON -> statement.setString(index, ((ConvertedBatch.JsonValue) value).text());
+		}
+	}
+
+	private static int sqlTypeCode(FieldType type) {
+		return switch (type) {
+			case STRING, JSON -> Types.VARCHAR;
+			case INT32 -> Types.INTEGER;
+			case INT64 -> Types.BIGINT;
+			case FLOAT32 -> Types.REAL;
+			case FLOAT64 -> Types.DOUBLE;
+			case BOOLEAN -> Types.BOOLEAN;
+			case TIMESTAMP -> Types.TIMESTAMP_WITH_TIMEZONE;
+			case DATE -> Types.DATE;
+			case DECIMAL -> Types.NUMERIC;
+		};
+	}
+
+	/**
+	 * Writes a canonical value as a field of {@code COPY}'s text format: backslash escapes for the characters the
+	 * format gives meaning to, {@code \N} for null.
+	 * @param out the row being written
+	 * @param type the column type
+	 * @param value the value, or {@code null}
+	 */
+	static void appendCopyValue(StringBuilder out, FieldType type, @Nullable Object value) {
+		if (value == null) {
+			out.append("\\N");
+			return;
+		}
+		switch (type) {
+			case STRING -> appendCopyText(out, (String) value);
+			case INT32, INT64, FLOAT32, FLOAT64 -> out.append(value);
+			case BOOLEAN -> out.append(((Boolean) value) ? 't' : 'f');
+			case TIMESTAMP -> appendTimestamp(out, (Instant) value);
+			case DATE -> appendDate(out, (LocalDate) value);
+			case DECIMAL -> out.append(((BigDecimal) value).toPlainString());
+			case JSON -> appendCopyText(out, ((ConvertedBatch.JsonValue) value).text());
+		}
+	}
+
+	/**
+	 * Writes text in {@code COPY}'s text format.
+	 * @param out the row being written
+	 * @param text the text
+	 */
+	static void appendCopyText(StringBuilder out, String text) {
+		int length = text.length();
+		for (int i = 0; i < length; i++) {
+			char c = text.charAt(i);
+			switch (c) {
+				case '\\' -> out.append("\\\\");
+				case '\n' -> out.append("\\n");
+				case '\r' -> out.append("\\r");
+				case '\t' -> out.append("\\t");
+				default -> out.append(c);
+			}
+		}
+	}
+
+	/**
+	 * Writes an instant as PostgreSQL reads a {@code timestamptz}, in UTC with microseconds; years before 1 as
+	 * {@code BC}, as PostgreSQL has no year 0.
+	 * @param out where to write
+	 * @param instant the instant
+	 */
+	static void appendTimestamp(StringBuilder out, Instant instant) {
+		LocalDateTime time = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+		appendYearMonthDay(out, time.getYear(), time.getMonthValue(), time.getDayOfMonth());
+		out.append(' ');
+		appendPadded(out, time.getHour(), 2);
+		out.append(':');
+		appendPadded(out, time.getMinute(), 2);
+		out.append(':');
+		appendPadded(out, time.getSecond(), 2);
+		out.append('.');
+		appendPadded(out, time.getNano() / 1_000, 6);
+		out.append("+00");
+		if (time.getYear() <= 0) {
+			out.append(" BC");
+		}
+	}
+
+	/**
+	 * Writes a date as PostgreSQL reads it; years before 1 as {@code BC}.
+	 * @param out where to write
+	 * @param date the date
+	 */
+	static void appendDate(StringBuilder out, LocalDate date) {
+		appendYearMonthDay(out, date.getYear(), date.getMonthValue(), date.getDayOfMonth());
+		if (date.getYear() <= 0) {
+			out.append(" BC");
+		}
+	}
+
+	private static void appendYearMonthDay(StringBuilder out, int year, int month, int day) {
+		appendPadded(out, (year <= 0) ? 1 - year : year, 4);
+		out.append('-');
+		appendPadded(out, month, 2);
+		out.append('-');
+		appendPadded(out, day, 2);
+	}
+
+	private static void appendPadded(StringBuilder out, int value, int width) {
+		String digits = Integer.toString(value);
+		for (int i = digits.length(); i < width; i++) {
+			out.append('0');
+		}
+		out.append(digits);
+	}
+
+	/**
+	 * Reads a result of {@code SELECT *} on a stream table into events.
+	 * @param stream the stream
+	 * @param rs the rows, metadata columns first
+	 * @return the events
+	 * @throws SQLException when reading fails
+	 */
+	static List<StoredEvent> readEvents(String stream, ResultSet rs) throws SQLException {
+		ResultSetMetaData meta = rs.getMetaData();
+		int count = meta.getColumnCount();
+		String[] names = new String[count + 1];
+		FieldType[] types = new FieldType[count + 1];
+		for (int i = 4; i <= count; i++) {
+			names[i] = meta.getColumnName(i);
+			types[i] = fieldType(meta.getColumnTypeName(i));
+		}
+		List<StoredEvent> events = new ArrayList<>();
+		while (rs.next()) {
+			long rowid = rs.getLong(1);
+			Instant publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
+			UUID publishId = rs.getObject(3, UUID.class);
+			Map<String, Object> data = new LinkedHashMap<>();
+			for (int i = 4; i <= count; i++) {
+				Object value = readValue(rs, i, types[i]);
+				if (value != null) {
+					data.put(names[i], value);
+				}
+			}
+			events.add(new StoredEvent(stream, rowid, publishedAt, publishId, data));
+		}
+		return events;
+	}
+
+	private static @Nullable Object readValue(ResultSet rs, int index, FieldType type) throws SQLException {
+		Object value = switch (type) {
+			case STRING -> rs.getString(index);
+			case INT32 -> rs.getInt(index);
+			case INT64 -> rs.getLong(index);
+			case FLOAT32 -> rs.getFloat(index);
+			case FLOAT64 -> rs.getDouble(index);
+			case BOOLEAN -> rs.getBoolean(index);
+			case TIMESTAMP -> {
+				OffsetDateTime timestamp = rs.getObject(index, OffsetDateTime.class);
+				yield (timestamp != null) ? timestamp.toInstant() : null;
+			}
+			case DATE -> rs.getObject(index, LocalDate.class);
+			case DECIMAL -> {
+				BigDecimal decimal = rs.getBigDecimal(index);
+				yield (decimal != null) ? EventConverter.canonicalDecimal(decimal) : null;
+			}
+			case JSON -> {
+				String text = rs.getString(index);
+				yield (text != null) ? EventConverter.JSON.readValue(text, Object.class) : null;
+			}
+		};
+		return rs.wasNull() ? null : value;
+	}
+
+}
