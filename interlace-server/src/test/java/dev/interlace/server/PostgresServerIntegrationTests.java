@@ -1,0 +1,193 @@
+package dev.interlace.server;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.store.postgres.PostgresStreamStore;
+import dev.interlace.core.store.postgres.TestPostgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The server on PostgreSQL, configured as an operator would: {@code spring.datasource.*} only. Every endpoint over
+ * real HTTP on a database of this class's own.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient
+@ActiveProfiles("pg")
+class PostgresServerIntegrationTests {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	static final String DATABASE = TestPostgres.shared().createDatabase();
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("spring.datasource.url", () -> TestPostgres.shared().jdbcUrl(DATABASE));
+		registry.add("spring.datasource.username", () -> TestPostgres.shared().username());
+		registry.add("spring.datasource.password", () -> "unused-by-trust-auth");
+	}
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	DefaultStreams streams;
+
+	@Autowired
+	DataSource dataSource;
+
+	private final JsonMapper json = JsonMapper.shared();
+
+	@Test
+	void streamsLiveInTheDatabaseOfTheDataSourceUrlOnTheServersShortTimeoutPool() {
+		assertThat(this.streams.store("pg_orders")).isInstanceOf(PostgresStreamStore.class);
+		assertThat(this.dataSource).isInstanceOfSatisfying(HikariDataSource.class, (pool) -> {
+			assertThat(pool.getJdbcUrl()).isEqualTo(TestPostgres.shared().jdbcUrl(DATABASE));
+			assertThat(pool.getConnectionTimeout()).isEqualTo(2_000);
+			assertThat(pool.getPoolName()).isEqualTo("interlace");
+		});
+	}
+
+	@Test
+	void publishDescribeConsumeAndAckOverHttp() throws Exception {
+		Map<String, Object> published = post("/api/v1/streams/pg_orders", """
+				[{"order_id":"o-1","amount":12.50,"placed_at":"2026-11-25T10:00:00Z"},
+				 {"order_id":"o-2","amount":7,"placed_at":"2026-11-25T10:00:01.123456Z"}]
+				""").expectStatus().isAccepted().expectBody(ApiIntegrationTestSupport.MAP).returnResult().getResponseBody();
+		assertThat(published).containsEntry("status", "accepted").containsEntry("rows_received", 2);
+		long first = ((Number) published.get("first_rowid")).longValue();
+		long last = ((Number) published.get("last_rowid")).longValue();
+		assertThat(last).isEqualTo(first + 1);
+
+		Map<String, Object> description = this.client.get()
+			.uri("/api/v1/streams/pg_orders")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(ApiIntegrationTestSupport.MAP)
+			.returnResult()
+			.getResponseBody();
+		assertThat(description).containsEntry("name", "pg_orders").containsEntry("row_count", 2);
+		assertThat(((Number) description.get("last_rowid")).longValue()).isEqualTo(last);
+		assertThat(description.get("fields")).isEqualTo(
+				Map.of("order_id", "string", "amount", "decimal", "placed_at", "timestamp"));
+
+		Map<String, Object> batch = post("/api/v1/streams/pg_orders/consume",
+				"{\"consumer\":\"billing\",\"batch_size\":10}")
+			.expectStatus()
+			.isOk()
+			.expectBody(ApiIntegrationTestSupport.MAP)
+			.returnResult()
+			.getResponseBody();
+		assertThat(batch).containsEntry("count", 2);
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> events = (List<Map<String, Object>>) batch.get("events");
+		assertThat(events).extracting((event) -> event.get("order_id")).containsExactly("o-1", "o-2");
+		assertThat(events.get(0)).containsEntry("amount", 12.5)
+			.containsEntry("placed_at", "2026-11-25T10:00:00Z")
+			.containsKeys("_interlace_rowid", "_interlace_published_at", "_interlace_publish_id");
+		assertThat(events.get(1)).containsEntry("placed_at", "2026-11-25T10:00:01.123456Z");
+
+		post("/api/v1/streams/pg_orders/ack", "{\"consumer\":\"billing\",\"events\":[{\"_interlace_rowid\":" + first + "}]}")
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.cursor")
+			.isEqualTo(first);
+		Map<String, Object> rest = post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}")
+			.expectStatus()
+			.isOk()
+			.expectBody(ApiIntegrationTestSupport.MAP)
+			.returnResult()
+			.getResponseBody();
+		assertThat(rest).containsEntry("count", 1);
+		post("/api/v1/streams/pg_orders/ack", "{\"consumer\":\"billing\",\"event_ids\":[" + last + "]}").expectStatus()
+			.isOk();
+		post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}").expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.count")
+			.isEqualTo(0);
+
+		// The rows are a plain table of the application's database.
+		try (Connection connection = this.dataSource.getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT order_id FROM events.pg_orders ORDER BY _interlace_rowid")) {
+			List<String> ids = new ArrayList<>();
+			while (rows.next()) {
+				ids.add(rows.getString(1));
+			}
+			assertThat(ids).containsExactly("o-1", "o-2");
+		}
+	}
+
+	@Test
+	void subscribeReplaysStoredEventsThenDeliversLiveOnesInOrder() {
+		Map<String, Object> stored = post("/api/v1/streams/pg_live", "[{\"n\":1},{\"n\":2}]").expectStatus()
+			.isAccepted()
+			.expectBody(ApiIntegrationTestSupport.MAP)
+			.returnResult()
+			.getResponseBody();
+		long first = ((Number) stored.get("first_rowid")).longValue();
+		StepVerifier
+			.create(this.client.get()
+				.uri("/api/v1/streams/pg_live/subscribe?from=" + (first - 1))
+				.accept(MediaType.TEXT_EVENT_STREAM)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.returnResult(SubscribeEndpointTests.SSE)
+				.getResponseBody()
+				.filter((event) -> SubscribeController.EVENT.equals(event.event()))
+				.take(4))
+			.assertNext((event) -> assertEvent(event.id(), event.data(), first, 1))
+			.assertNext((event) -> assertEvent(event.id(), event.data(), first + 1, 2))
+			.then(() -> {
+				await().atMost(TIMEOUT).until(() -> this.streams.subscriberCount("pg_live") > 0);
+				post("/api/v1/streams/pg_live", "{\"n\":3}").expectStatus().isAccepted();
+				post("/api/v1/streams/pg_live", "{\"n\":4}").expectStatus().isAccepted();
+			})
+			.assertNext((event) -> assertEvent(event.id(), event.data(), first + 2, 3))
+			.assertNext((event) -> assertEvent(event.id(), event.data(), first + 3, 4))
+			.expectComplete()
+			.verify(TIMEOUT);
+	}
+
+	private void assertEvent(String id, String data, long rowid, int n) {
+		assertThat(id).isEqualTo(Long.toString(rowid));
+		JsonNode node = this.json.readTree(data);
+		assertThat(node.get("stream").asString()).isEqualTo("pg_live");
+		assertThat(node.get("event").get("n").asLong()).isEqualTo(n);
+		assertThat(node.get("event").get("_interlace_rowid").asLong()).isEqualTo(rowid);
+	}
+
+	private WebTestClient.ResponseSpec post(String path, String json) {
+		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
+	}
+
+}
