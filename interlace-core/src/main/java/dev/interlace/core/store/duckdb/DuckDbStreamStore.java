@@ -803,7 +803,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		else {
 			appender = appender(connection, table);
 		}
-		long micros = ChronoUnit.MICROS.between(Instant.EPOCH, publishedAt);
+		long micros = epochMicros(publishedAt);
 		long rowid = table.lastRowid;
 		for (Prepared each : prepared) {
 			each.firstRowid = rowid + 1;
@@ -868,11 +868,16 @@ public final class DuckDbStreamStore implements StreamStore {
 			case FLOAT32 -> appender.append((float) (Float) value);
 			case FLOAT64 -> appender.append((double) (Double) value);
 			case BOOLEAN -> appender.append((boolean) (Boolean) value);
-			case TIMESTAMP -> appender.appendEpochMicros(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) value));
+			case TIMESTAMP -> appender.appendEpochMicros(epochMicros((Instant) value));
 			case DATE -> appender.append((LocalDate) value);
 			case DECIMAL -> appender.append(((BigDecimal) value).setScale(FieldType.DECIMAL_SCALE, RoundingMode.UNNECESSARY));
 			case JSON -> appender.append(((ConvertedBatch.JsonValue) value).text());
 		}
+	}
+
+	/** Microseconds since the epoch; unlike {@code ChronoUnit.MICROS.between}, no overflow through nanoseconds. */
+	private static long epochMicros(Instant instant) {
+		return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
 	}
 
 	private void notifyListener(Table table, List<Prepared> prepared, Instant publishedAt) {

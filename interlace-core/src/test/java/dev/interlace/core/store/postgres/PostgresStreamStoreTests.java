@@ -1,12 +1,31 @@
 package dev.interlace.core.store.postgres;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
+import dev.interlace.core.FieldType;
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.StoreException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamStoreContractTests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The store contract on a real PostgreSQL, each test on a fresh database, plus PostgreSQL's own write paths and
@@ -31,6 +50,185 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 		if (this.dataSource != null) {
 			this.dataSource.close();
 		}
+	}
+
+	@Test
+	void aGroupTheDatabaseRefusesIsCommittedAgainPublishByPublish() throws Exception {
+		this.store.ensureStream(orders());
+		// A constraint the store does not know about makes PostgreSQL refuse rows that passed Interlace's checks.
+		execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
+		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
+		CompletableFuture<PublishResult> bad = null;
+		try (Connection blocker = this.dataSource.getConnection()) {
+			lockStreamRow(blocker, "orders");
+			good.add(this.store.append("orders", List.of(event("order_id", "first", "amount", 0))));
+			awaitWriterBlocked();
+			// Queued while the writer waits: these commit together as one group once it is free.
+			for (int i = 1; i < 30; i++) {
+				good.add(this.store.append("orders", List.of(event("order_id", "o" + i, "amount", i))));
+				if (i == 15) {
+					bad = this.store.append("orders", List.of(event("order_id", "ok", "amount", 1), event("amount", 2)));
+				}
+			}
+			blocker.rollback();
+		}
+		CompletableFuture<PublishResult> rejected = bad;
+		for (CompletableFuture<PublishResult> future : good) {
+			assertThat(future.get(30, TimeUnit.SECONDS).rowsReceived()).isEqualTo(1);
+		}
+		assertThatThrownBy(() -> rejected.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreException.class)
+			.hasMessageContaining("order_id");
+		assertThat(((PostgresStreamStore) this.store).getGroupRetries()).isPositive();
+		// The refused group took no rowids: they stay contiguous.
+		assertThat(this.store.readAfter("orders", 0, 100)).extracting(StoredEvent::rowid)
+			.containsExactlyElementsOf(rowids(1, 30));
+		assertThat(this.store.readAfter("orders", 0, 100)).extracting((e) -> e.data().get("order_id"))
+			.doesNotContain("ok");
+		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "after"))).firstRowid()).isEqualTo(31);
+	}
+
+	@Test
+	void aFullWriterQueueFailsPublishesFastInsteadOfBlockingTheCaller() throws Exception {
+		this.store.ensureStream(orders());
+		try (PostgresStreamStore small = new PostgresStreamStore(this.dataSource,
+				PostgresStreamStore.Options.DEFAULTS.withQueueCapacity(1).withWriterThreads(1));
+				Connection blocker = this.dataSource.getConnection()) {
+			small.ensureStream(orders());
+			lockStreamRow(blocker, "orders");
+			CompletableFuture<PublishResult> first = small.append("orders", List.of(event("amount", 1)));
+			awaitWriterBlocked();
+			CompletableFuture<PublishResult> queued = small.append("orders", List.of(event("amount", 2)));
+			long start = System.nanoTime();
+			CompletableFuture<PublishResult> refused = small.append("orders", List.of(event("amount", 3)));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+			assertThatThrownBy(refused::join).hasCauseInstanceOf(StoreException.class).hasMessageContaining("overloaded");
+			blocker.rollback();
+			assertThat(first.get(30, TimeUnit.SECONDS).firstRowid()).isEqualTo(1);
+			assertThat(queued.get(30, TimeUnit.SECONDS).firstRowid()).isEqualTo(2);
+			assertThat(small.describe("orders").rowCount()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void closingTheStoreLeavesTheCallersPoolOpen() throws Exception {
+		this.store.ensureStream(orders());
+		this.store.close();
+		assertThat(this.dataSource.isClosed()).isFalse();
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT count(*) FROM events.orders")) {
+			assertThat(rs.next()).isTrue();
+		}
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1))))
+			.isInstanceOf(StoreException.class)
+			.hasMessageContaining("closed");
+		this.store = openStore();
+	}
+
+	@Test
+	void streamTablesHaveTheDocumentedColumnTypes() throws Exception {
+		this.store.ensureStream(StreamDefinition.builder("typed")
+			.field("s", FieldType.STRING)
+			.field("i", FieldType.INT32)
+			.field("l", FieldType.INT64)
+			.field("f", FieldType.FLOAT32)
+			.field("d", FieldType.FLOAT64)
+			.field("b", FieldType.BOOLEAN)
+			.field("t", FieldType.TIMESTAMP)
+			.field("day", FieldType.DATE)
+			.field("j", FieldType.JSON)
+			.field("m", FieldType.DECIMAL)
+			.build());
+		List<String> columns = new ArrayList<>();
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod)"
+						+ " || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END FROM pg_attribute a"
+						+ " WHERE a.attrelid = 'events.typed'::regclass AND a.attnum > 0 ORDER BY a.attnum")) {
+			while (rs.next()) {
+				columns.add(rs.getString(1));
+			}
+		}
+		assertThat(columns).containsExactly("_interlace_rowid bigint not null",
+				"_interlace_published_at timestamp with time zone not null", "_interlace_publish_id uuid not null",
+				"s text", "i integer", "l bigint", "f real", "d double precision", "b boolean",
+				"t timestamp with time zone", "day date", "j jsonb", "m numeric(38,10)");
+	}
+
+	@Test
+	void datesBeforeTheCommonEraRoundTripInSmallAndLargeGroups() {
+		this.store.ensureStream(StreamDefinition.builder("ancient")
+			.field("t", FieldType.TIMESTAMP)
+			.field("day", FieldType.DATE)
+			.build());
+		Map<String, Object> idesOfMarch = event("t", Instant.parse("-0043-03-15T12:00:00.5Z"), "day",
+				LocalDate.of(-43, 3, 15));
+		Map<String, Object> yearZero = event("t", Instant.parse("0000-12-31T23:59:59.999999Z"), "day",
+				LocalDate.of(0, 12, 31));
+		List<Map<String, Object>> large = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			large.add(idesOfMarch);
+			large.add(yearZero);
+		}
+		this.store.appendAndWait("ancient", List.of(idesOfMarch, yearZero));
+		this.store.appendAndWait("ancient", large);
+		List<StoredEvent> stored = this.store.readAfter("ancient", 0, 200);
+		assertThat(stored).hasSize(102);
+		for (int i = 0; i < stored.size(); i++) {
+			assertThat(stored.get(i).data()).isEqualTo((i % 2 == 0) ? idesOfMarch : yearZero);
+		}
+	}
+
+	@Test
+	void connectionFailuresAreToldFromOtherErrors() {
+		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLException("refused", "08001"))).isTrue();
+		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLException("shutdown", "57P01"))).isTrue();
+		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLException("starting", "57P03"))).isTrue();
+		assertThat(PostgresStreamStore.isConnectionFailure(
+				new java.sql.SQLTransientConnectionException("timeout", null, new java.sql.SQLException("x", "08006"))))
+			.isTrue();
+		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLException("not null", "23502"))).isFalse();
+		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLException("deadlock", "40P01"))).isFalse();
+		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLTransientConnectionException("pool busy")))
+			.isFalse();
+	}
+
+	private static List<Long> rowids(long first, long last) {
+		List<Long> rowids = new ArrayList<>();
+		for (long rowid = first; rowid <= last; rowid++) {
+			rowids.add(rowid);
+		}
+		return rowids;
+	}
+
+	private void execute(String sql) throws Exception {
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	/** Holds a stream's registry row locked, as an appender of another instance would, until rolled back. */
+	private static void lockStreamRow(Connection connection, String stream) throws Exception {
+		connection.setAutoCommit(false);
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("SELECT last_rowid FROM interlace.streams WHERE name = '" + stream + "' FOR UPDATE");
+		}
+	}
+
+	/** Waits until a session of this database waits for a lock: the writer, behind the test's lock. */
+	private void awaitWriterBlocked() throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			while (System.nanoTime() < deadline) {
+				try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
+						+ " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+					rs.next();
+					if (rs.getInt(1) > 0) {
+						return;
+					}
+				}
+				Thread.onSpinWait();
+			}
+		}
+		throw new AssertionError("The writer never waited for the locked row");
 	}
 
 }
