@@ -155,7 +155,8 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	/**
 	 * Connection pool (HikariCP) of a PostgreSQL connection.
 	 *
-	 * @param maximumSize Most connections the pool holds, in use and idle.
+	 * @param maximumSize Most connections the pool holds, in use and idle. The store keeps one of them to listen for
+	 * commits of other instances.
 	 * @param minimumIdle Idle connections the pool keeps ready. When not set, the pool keeps its maximum size.
 	 * @param connectionTimeout Longest a call waits for a connection before it fails. Keep it short: while the
 	 * database is unreachable, every call waits this long before it fails.

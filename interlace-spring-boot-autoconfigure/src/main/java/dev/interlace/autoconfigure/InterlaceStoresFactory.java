@@ -217,9 +217,10 @@ final class InterlaceStoresFactory {
 					"applies only to DuckDB connections");
 		}
 		InterlaceProperties.Pool pool = connection.poolOrDefaults();
-		if (pool.maximumSize() < 1) {
+		if (pool.maximumSize() < PostgresStores.MINIMUM_POOL_SIZE) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".pool.maximum-size", pool.maximumSize(),
-					"must be positive");
+					"must be at least " + PostgresStores.MINIMUM_POOL_SIZE
+							+ ": the store keeps one connection to listen for commits and needs another to work");
 		}
 		if (pool.minimumIdle() != null && (pool.minimumIdle() < 0 || pool.minimumIdle() > pool.maximumSize())) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".pool.minimum-idle", pool.minimumIdle(),

@@ -23,6 +23,9 @@ final class PostgresStores {
 
 	static final String FLYWAY_POSTGRESQL = "org.flywaydb.database.postgresql.PostgreSQLDatabaseType";
 
+	/** The store holds one connection for listening and borrows others per operation. */
+	static final int MINIMUM_POOL_SIZE = 2;
+
 	/** HikariCP's floor: shorter connection timeouts are raised to it. */
 	static final long MINIMUM_CONNECTION_TIMEOUT_MILLIS = 250;
 

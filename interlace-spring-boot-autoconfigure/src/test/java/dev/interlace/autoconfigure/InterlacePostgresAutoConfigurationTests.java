@@ -311,8 +311,9 @@ class InterlacePostgresAutoConfigurationTests {
 	@Test
 	void invalidPoolSettingsFailNamingTheProperty() {
 		this.runner.withPropertyValues(postgresConnection("default"))
-			.withPropertyValues("interlace.connections.default.pool.maximum-size=0")
-			.run(failsOn("interlace.connections.default.pool.maximum-size", "0", "must be positive"));
+			.withPropertyValues("interlace.connections.default.pool.maximum-size=1")
+			.run(failsOn("interlace.connections.default.pool.maximum-size", "1",
+					"must be at least 2: the store keeps one connection to listen for commits"));
 		this.runner.withPropertyValues(postgresConnection("default"))
 			.withPropertyValues("interlace.connections.default.pool.maximum-size=2",
 					"interlace.connections.default.pool.minimum-idle=3")
