@@ -146,15 +146,19 @@ final class InterlaceStoresFactory {
 		String url = (connection.url() != null && !connection.url().isBlank()) ? connection.url().trim() : null;
 		String type = (connection.type() != null) ? connection.type().trim().toLowerCase(Locale.ROOT) : "";
 		if (type.isEmpty() && url != null) {
-			type = url.startsWith(JdbcUrls.POSTGRESQL_PREFIX) ? "postgres"
-					: url.startsWith(JdbcUrls.DUCKDB_PREFIX) ? "duckdb" : "unknown";
+			// No type: the URL names the database.
+			if (url.startsWith(JdbcUrls.POSTGRESQL_PREFIX)) {
+				type = "postgres";
+			}
+			else if (!url.startsWith(JdbcUrls.DUCKDB_PREFIX)) {
+				throw new UnsupportedConnectionException("Connection '" + name + "' (" + prefix + ".url="
+						+ JdbcUrls.redact(url) + ") is neither DuckDB nor PostgreSQL, the databases Interlace keeps "
+						+ "streams in.", connectionAction(name));
+			}
 		}
 		return switch (type) {
 			case "", "duckdb" -> duckDbTarget(name, connection, url);
 			case "postgres", "postgresql" -> postgresTarget(name, connection, url, classLoader);
-			case "unknown" -> throw new UnsupportedConnectionException("Connection '" + name + "' (" + prefix
-					+ ".url=" + JdbcUrls.redact(url) + ") is neither DuckDB nor PostgreSQL, the databases Interlace "
-					+ "keeps streams in.", connectionAction(name));
 			default -> throw new InvalidConfigurationPropertyValueException(prefix + ".type", connection.type(),
 					"unknown connection type; expected duckdb or postgres");
 		};
