@@ -394,7 +394,7 @@ public final class PostgresStreamStore implements StreamStore {
 		if (this.closed) {
 			return CompletableFuture.failedFuture(new StoreException("PostgreSQL store is closed"));
 		}
-		if (this.breaker.getState() == CircuitBreaker.State.OPEN) {
+		if (breakerRejects()) {
 			return CompletableFuture.failedFuture(unavailable("append to '" + stream + "'", null));
 		}
 		Writer writer = this.writers[Math.floorMod(stream.hashCode(), this.writers.length)];
@@ -559,6 +559,22 @@ public final class PostgresStreamStore implements StreamStore {
 				this.breaker.releasePermission();
 			}
 		}
+	}
+
+	/**
+	 * Says whether the breaker would refuse a call now, without taking its permission: the writer takes it for the
+	 * group. Asking moves an open breaker whose wait is over to half-open, so appends alone can find the database
+	 * back.
+	 */
+	private boolean breakerRejects() {
+		if (this.breaker.getState() == CircuitBreaker.State.CLOSED) {
+			return false;
+		}
+		if (this.breaker.tryAcquirePermission()) {
+			this.breaker.releasePermission();
+			return false;
+		}
+		return true;
 	}
 
 	private void acquirePermission(String what) {
