@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -26,8 +25,9 @@ import dev.interlace.core.store.ConvertedBatch;
 import dev.interlace.core.store.EventConverter;
 
 /**
- * How field values travel to and from PostgreSQL: column types, bound parameters, {@code COPY} text and result sets.
- * Values read back have the Java types {@link EventConverter} produces, as with every store.
+ * How field values travel to and from PostgreSQL: column types, bound parameters and result sets (binary
+ * {@code COPY} is {@link BinaryCopyBuffer}'s). Values read back have the Java types {@link EventConverter} produces,
+ * as with every store.
  */
 final class PostgresTypes {
 
@@ -75,15 +75,6 @@ final class PostgresTypes {
 	}
 
 	/**
-	 * Returns the placeholder of a field in an {@code INSERT}: JSON needs a cast from the text it is bound as.
-	 * @param type the field type
-	 * @return the placeholder
-	 */
-	static String placeholder(FieldType type) {
-		return (type == FieldType.JSON) ? "?::jsonb" : "?";
-	}
-
-	/**
 	 * Binds a canonical value.
 	 * @param statement the statement
 	 * @param index the parameter index
@@ -123,99 +114,6 @@ final class PostgresTypes {
 			case DATE -> Types.DATE;
 			case DECIMAL -> Types.NUMERIC;
 		};
-	}
-
-	/**
-	 * Writes a canonical value as a field of {@code COPY}'s text format: backslash escapes for the characters the
-	 * format gives meaning to, {@code \N} for null.
-	 * @param out the row being written
-	 * @param type the column type
-	 * @param value the value, or {@code null}
-	 */
-	static void appendCopyValue(StringBuilder out, FieldType type, @Nullable Object value) {
-		if (value == null) {
-			out.append("\\N");
-			return;
-		}
-		switch (type) {
-			case STRING -> appendCopyText(out, (String) value);
-			case INT32, INT64, FLOAT32, FLOAT64 -> out.append(value);
-			case BOOLEAN -> out.append(((Boolean) value) ? 't' : 'f');
-			case TIMESTAMP -> appendTimestamp(out, (Instant) value);
-			case DATE -> appendDate(out, (LocalDate) value);
-			case DECIMAL -> out.append(((BigDecimal) value).toPlainString());
-			case JSON -> appendCopyText(out, ((ConvertedBatch.JsonValue) value).text());
-		}
-	}
-
-	/**
-	 * Writes text in {@code COPY}'s text format.
-	 * @param out the row being written
-	 * @param text the text
-	 */
-	static void appendCopyText(StringBuilder out, String text) {
-		int length = text.length();
-		for (int i = 0; i < length; i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '\\' -> out.append("\\\\");
-				case '\n' -> out.append("\\n");
-				case '\r' -> out.append("\\r");
-				case '\t' -> out.append("\\t");
-				default -> out.append(c);
-			}
-		}
-	}
-
-	/**
-	 * Writes an instant as PostgreSQL reads a {@code timestamptz}, in UTC with microseconds; years before 1 as
-	 * {@code BC}, as PostgreSQL has no year 0.
-	 * @param out where to write
-	 * @param instant the instant
-	 */
-	static void appendTimestamp(StringBuilder out, Instant instant) {
-		LocalDateTime time = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
-		appendYearMonthDay(out, time.getYear(), time.getMonthValue(), time.getDayOfMonth());
-		out.append(' ');
-		appendPadded(out, time.getHour(), 2);
-		out.append(':');
-		appendPadded(out, time.getMinute(), 2);
-		out.append(':');
-		appendPadded(out, time.getSecond(), 2);
-		out.append('.');
-		appendPadded(out, time.getNano() / 1_000, 6);
-		out.append("+00");
-		if (time.getYear() <= 0) {
-			out.append(" BC");
-		}
-	}
-
-	/**
-	 * Writes a date as PostgreSQL reads it; years before 1 as {@code BC}.
-	 * @param out where to write
-	 * @param date the date
-	 */
-	static void appendDate(StringBuilder out, LocalDate date) {
-		appendYearMonthDay(out, date.getYear(), date.getMonthValue(), date.getDayOfMonth());
-		if (date.getYear() <= 0) {
-			out.append(" BC");
-		}
-	}
-
-	private static void appendYearMonthDay(StringBuilder out, int year, int month, int day) {
-		appendPadded(out, (year <= 0) ? 1 - year : year, 4);
-		out.append('-');
-		appendPadded(out, month, 2);
-		out.append('-');
-		appendPadded(out, day, 2);
-	}
-
-	private static void appendPadded(StringBuilder out, int value, int width) {
-		String digits = Integer.toString(value);
-		for (int i = digits.length(); i < width; i++) {
-			out.append('0');
-		}
-		out.append(digits);
 	}
 
 	/**

@@ -53,7 +53,17 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	}
 
 	@Test
-	void aGroupTheDatabaseRefusesIsCommittedAgainPublishByPublish() throws Exception {
+	void aSmallGroupTheDatabaseRefusesIsCommittedAgainPublishByPublish() throws Exception {
+		groupTheDatabaseRefusesIsCommittedAgainPublishByPublish(1);
+	}
+
+	@Test
+	void aLargeGroupTheDatabaseRefusesIsCommittedAgainPublishByPublish() throws Exception {
+		// 30 publishes of 10 rows: past the COPY threshold as a group, below it alone.
+		groupTheDatabaseRefusesIsCommittedAgainPublishByPublish(10);
+	}
+
+	private void groupTheDatabaseRefusesIsCommittedAgainPublishByPublish(int rowsPerPublish) throws Exception {
 		this.store.ensureStream(orders());
 		// A constraint the store does not know about makes PostgreSQL refuse rows that passed Interlace's checks.
 		execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
@@ -61,11 +71,11 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 		CompletableFuture<PublishResult> bad = null;
 		try (Connection blocker = this.dataSource.getConnection()) {
 			lockStreamRow(blocker, "orders");
-			good.add(this.store.append("orders", List.of(event("order_id", "first", "amount", 0))));
+			good.add(this.store.append("orders", publish("first", rowsPerPublish)));
 			awaitWriterBlocked();
 			// Queued while the writer waits: these commit together as one group once it is free.
 			for (int i = 1; i < 30; i++) {
-				good.add(this.store.append("orders", List.of(event("order_id", "o" + i, "amount", i))));
+				good.add(this.store.append("orders", publish("o" + i, rowsPerPublish)));
 				if (i == 15) {
 					bad = this.store.append("orders", List.of(event("order_id", "ok", "amount", 1), event("amount", 2)));
 				}
@@ -74,17 +84,27 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 		}
 		CompletableFuture<PublishResult> rejected = bad;
 		for (CompletableFuture<PublishResult> future : good) {
-			assertThat(future.get(30, TimeUnit.SECONDS).rowsReceived()).isEqualTo(1);
+			assertThat(future.get(30, TimeUnit.SECONDS).rowsReceived()).isEqualTo(rowsPerPublish);
 		}
 		assertThatThrownBy(() -> rejected.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreException.class)
 			.hasMessageContaining("order_id");
 		assertThat(((PostgresStreamStore) this.store).getGroupRetries()).isPositive();
 		// The refused group took no rowids: they stay contiguous.
-		assertThat(this.store.readAfter("orders", 0, 100)).extracting(StoredEvent::rowid)
-			.containsExactlyElementsOf(rowids(1, 30));
-		assertThat(this.store.readAfter("orders", 0, 100)).extracting((e) -> e.data().get("order_id"))
+		int stored = 30 * rowsPerPublish;
+		assertThat(this.store.readAfter("orders", 0, 1_000)).extracting(StoredEvent::rowid)
+			.containsExactlyElementsOf(rowids(1, stored));
+		assertThat(this.store.readAfter("orders", 0, 1_000)).extracting((e) -> e.data().get("order_id"))
 			.doesNotContain("ok");
-		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "after"))).firstRowid()).isEqualTo(31);
+		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "after"))).firstRowid())
+			.isEqualTo(stored + 1);
+	}
+
+	private static List<Map<String, Object>> publish(String orderId, int rows) {
+		List<Map<String, Object>> events = new ArrayList<>();
+		for (int i = 0; i < rows; i++) {
+			events.add(event("order_id", orderId, "amount", i));
+		}
+		return events;
 	}
 
 	@Test
