@@ -315,7 +315,7 @@ public final class DefaultStreams implements Streams {
 	private record Registered(StreamDefinition definition, StreamStore store) {
 	}
 
-	/** Feeds committed events into the per-stream sinks; runs on a store's writer thread. */
+	/** Feeds committed events into the per-stream sinks; runs on a store's thread (writer or delivery). */
 	private final class SinkFeeder implements CommitListener {
 
 		@Override
@@ -331,7 +331,7 @@ public final class DefaultStreams implements Streams {
 				return;
 			}
 			for (StoredEvent event : events) {
-				// Each store has one writer thread, so emissions into a sink never race.
+				// Each store calls its listener from one thread at a time, so emissions into a sink never race.
 				sink.tryEmitNext(event);
 			}
 		}

@@ -17,7 +17,8 @@ public interface CommitListener {
 	};
 
 	/**
-	 * Receives one stream's events of a commit. Must not block: it runs on the store's writer thread.
+	 * Receives one stream's events of a commit. Must not block: it runs on a thread of the store (its writer, or a
+	 * delivery thread), one at a time.
 	 * @param stream the stream
 	 * @param events the events, in rowid order
 	 */

@@ -13,8 +13,9 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 
 /**
- * A database that holds streams. A store is the single writer of its streams: it assigns rowids in commit order and,
- * after each commit, hands the committed events to its {@link CommitListener}, the only source of live events.
+ * A database that holds streams. A store assigns rowids in commit order and, after each commit, hands the committed
+ * events to its {@link CommitListener}, the only source of live events. Where several stores (processes) share one
+ * database, rowids follow commit order across all of them and each store's listener is told of every commit.
  * <p>
  * Every method may block on the database; callers on an event loop must offload them.
  *
@@ -108,7 +109,8 @@ public interface StreamStore extends AutoCloseable {
 	long trimOlderThan(String stream, Instant cutoff);
 
 	/**
-	 * Sets the listener told of every commit. Called on the store's writer thread: it must not block.
+	 * Sets the listener told of every commit. Called on a thread of the store (its writer, or a delivery thread):
+	 * it must not block.
 	 * @param listener the listener
 	 */
 	void setCommitListener(CommitListener listener);

@@ -236,6 +236,38 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
+	void decimalsAndFloatsRoundTripExactlyInSmallAndLargeGroups() {
+		this.store.ensureStream(StreamDefinition.builder("amounts")
+			.field("m", FieldType.DECIMAL)
+			.field("f", FieldType.FLOAT32)
+			.field("d", FieldType.FLOAT64)
+			.build());
+		List<Map<String, Object>> small = List.of(
+				event("m", "0", "f", 0.0f, "d", 0.0),
+				event("m", "-0.0000000001", "f", Float.MIN_VALUE, "d", Double.MIN_VALUE),
+				event("m", "9999999999999999999999999999.9999999999", "f", Float.MAX_VALUE, "d", Double.MAX_VALUE),
+				event("m", "-9999999999999999999999999999.9999999999", "f", -1.5f, "d", -1e-300),
+				event("m", new BigDecimal("1E+3"), "f", 0.1f, "d", 0.1),
+				event("m", "10000.0001", "f", 3.4e38f, "d", 123456789.123456789));
+		List<Map<String, Object>> large = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			large.addAll(small);
+		}
+		this.store.appendAndWait("amounts", small);
+		this.store.appendAndWait("amounts", large);
+		List<StoredEvent> stored = this.store.readAfter("amounts", 0, 1_000);
+		assertThat(stored).hasSize(small.size() + large.size());
+		for (int i = 0; i < stored.size(); i++) {
+			Map<String, Object> expected = small.get(i % small.size());
+			Map<String, Object> data = stored.get(i).data();
+			assertThat(data.get("m")).isEqualTo(EventConverter.canonicalDecimal(new BigDecimal(expected.get("m").toString())));
+			assertThat(data.get("f")).isEqualTo(expected.get("f"));
+			assertThat(data.get("d")).isEqualTo(expected.get("d"));
+		}
+		assertThat(stored.get(4).data().get("m")).isEqualTo(new BigDecimal("1000"));
+	}
+
+	@Test
 	void streamWithoutFieldsInfersColumnsAndAddsNewKeysAsNullableColumns() {
 		this.store.ensureStream(StreamDefinition.builder("clicks").build());
 		this.store.appendAndWait("clicks", List.of(event("page", "/home", "count", 1)));

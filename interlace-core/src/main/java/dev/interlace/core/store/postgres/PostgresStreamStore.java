@@ -198,16 +198,16 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	private void migrate() {
-		Flyway flyway = Flyway.configure(PostgresStreamStore.class.getClassLoader())
-			.dataSource(this.dataSource)
-			.schemas(ENGINE_SCHEMA)
-			.createSchemas(true)
-			.table("interlace_schema_history")
-			.locations("classpath:dev/interlace/db/postgres")
-			.load();
 		for (int attempt = 1;; attempt++) {
 			try {
-				flyway.migrate();
+				Flyway.configure(PostgresStreamStore.class.getClassLoader())
+					.dataSource(this.dataSource)
+					.schemas(ENGINE_SCHEMA)
+					.createSchemas(true)
+					.table("interlace_schema_history")
+					.locations("classpath:dev/interlace/db/postgres")
+					.load()
+					.migrate();
 				return;
 			}
 			catch (FlywayException ex) {
