@@ -259,60 +259,63 @@ public final class PostgresStreamStore implements StreamStore {
 	@Override
 	public StreamTable ensureStream(StreamDefinition definition) {
 		String table = qualified(definition);
-		Ensured ensured = withConnection("ensure stream '" + definition.name() + "'",
-				(connection) -> inTransaction(connection, () -> {
-					lockSchemaChanges(connection);
-					long lastRowid;
-					// The registry row first: appenders lock it before they touch the table, so taking the locks in
-					// the same order cannot deadlock with them.
-					try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("streams")
-							+ " (name, schema_name, definition, last_rowid, created_at, updated_at)"
-							+ " VALUES (?, ?, ?::jsonb, 0, now(), now()) ON CONFLICT (name) DO UPDATE"
-							+ " SET schema_name = excluded.schema_name, definition = excluded.definition,"
-							+ " updated_at = excluded.updated_at RETURNING last_rowid")) {
-						upsert.setString(1, definition.name());
-						upsert.setString(2, definition.schema());
-						upsert.setString(3, EventConverter.JSON.writeValueAsString(DefinitionDocument.of(definition)));
-						lastRowid = single(upsert);
+		Ensured ensured = withConnection("ensure stream '" + definition.name() + "'", (connection) -> {
+			Ensured changed = inTransaction(connection, () -> {
+				lockSchemaChanges(connection);
+				long lastRowid;
+				// The registry row first: appenders lock it before they touch the table, so taking the locks in
+				// the same order cannot deadlock with them.
+				try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("streams")
+						+ " (name, schema_name, definition, last_rowid, created_at, updated_at)"
+						+ " VALUES (?, ?, ?::jsonb, 0, now(), now()) ON CONFLICT (name) DO UPDATE"
+						+ " SET schema_name = excluded.schema_name, definition = excluded.definition,"
+						+ " updated_at = excluded.updated_at RETURNING last_rowid")) {
+					upsert.setString(1, definition.name());
+					upsert.setString(2, definition.schema());
+					upsert.setString(3, EventConverter.JSON.writeValueAsString(DefinitionDocument.of(definition)));
+					lastRowid = single(upsert);
+				}
+				execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
+				StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
+					.append(" (" + StoredEvent.ROWID + " bigint PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
+							+ " timestamptz NOT NULL, " + StoredEvent.PUBLISH_ID + " uuid NOT NULL");
+				definition.fields()
+					.forEach((field, type) -> create.append(", ")
+						.append(quote(field))
+						.append(' ')
+						.append(PostgresTypes.sqlType(type)));
+				execute(connection, create.append(')').toString());
+				ColumnSet columns = loadColumns(connection, definition);
+				Map<String, FieldType> missing = new LinkedHashMap<>();
+				for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
+					int index = columns.indexOf(field.getKey());
+					if (index < 0) {
+						missing.put(field.getKey(), field.getValue());
 					}
-					execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
-					StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
-						.append(" (" + StoredEvent.ROWID + " bigint PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
-								+ " timestamptz NOT NULL, " + StoredEvent.PUBLISH_ID + " uuid NOT NULL");
-					definition.fields()
-						.forEach((field, type) -> create.append(", ")
-							.append(quote(field))
-							.append(' ')
-							.append(PostgresTypes.sqlType(type)));
-					execute(connection, create.append(')').toString());
-					ColumnSet columns = loadColumns(connection, definition);
-					Map<String, FieldType> missing = new LinkedHashMap<>();
-					for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
-						int index = columns.indexOf(field.getKey());
-						if (index < 0) {
-							missing.put(field.getKey(), field.getValue());
-						}
-						else if (columns.type(index) != field.getValue()) {
-							throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
-									+ "' is declared as " + field.getValue() + " but its column in " + table
-									+ " holds " + columns.type(index) + "; change the declaration or migrate the column");
-						}
+					else if (columns.type(index) != field.getValue()) {
+						throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
+								+ "' is declared as " + field.getValue() + " but its column in " + table
+								+ " holds " + columns.type(index) + "; change the declaration or migrate the column");
 					}
-					addColumns(connection, table, missing);
-					columns = columns.with(missing);
-					long highest = queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table);
-					if (highest > lastRowid) {
-						// Rows the registry does not account for (a table restored by hand, say): never reuse their rowids.
-						try (PreparedStatement mark = connection.prepareStatement(
-								"UPDATE " + engine("streams") + " SET last_rowid = ? WHERE name = ?")) {
-							mark.setLong(1, highest);
-							mark.setString(2, definition.name());
-							mark.executeUpdate();
-						}
-						lastRowid = highest;
+				}
+				addColumns(connection, table, missing);
+				columns = columns.with(missing);
+				long highest = queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table);
+				if (highest > lastRowid) {
+					// Rows the registry does not account for (a table restored by hand, say): never reuse their rowids.
+					try (PreparedStatement mark = connection.prepareStatement(
+							"UPDATE " + engine("streams") + " SET last_rowid = ? WHERE name = ?")) {
+						mark.setLong(1, highest);
+						mark.setString(2, definition.name());
+						mark.executeUpdate();
 					}
-					return new Ensured(columns, lastRowid, count(connection, table));
-				}));
+					lastRowid = highest;
+				}
+				return new Ensured(columns, lastRowid, 0);
+			});
+			// Counted after the commit: the locks above hold up every instance's appends to the stream.
+			return new Ensured(changed.columns(), changed.lastRowid(), count(connection, table));
+		});
 		// Delivery learns of the stream before any publish to it can be queued.
 		this.delivery.offer(new Delivery.Ensured(definition.name(), ensured.lastRowid()));
 		this.tables.compute(definition.name(), (name, existing) -> {
@@ -1145,8 +1148,8 @@ public final class PostgresStreamStore implements StreamStore {
 
 		private boolean catchUpAll;
 
-		/** When reading failed, catch-up waits until then. */
-		private long retryAt;
+		/** When reading failed, catch-up waits until then ({@link System#nanoTime()}, whose origin is arbitrary). */
+		private long retryAt = System.nanoTime();
 
 		void offer(Object signal) {
 			this.inbox.add(signal);
