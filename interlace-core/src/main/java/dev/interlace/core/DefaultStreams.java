@@ -185,7 +185,7 @@ public final class DefaultStreams implements Streams {
 	@Override
 	public ConsumedBatch consume(String stream, String consumer, int batchSize) {
 		Registered registered = registered(stream);
-		requireName(consumer, "consumer");
+		requireConsumer(consumer);
 		if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
 			throw new InvalidRequestException("batch_size must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
 		}
@@ -215,7 +215,7 @@ public final class DefaultStreams implements Streams {
 	@Override
 	public long ack(String stream, String consumer, long rowid) {
 		Registered registered = registered(stream);
-		requireName(consumer, "consumer");
+		requireConsumer(consumer);
 		return registered.store.commitCursor(stream, consumer, rowid);
 	}
 
@@ -284,6 +284,18 @@ public final class DefaultStreams implements Streams {
 	private static void requireName(String name, String what) {
 		if (name == null || name.isBlank()) {
 			throw new InvalidRequestException(what + " name must not be blank");
+		}
+	}
+
+	private static void requireConsumer(String consumer) {
+		requireName(consumer, "consumer");
+		if (consumer.length() > MAX_CONSUMER_NAME_LENGTH) {
+			throw new InvalidRequestException("consumer name must be at most " + MAX_CONSUMER_NAME_LENGTH
+					+ " characters, was " + consumer.length());
+		}
+		String problem = EventConverter.textProblem(consumer);
+		if (problem != null) {
+			throw new InvalidRequestException("consumer name" + problem);
 		}
 	}
 

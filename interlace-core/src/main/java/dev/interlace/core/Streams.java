@@ -180,6 +180,12 @@ public interface Streams {
 	int MAX_BATCH_SIZE = 10_000;
 
 	/**
+	 * Longest consumer name accepted, in characters: cursors are keyed by it, and PostgreSQL caps the size of an
+	 * index entry.
+	 */
+	int MAX_CONSUMER_NAME_LENGTH = 200;
+
+	/**
 	 * A consumed record and its position.
 	 *
 	 * @param <T> the record type

@@ -293,6 +293,22 @@ class DefaultStreamsTests {
 	}
 
 	@Test
+	void consumerNamesThatNoStoreCanKeyACursorByAreRejected() {
+		this.streams.publishBlocking("orders", Map.of("order_id", "o-1", "amount", 1));
+		String longest = "c".repeat(Streams.MAX_CONSUMER_NAME_LENGTH);
+		for (String consumer : List.of(longest + "c", "nul\u0000", "lone \ud800", "\udc00")) {
+			assertThatThrownBy(() -> this.streams.consume("orders", consumer)).as(consumer)
+				.isInstanceOf(InvalidRequestException.class)
+				.hasMessageStartingWith("consumer name");
+			assertThatThrownBy(() -> this.streams.ack("orders", consumer, 1)).as(consumer)
+				.isInstanceOf(InvalidRequestException.class)
+				.hasMessageStartingWith("consumer name");
+		}
+		assertThat(this.streams.ack("orders", longest, 1)).isEqualTo(1);
+		assertThat(this.streams.ack("orders", "billing \ud83c\udf89", 1)).isEqualTo(1);
+	}
+
+	@Test
 	void aStreamOnAnUnconfiguredConnectionFailsAtStart() {
 		StreamDefinition elsewhere = StreamDefinition.builder("audit").connection("warehouse").build();
 		assertThatThrownBy(() -> new DefaultStreams(List.of(elsewhere), Map.of("default", this.store)))

@@ -49,6 +49,25 @@ public final class EventConverter {
 	/** Shared JSON mapper for json fields. */
 	public static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/**
+	 * Earliest timestamp (and date) accepted: 4713 BC, the start of PostgreSQL's range. Values outside the range that
+	 * every store keeps would fail at commit or be stored as something else ({@code -infinity}).
+	 */
+	public static final Instant MIN_TIMESTAMP = Instant.parse("-4712-01-01T00:00:00Z");
+
+	/** Latest timestamp (and date) accepted: DuckDB counts microseconds since 1970 in 64 bits, up to 294247. */
+	public static final Instant MAX_TIMESTAMP = Instant.parse("+294246-12-31T23:59:59.999999Z");
+
+	/**
+	 * Longest a number in a json value may be once written out in full ({@code 1e999} but not {@code 1e1000}): as
+	 * PostgreSQL writes {@code jsonb} numbers out, and as Jackson reads at most 1,000 characters of a number.
+	 */
+	public static final int MAX_JSON_NUMBER_LENGTH = 1_000;
+
+	private static final LocalDate MIN_DATE = LocalDate.ofInstant(MIN_TIMESTAMP, ZoneOffset.UTC);
+
+	private static final LocalDate MAX_DATE = LocalDate.ofInstant(MAX_TIMESTAMP, ZoneOffset.UTC);
+
 	private static final BigDecimal MAX_DECIMAL = BigDecimal.TEN.pow(FieldType.DECIMAL_PRECISION - FieldType.DECIMAL_SCALE);
 
 	private EventConverter() {
@@ -209,7 +228,12 @@ public final class EventConverter {
 
 	private static String toText(Object value, boolean strict) {
 		if (value instanceof CharSequence || value instanceof Character || value instanceof UUID) {
-			return value.toString();
+			String text = value.toString();
+			String problem = textProblem(text);
+			if (problem != null) {
+				throw new IllegalArgumentException(problem);
+			}
+			return text;
 		}
 		if (value instanceof Enum<?> constant) {
 			return constant.name();
@@ -323,6 +347,9 @@ public final class EventConverter {
 		else {
 			throw new IllegalArgumentException("");
 		}
+		if (instant.isBefore(MIN_TIMESTAMP) || instant.isAfter(MAX_TIMESTAMP)) {
+			throw new IllegalArgumentException(": out of timestamp range " + MIN_TIMESTAMP + " to " + MAX_TIMESTAMP);
+		}
 		return instant.truncatedTo(ChronoUnit.MICROS);
 	}
 
@@ -342,18 +369,25 @@ public final class EventConverter {
 	}
 
 	private static LocalDate toDate(Object value) {
-		if (value instanceof LocalDate date) {
-			return date;
+		LocalDate date;
+		if (value instanceof LocalDate local) {
+			date = local;
 		}
-		if (value instanceof CharSequence text) {
+		else if (value instanceof CharSequence text) {
 			try {
-				return LocalDate.parse(text.toString().trim());
+				date = LocalDate.parse(text.toString().trim());
 			}
 			catch (DateTimeParseException ex) {
 				throw new IllegalArgumentException(": not an ISO-8601 date such as 2024-05-01");
 			}
 		}
-		throw new IllegalArgumentException("");
+		else {
+			throw new IllegalArgumentException("");
+		}
+		if (date.isBefore(MIN_DATE) || date.isAfter(MAX_DATE)) {
+			throw new IllegalArgumentException(": out of date range " + MIN_DATE + " to " + MAX_DATE);
+		}
+		return date;
 	}
 
 	private static BigDecimal toDecimal(Object value) {
@@ -380,12 +414,126 @@ public final class EventConverter {
 	}
 
 	private static ConvertedBatch.JsonValue toJson(Object value) {
+		String json;
 		try {
-			return new ConvertedBatch.JsonValue(JSON.writeValueAsString(value), value);
+			json = JSON.writeValueAsString(value);
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException(": cannot be written as JSON (" + ex.getOriginalMessage() + ")");
 		}
+		String problem = jsonProblem(json);
+		if (problem != null) {
+			throw new IllegalArgumentException(problem);
+		}
+		return new ConvertedBatch.JsonValue(json, value);
+	}
+
+	/**
+	 * Says why a text cannot be stored as it is, or returns {@code null}: U+0000, which PostgreSQL keeps in neither
+	 * {@code text} nor {@code jsonb}, and lone surrogates, which are not Unicode and so have no UTF-8 form (drivers
+	 * would store {@code ?} instead).
+	 * @param text the text
+	 * @return the reason, phrased to follow a value's description, or {@code null}
+	 */
+	public static @Nullable String textProblem(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			String problem = charProblem(text, i);
+			if (problem != null) {
+				return problem;
+			}
+			if (Character.isHighSurrogate(text.charAt(i))) {
+				i++;
+			}
+		}
+		return null;
+	}
+
+	private static @Nullable String charProblem(String text, int i) {
+		char c = text.charAt(i);
+		if (c == 0) {
+			return ": contains U+0000, which cannot be stored";
+		}
+		if (Character.isSurrogate(c)) {
+			boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+					&& Character.isLowSurrogate(text.charAt(i + 1));
+			if (!paired) {
+				return ": contains a lone surrogate U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
+						+ ", which is not Unicode";
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Says why JSON text cannot be stored as it is, or returns {@code null}: a string (or key) with U+0000 or a lone
+	 * surrogate (see {@link #textProblem(String)}), or a number longer than {@value #MAX_JSON_NUMBER_LENGTH}
+	 * characters once written out in full ({@code 1e999999}: PostgreSQL would reject it, and smaller ones come back
+	 * longer than a JSON reader accepts).
+	 */
+	private static @Nullable String jsonProblem(String json) {
+		boolean inString = false;
+		for (int i = 0; i < json.length(); i++) {
+			char c = json.charAt(i);
+			if (inString) {
+				if (c == '\\') {
+					if (json.startsWith("u0000", i + 1)) {
+						return ": contains U+0000, which cannot be stored";
+					}
+					i++;
+				}
+				else if (c == '"') {
+					inString = false;
+				}
+				else {
+					String problem = charProblem(json, i);
+					if (problem != null) {
+						return problem;
+					}
+					if (Character.isHighSurrogate(c)) {
+						i++;
+					}
+				}
+			}
+			else if (c == '"') {
+				inString = true;
+			}
+			else if (c == '-' || (c >= '0' && c <= '9')) {
+				int end = i;
+				while (end < json.length() && "+-.eE0123456789".indexOf(json.charAt(end)) >= 0) {
+					end++;
+				}
+				String problem = numberProblem(json.substring(i, end));
+				if (problem != null) {
+					return problem;
+				}
+				i = end - 1;
+			}
+		}
+		return null;
+	}
+
+	private static @Nullable String numberProblem(String number) {
+		int exponentAt = Math.max(number.indexOf('e'), number.indexOf('E'));
+		if (exponentAt < 0) {
+			// Written out already: as long as the text the parser accepted, or a Java number of bounded length.
+			return null;
+		}
+		BigDecimal value;
+		try {
+			value = new BigDecimal(number);
+		}
+		catch (NumberFormatException ex) {
+			return ": contains a number that cannot be read back (" + number + ")";
+		}
+		long precision = value.precision();
+		long scale = value.scale();
+		long plainLength = ((value.signum() < 0) ? 1 : 0)
+				+ ((scale <= 0) ? precision - scale : (scale < precision) ? precision + 1 : scale + 2);
+		if (plainLength > MAX_JSON_NUMBER_LENGTH) {
+			return ": contains the number " + number + ", longer than " + MAX_JSON_NUMBER_LENGTH
+					+ " characters when written out";
+		}
+		return null;
 	}
 
 	/**
@@ -396,7 +544,9 @@ public final class EventConverter {
 	static String describe(Object value) {
 		if (value instanceof CharSequence text) {
 			String s = text.toString();
-			return "string \"" + ((s.length() > 40) ? s.substring(0, 40) + "…" : s) + "\"";
+			// Never cut a surrogate pair in two.
+			int end = (s.length() > 40 && Character.isHighSurrogate(s.charAt(39))) ? 39 : 40;
+			return "string \"" + ((s.length() > 40) ? s.substring(0, end) + "…" : s) + "\"";
 		}
 		if (value instanceof Boolean) {
 			return "boolean " + value;

@@ -333,6 +333,55 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
+	void valuesThatSomeStoreCannotKeepAsTheyAreRejectedByEveryStore() {
+		this.store.ensureStream(StreamDefinition.builder("hostile")
+			.field("text", FieldType.STRING)
+			.field("doc", FieldType.JSON)
+			.field("t", FieldType.TIMESTAMP)
+			.field("day", FieldType.DATE)
+			.build());
+		List<Map<String, Object>> rejected = List.of(event("text", "nul \u0000 inside"), event("text", "lone \ud800"),
+				event("text", "lone low \udc00 first"), event("text", "cut pair \ud83c"),
+				event("doc", Map.of("k", "nul \u0000")), event("doc", Map.of("nul\u0000key", 1)),
+				event("doc", List.of("lone \udfff")), event("doc", Map.of("n", new BigDecimal("1e1000"))),
+				event("doc", Map.of("n", new BigDecimal("-1e-998"))), event("doc", Map.of("n", new BigDecimal("1e131072"))),
+				event("t", "+999999999-12-31T23:59:59Z"), event("t", "-9999-01-01T00:00:00Z"),
+				event("t", Instant.MAX), event("t", "+294247-01-01T00:00:00Z"), event("t", "-4713-12-31T23:59:59.999999Z"),
+				event("day", "+999999999-12-31"), event("day", LocalDate.MIN), event("day", "+294247-01-01"));
+		for (Map<String, Object> event : rejected) {
+			assertThatThrownBy(() -> this.store.appendAndWait("hostile", List.of(event)))
+				.as("%s", event)
+				.isInstanceOfSatisfying(InvalidEventException.class,
+						(ex) -> assertThat(ex.getField()).isEqualTo(event.keySet().iterator().next()));
+		}
+		assertThat(this.store.describe("hostile").rowCount()).isZero();
+	}
+
+	@Test
+	void valuesAtTheEdgesOfWhatEveryStoreKeepsRoundTrip() {
+		this.store.ensureStream(StreamDefinition.builder("edges")
+			.field("text", FieldType.STRING)
+			.field("doc", FieldType.JSON)
+			.field("t", FieldType.TIMESTAMP)
+			.field("day", FieldType.DATE)
+			.build());
+		List<Map<String, Object>> edges = List.of(
+				event("text", "pair \ud83c\udf89 \u0001 \uffff", "doc", Map.of("pair \ud83c\udf89", "\\u0000 literally"),
+						"t", EventConverter.MIN_TIMESTAMP, "day", LocalDate.of(-4712, 1, 1)),
+				event("text", "", "doc", Map.of("big", new BigDecimal("1e999"), "small", new BigDecimal("1e-998")), "t",
+						EventConverter.MAX_TIMESTAMP, "day", LocalDate.of(294246, 12, 31)));
+		this.store.appendAndWait("edges", edges);
+		List<StoredEvent> stored = this.store.readAfter("edges", 0, 10);
+		assertThat(stored).hasSize(2);
+		assertThat(stored.get(0).data()).isEqualTo(edges.get(0));
+		assertThat(stored.get(1).data()).containsEntry("t", EventConverter.MAX_TIMESTAMP)
+			.containsEntry("day", LocalDate.of(294246, 12, 31));
+		// Numbers in json values come back as the JSON reader reads them; what matters here is that they do.
+		assertThat(stored.get(1).data().get("doc")).isInstanceOfSatisfying(Map.class,
+				(doc) -> assertThat(doc.keySet()).containsExactlyInAnyOrder("big", "small"));
+	}
+
+	@Test
 	void invalidFieldNamesAreRejected() {
 		this.store.ensureStream(StreamDefinition.builder("clicks").build());
 		assertThatThrownBy(() -> this.store.appendAndWait("clicks", List.of(event("ok", 1), event("bad-name", 1))))
