@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.Ordered;
@@ -17,10 +18,12 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.reactive.resource.NoResourceFoundException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
@@ -54,6 +57,16 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
 		ServerHttpResponse response = exchange.getResponse();
+		// Nobody to answer when the client left mid-request (passed on, the web handler would log it as a 500), nor
+		// when Netty already answered a request it could not decode, such as a malformed chunk, with 400.
+		boolean clientLeft = DisconnectedClientHelper.isClientDisconnectedException(ex);
+		if (clientLeft || answeredByCodec(response)) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Request " + RequestIdFilter.requestId(exchange) + " not answered: "
+						+ (clientLeft ? "the client left" : "the HTTP codec answered it") + " (" + ex + ")");
+			}
+			return Mono.empty();
+		}
 		if (response.isCommitted()) {
 			return Mono.error(ex);
 		}
@@ -111,6 +124,20 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 			return problem;
 		}
 		return new ApiException(ErrorCode.INTERNAL_ERROR, defaultDetail(ErrorCode.INTERNAL_ERROR), ex);
+	}
+
+	private static boolean answeredByCodec(ServerHttpResponse response) {
+		if (response.isCommitted()) {
+			return false;
+		}
+		try {
+			Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+			return nativeResponse instanceof HttpServerResponse netty && netty.hasSentHeaders();
+		}
+		catch (IllegalArgumentException ex) {
+			// Not a server response (a mock, say).
+			return false;
+		}
 	}
 
 	private static String defaultDetail(ErrorCode code) {

@@ -87,6 +87,10 @@ public final class RequestBodies {
 		catch (JacksonException ex) {
 			throw invalidJson(ex);
 		}
+		catch (NumberFormatException | ArithmeticException ex) {
+			// Jackson lets these through for numbers it reads but Java cannot hold, such as 1e999999999999.
+			throw new ApiException(ErrorCode.INVALID_REQUEST, "Request body has a number that cannot be read", ex);
+		}
 		catch (IOException ex) {
 			throw new ApiException(ErrorCode.INVALID_REQUEST, "Request body could not be read", ex);
 		}

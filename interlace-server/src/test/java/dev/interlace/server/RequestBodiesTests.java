@@ -65,6 +65,13 @@ class RequestBodiesTests {
 			.withMessageContaining("not valid JSON");
 	}
 
+	@Test
+	void numbersJavaCannotHoldAreAnInvalidRequest() {
+		assertThatExceptionOfType(ApiException.class).isThrownBy(() -> read("{\"n\":1e99999999999}"))
+			.satisfies((ex) -> assertThat(ex.getCode()).isEqualTo(ErrorCode.INVALID_REQUEST))
+			.withMessageContaining("number that cannot be read");
+	}
+
 	private Object read(String json) {
 		return this.bodies.readJson(MockServerHttpRequest.post("/").body(json)).block();
 	}
