@@ -92,21 +92,51 @@ public interface StreamStore extends AutoCloseable {
 	 */
 	long commitCursor(String stream, String consumer, long rowid);
 
+	/** Rows a trim deletes per transaction when the caller gives no batch size. */
+	int DEFAULT_TRIM_BATCH_ROWS = 10_000;
+
 	/**
-	 * Deletes all but the newest {@code maxRows} rows.
+	 * Deletes all but the newest {@code maxRows} rows, in transactions of at most
+	 * {@value #DEFAULT_TRIM_BATCH_ROWS} rows.
 	 * @param stream the stream
 	 * @param maxRows rows to keep
 	 * @return rows deleted
 	 */
-	long trimToMaxRows(String stream, long maxRows);
+	default long trimToMaxRows(String stream, long maxRows) {
+		return trimToMaxRows(stream, maxRows, DEFAULT_TRIM_BATCH_ROWS);
+	}
 
 	/**
-	 * Deletes rows published before {@code cutoff}.
+	 * Deletes all but the newest {@code maxRows} rows, oldest first, in transactions of at most {@code batchRows}
+	 * rows, so that a large backlog never makes one large transaction and publishes go on between batches. The
+	 * highest rowid stays recorded: rowids never repeat.
+	 * @param stream the stream
+	 * @param maxRows rows to keep
+	 * @param batchRows most rows deleted per transaction
+	 * @return rows deleted
+	 */
+	long trimToMaxRows(String stream, long maxRows, int batchRows);
+
+	/**
+	 * Deletes rows published before {@code cutoff}, in transactions of at most {@value #DEFAULT_TRIM_BATCH_ROWS}
+	 * rows.
 	 * @param stream the stream
 	 * @param cutoff the oldest publish time kept
 	 * @return rows deleted
 	 */
-	long trimOlderThan(String stream, Instant cutoff);
+	default long trimOlderThan(String stream, Instant cutoff) {
+		return trimOlderThan(stream, cutoff, DEFAULT_TRIM_BATCH_ROWS);
+	}
+
+	/**
+	 * Deletes rows published before {@code cutoff}, oldest first, in transactions of at most {@code batchRows} rows.
+	 * The highest rowid stays recorded: rowids never repeat.
+	 * @param stream the stream
+	 * @param cutoff the oldest publish time kept
+	 * @param batchRows most rows deleted per transaction
+	 * @return rows deleted
+	 */
+	long trimOlderThan(String stream, Instant cutoff, int batchRows);
 
 	/**
 	 * Sets the listener told of every commit. Called on a thread of the store (its writer, or a delivery thread):
@@ -114,6 +144,23 @@ public interface StreamStore extends AutoCloseable {
 	 * @param listener the listener
 	 */
 	void setCommitListener(CommitListener listener);
+
+	/**
+	 * Sets the observer told of every group commit of this store. Stores that do not group commits ignore it.
+	 * @param observer the observer
+	 */
+	default void setStoreObserver(StoreObserver observer) {
+	}
+
+	/**
+	 * Returns every consumer's cursor of a stream, for statistics such as consumer lag. One query: callers that poll
+	 * it should do so at an interval of their own, not per request.
+	 * @param stream the stream
+	 * @return the cursors by consumer name; empty when no consumer ever acknowledged
+	 */
+	default Map<String, Long> readCursors(String stream) {
+		return Map.of();
+	}
 
 	/**
 	 * Finishes queued writes and releases the database.

@@ -1,6 +1,8 @@
 package dev.interlace.core.store;
 
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -24,10 +26,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
+import dev.interlace.core.Retention;
+import dev.interlace.core.RetentionTask;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
@@ -448,6 +454,27 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
+	void readCursorsReturnsEveryConsumersCursorOfTheStream() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
+		assertThat(this.store.readCursors("orders")).isEmpty();
+		this.store.commitCursor("orders", "shipping", 1);
+		this.store.commitCursor("orders", "billing", 3);
+		assertThat(this.store.readCursors("orders")).containsExactly(Map.entry("billing", 3L),
+				Map.entry("shipping", 1L));
+	}
+
+	@Test
+	void storeObserverIsToldOfEachCommitWithItsRows() {
+		List<String> commits = new CopyOnWriteArrayList<>();
+		this.store.setStoreObserver((stream, rows, nanos) -> commits.add(stream + ":" + rows + ":" + (nanos > 0)));
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
+		this.store.appendAndWait("orders", List.of(event("amount", 3)));
+		assertThat(commits).containsExactly("orders:2:true", "orders:1:true");
+	}
+
+	@Test
 	void cursorCannotPassTheLastRowid() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1)));
@@ -514,6 +541,98 @@ public abstract class StreamStoreContractTests {
 		assertThat(this.store.readAfter("orders", this.store.readCursor("orders", "billing"), 10))
 			.extracting(StoredEvent::rowid)
 			.containsExactly(3L);
+	}
+
+	@Test
+	void trimsDeleteInBatchesOfAtMostTheBatchSize() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", amounts(25));
+		assertThat(this.store.trimToMaxRows("orders", 5, 7)).isEqualTo(20);
+		assertThat(this.store.readAfter("orders", 0, 100)).extracting(StoredEvent::rowid)
+			.containsExactly(21L, 22L, 23L, 24L, 25L);
+		assertThat(this.store.trimOlderThan("orders", Instant.now().plusSeconds(60), 2)).isEqualTo(5);
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+		assertThatThrownBy(() -> this.store.trimToMaxRows("orders", 5, 0)).isInstanceOf(InvalidRequestException.class);
+	}
+
+	@Test
+	void scheduledRetentionTrimsByRowsAndByAge() throws Exception {
+		StreamDefinition byRows = orders().toBuilder().retention(new Retention(null, 3L)).build();
+		StreamDefinition byAge = StreamDefinition.builder("clicks")
+			.field("page", FieldType.STRING)
+			.retention(new Retention(1, null))
+			.build();
+		this.store.ensureStream(byRows);
+		this.store.ensureStream(byAge);
+		this.store.appendAndWait("orders", amounts(10));
+		this.store.appendAndWait("clicks", List.of(event("page", "/a"), event("page", "/b")));
+		// Two days from now every click is older than its one day.
+		Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(2));
+		try (RetentionTask task = new RetentionTask(List.of(byRows, byAge), (name) -> this.store, 4, later)) {
+			task.start(Duration.ofMillis(20));
+			awaitRowCount("clicks", 0);
+			awaitRowCount("orders", 3);
+		}
+		assertThat(this.store.readAfter("orders", 0, 100)).extracting(StoredEvent::rowid)
+			.containsExactly(8L, 9L, 10L);
+		assertThat(this.store.appendAndWait("clicks", List.of(event("page", "/c"))).firstRowid()).isEqualTo(3);
+	}
+
+	@Test
+	void retentionOfOneFailingStreamDoesNotStopTheOthers() {
+		StreamDefinition byRows = orders().toBuilder().retention(new Retention(null, 2L)).build();
+		StreamDefinition missing = StreamDefinition.builder("missing").retention(new Retention(null, 1L)).build();
+		this.store.ensureStream(byRows);
+		this.store.appendAndWait("orders", amounts(5));
+		RetentionTask task = new RetentionTask(List.of(missing, byRows), (name) -> this.store, 100,
+				Clock.systemUTC());
+		assertThat(task.trim()).containsExactly(Map.entry("orders", 3L));
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(2);
+	}
+
+	@Test
+	void consumerWhoseCursorWasTrimmedResumesAtTheOldestKeptRow() {
+		StreamDefinition definition = orders().toBuilder().retention(new Retention(null, 3L)).build();
+		DefaultStreams streams = new DefaultStreams(List.of(definition), Map.of(definition.connection(), this.store));
+		streams.publishBlocking("orders", amounts(10));
+		streams.ack("orders", "billing", 2);
+		assertThat(new RetentionTask(streams).trim()).containsExactly(Map.entry("orders", 7L));
+		ConsumedBatch batch = streams.consume("orders", "billing", 2);
+		assertThat(batch.events()).extracting(StoredEvent::rowid).containsExactly(8L, 9L);
+		assertThat(streams.consume("orders", "newcomer", 10).events()).extracting(StoredEvent::rowid)
+			.containsExactly(8L, 9L, 10L);
+		assertThat(streams.ack("orders", "billing", 9)).isEqualTo(9);
+		assertThat(streams.consume("orders", "billing", 10).events()).extracting(StoredEvent::rowid)
+			.containsExactly(10L);
+	}
+
+	@Test
+	void rowidsNeverRepeatAfterRetentionEmptiesTheStream() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", amounts(6));
+		assertThat(this.store.trimToMaxRows("orders", 0, 4)).isEqualTo(6);
+		assertThat(this.store.appendAndWait("orders", amounts(1)).firstRowid()).isEqualTo(7);
+		assertThat(this.store.trimToMaxRows("orders", 0, 4)).isEqualTo(1);
+		reopen();
+		this.store.ensureStream(orders());
+		assertThat(this.store.describe("orders").lastRowid()).isEqualTo(7);
+		assertThat(this.store.appendAndWait("orders", amounts(1)).firstRowid()).isEqualTo(8);
+	}
+
+	private static List<Map<String, Object>> amounts(int count) {
+		List<Map<String, Object>> events = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			events.add(event("amount", i));
+		}
+		return events;
+	}
+
+	private void awaitRowCount(String stream, long rows) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (this.store.describe(stream).rowCount() != rows) {
+			assertThat(System.nanoTime()).as("'%s' trimmed to %d rows in time", stream, rows).isLessThan(deadline);
+			Thread.sleep(20);
+		}
 	}
 
 	@Test

@@ -55,6 +55,7 @@ import dev.interlace.core.store.ConvertedBatch;
 import dev.interlace.core.store.DefinitionDocument;
 import dev.interlace.core.store.EventConverter;
 import dev.interlace.core.store.PublishIds;
+import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
@@ -110,6 +111,8 @@ public final class DuckDbStreamStore implements StreamStore {
 	private volatile boolean closed;
 
 	private volatile CommitListener listener = CommitListener.NONE;
+
+	private volatile StoreObserver observer = StoreObserver.NONE;
 
 	/** Used by the writer thread only. */
 	private @Nullable DuckDBConnection writer;
@@ -304,6 +307,29 @@ public final class DuckDbStreamStore implements StreamStore {
 	}
 
 	@Override
+	public void setStoreObserver(StoreObserver observer) {
+		this.observer = observer;
+	}
+
+	@Override
+	public Map<String, Long> readCursors(String stream) {
+		table(stream);
+		return read((connection) -> {
+			Map<String, Long> cursors = new LinkedHashMap<>();
+			try (PreparedStatement select = connection.prepareStatement("SELECT consumer, position FROM "
+					+ engine("consumer_cursors") + " WHERE stream = ? ORDER BY consumer")) {
+				select.setString(1, stream);
+				try (ResultSet rows = select.executeQuery()) {
+					while (rows.next()) {
+						cursors.put(rows.getString(1), rows.getLong(2));
+					}
+				}
+			}
+			return cursors;
+		});
+	}
+
+	@Override
 	public StreamTable ensureStream(StreamDefinition definition) {
 		return await(write("ensure stream '" + definition.name() + "'", (connection) -> ensure(connection, definition)));
 	}
@@ -476,24 +502,50 @@ public final class DuckDbStreamStore implements StreamStore {
 	}
 
 	@Override
-	public long trimToMaxRows(String stream, long maxRows) {
+	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
 		Table table = table(stream);
-		return await(write("trim", (connection) -> {
-			String name = qualified(table.definition);
-			long keepFrom = queryLong(connection, "SELECT coalesce((SELECT " + StoredEvent.ROWID + " FROM " + name
-					+ " ORDER BY " + StoredEvent.ROWID + " DESC LIMIT 1 OFFSET ?), 0)", maxRows);
-			return (keepFrom > 0) ? delete(connection, table, StoredEvent.ROWID + " <= ?", keepFrom) : 0L;
-		}));
+		requireTrim(stream, maxRows, batchRows);
+		String name = qualified(table.definition);
+		long keepFrom = read((connection) -> queryLong(connection, "SELECT coalesce((SELECT " + StoredEvent.ROWID
+				+ " FROM " + name + " ORDER BY " + StoredEvent.ROWID + " DESC LIMIT 1 OFFSET ?), 0)", maxRows));
+		if (keepFrom == 0) {
+			return 0;
+		}
+		return trimInBatches(table, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
 	}
 
 	@Override
-	public long trimOlderThan(String stream, Instant cutoff) {
+	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
 		Table table = table(stream);
-		return await(write("trim", (connection) -> delete(connection, table, StoredEvent.PUBLISHED_AT + " < ?",
-				OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC))));
+		requireTrim(stream, 0, batchRows);
+		return trimInBatches(table, StoredEvent.PUBLISHED_AT + " < ?",
+				OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC), batchRows);
 	}
 
-	private long delete(DuckDBConnection connection, Table table, String condition, Object bound) throws SQLException {
+	private static void requireTrim(String stream, long maxRows, int batchRows) {
+		if (maxRows < 0 || batchRows < 1) {
+			throw new InvalidRequestException("Cannot trim '" + stream + "' to " + maxRows + " rows in batches of "
+					+ batchRows);
+		}
+	}
+
+	/**
+	 * Deletes the rows matching {@code condition}, oldest first, each batch a writer task of its own so that
+	 * publishes queued meanwhile commit between batches.
+	 */
+	private long trimInBatches(Table table, String condition, Object bound, int batchRows) {
+		long deleted = 0;
+		while (true) {
+			long batch = await(write("trim", (connection) -> delete(connection, table, condition, bound, batchRows)));
+			deleted += batch;
+			if (batch < batchRows) {
+				return deleted;
+			}
+		}
+	}
+
+	private long delete(DuckDBConnection connection, Table table, String condition, Object bound, int batchRows)
+			throws SQLException {
 		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
 		try (PreparedStatement mark = connection
 			.prepareStatement("UPDATE " + engine("streams") + " SET last_rowid = ? WHERE name = ?")) {
@@ -501,9 +553,12 @@ public final class DuckDbStreamStore implements StreamStore {
 			mark.setString(2, table.definition.name());
 			mark.executeUpdate();
 		}
-		try (PreparedStatement delete = connection
-			.prepareStatement("DELETE FROM " + qualified(table.definition) + " WHERE " + condition)) {
+		String name = qualified(table.definition);
+		try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + name + " WHERE "
+				+ StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID + " FROM " + name + " WHERE " + condition
+				+ " ORDER BY " + StoredEvent.ROWID + " LIMIT ?)")) {
 			delete.setObject(1, bound);
+			delete.setInt(2, batchRows);
 			return delete.executeUpdate();
 		}
 	}
@@ -726,6 +781,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	private void commitTable(Table table, ColumnSet columns, List<Prepared> prepared) {
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		long lastRowid;
+		long start = System.nanoTime();
 		try {
 			lastRowid = writeTable(table, columns, prepared, publishedAt);
 		}
@@ -743,6 +799,7 @@ public final class DuckDbStreamStore implements StreamStore {
 			}
 			return;
 		}
+		observe(table.definition.name(), (int) (lastRowid - table.lastRowid), System.nanoTime() - start);
 		table.lastRowid = lastRowid;
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
@@ -761,6 +818,15 @@ public final class DuckDbStreamStore implements StreamStore {
 			// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes: on
 			// the completer, so that it never delays the next commit. One hand-off per group, not per publish.
 			this.completer.execute(() -> chained.forEach((each) -> complete(stream, each)));
+		}
+	}
+
+	private void observe(String stream, int rows, long nanos) {
+		try {
+			this.observer.committed(stream, rows, nanos);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Store observer failed", ex);
 		}
 	}
 

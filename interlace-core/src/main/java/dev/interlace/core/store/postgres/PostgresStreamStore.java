@@ -58,6 +58,7 @@ import dev.interlace.core.store.ConvertedBatch;
 import dev.interlace.core.store.DefinitionDocument;
 import dev.interlace.core.store.EventConverter;
 import dev.interlace.core.store.PublishIds;
+import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
@@ -150,6 +151,8 @@ public final class PostgresStreamStore implements StreamStore {
 	private volatile boolean closed;
 
 	private volatile CommitListener listener = CommitListener.NONE;
+
+	private volatile StoreObserver observer = StoreObserver.NONE;
 
 	/**
 	 * Uses a database with default settings. The data source (a pool) stays the caller's: {@link #close()} leaves
@@ -252,6 +255,29 @@ public final class PostgresStreamStore implements StreamStore {
 	@Override
 	public void setCommitListener(CommitListener listener) {
 		this.listener = listener;
+	}
+
+	@Override
+	public void setStoreObserver(StoreObserver observer) {
+		this.observer = observer;
+	}
+
+	@Override
+	public Map<String, Long> readCursors(String stream) {
+		table(stream);
+		return withConnection("read the cursors of '" + stream + "'", (connection) -> {
+			Map<String, Long> cursors = new LinkedHashMap<>();
+			try (PreparedStatement select = connection.prepareStatement("SELECT consumer, position FROM "
+					+ engine("consumer_cursors") + " WHERE stream = ? ORDER BY consumer")) {
+				select.setString(1, stream);
+				try (ResultSet rows = select.executeQuery()) {
+					while (rows.next()) {
+						cursors.put(rows.getString(1), rows.getLong(2));
+					}
+				}
+			}
+			return cursors;
+		});
 	}
 
 	// ---- streams ----
@@ -489,24 +515,58 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	@Override
-	public long trimToMaxRows(String stream, long maxRows) {
+	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
 		Table table = table(stream);
-		if (maxRows < 0) {
-			throw new InvalidRequestException("Cannot keep " + maxRows + " rows of '" + stream + "'");
-		}
+		requireTrim(stream, maxRows, batchRows);
 		String name = qualified(table.definition);
-		// The registry keeps the highest rowid, so rowids never repeat however many rows go.
-		return withConnection("trim '" + stream + "'", (connection) -> update(connection, "DELETE FROM " + name
-				+ " WHERE " + StoredEvent.ROWID + " <= (SELECT " + StoredEvent.ROWID + " FROM " + name + " ORDER BY "
-				+ StoredEvent.ROWID + " DESC OFFSET ? LIMIT 1)", maxRows));
+		String what = "trim '" + stream + "'";
+		long keepFrom = withConnection(what, (connection) -> queryLong(connection, "SELECT coalesce((SELECT "
+				+ StoredEvent.ROWID + " FROM " + name + " ORDER BY " + StoredEvent.ROWID + " DESC OFFSET ? LIMIT 1), 0)",
+				maxRows));
+		if (keepFrom == 0) {
+			return 0;
+		}
+		return trimInBatches(table, what, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
 	}
 
 	@Override
-	public long trimOlderThan(String stream, Instant cutoff) {
+	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
 		Table table = table(stream);
-		return withConnection("trim '" + stream + "'", (connection) -> update(connection, "DELETE FROM "
-				+ qualified(table.definition) + " WHERE " + StoredEvent.PUBLISHED_AT + " < ?",
-				cutoff.atOffset(ZoneOffset.UTC)));
+		requireTrim(stream, 0, batchRows);
+		return trimInBatches(table, "trim '" + stream + "'", StoredEvent.PUBLISHED_AT + " < ?",
+				cutoff.atOffset(ZoneOffset.UTC), batchRows);
+	}
+
+	private static void requireTrim(String stream, long maxRows, int batchRows) {
+		if (maxRows < 0 || batchRows < 1) {
+			throw new InvalidRequestException("Cannot trim '" + stream + "' to " + maxRows + " rows in batches of "
+					+ batchRows);
+		}
+	}
+
+	/**
+	 * Deletes the rows matching {@code condition}, oldest first, one autocommitted statement per batch: no batch
+	 * holds locks long, and publishes (which only insert) never wait for one. The registry keeps the highest rowid,
+	 * so rowids never repeat however many rows go.
+	 */
+	private long trimInBatches(Table table, String what, String condition, Object bound, int batchRows) {
+		String name = qualified(table.definition);
+		String sql = "DELETE FROM " + name + " WHERE " + StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID
+				+ " FROM " + name + " WHERE " + condition + " ORDER BY " + StoredEvent.ROWID + " LIMIT ?)";
+		long deleted = 0;
+		while (true) {
+			long batch = withConnection(what, (connection) -> {
+				try (PreparedStatement delete = connection.prepareStatement(sql)) {
+					delete.setObject(1, bound);
+					delete.setInt(2, batchRows);
+					return (long) delete.executeUpdate();
+				}
+			});
+			deleted += batch;
+			if (batch < batchRows) {
+				return deleted;
+			}
+		}
 	}
 
 	// ---- lifecycle ----
@@ -819,6 +879,7 @@ public final class PostgresStreamStore implements StreamStore {
 		Commit commit;
 		// Set once the outcome is up to the database: a connection lost from then on may have committed.
 		boolean[] committing = { false };
+		long start = System.nanoTime();
 		try {
 			commit = write(connection, table, prepared, committing);
 		}
@@ -846,12 +907,23 @@ public final class PostgresStreamStore implements StreamStore {
 			}
 			return;
 		}
+		observe(table.definition.name(), (int) (commit.lastRowid() - commit.firstRowid() + 1),
+				System.nanoTime() - start);
 		for (Prepared each : prepared) {
 			committed.add(each.op);
 		}
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
 		this.delivery.offer(commit);
+	}
+
+	private void observe(String stream, int rows, long nanos) {
+		try {
+			this.observer.committed(stream, rows, nanos);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Store observer failed", ex);
+		}
 	}
 
 	private static void restoreAutoCommit(Connection connection) throws SQLException {
@@ -1577,13 +1649,6 @@ public final class PostgresStreamStore implements StreamStore {
 		try (ResultSet rs = query.executeQuery()) {
 			rs.next();
 			return rs.getLong(1);
-		}
-	}
-
-	private static long update(Connection connection, String sql, Object parameter) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(sql)) {
-			statement.setObject(1, parameter);
-			return statement.executeUpdate();
 		}
 	}
 
