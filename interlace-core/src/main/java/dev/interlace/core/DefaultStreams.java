@@ -49,6 +49,8 @@ public final class DefaultStreams implements Streams {
 
 	private final Scheduler subscriberScheduler;
 
+	private final ReadRetry readRetry;
+
 	/**
 	 * Creates the API over the given streams, ensuring each in its store.
 	 * @param definitions the streams
@@ -67,6 +69,20 @@ public final class DefaultStreams implements Streams {
 	 */
 	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
 			int subscriberBufferSize, Scheduler subscriberScheduler) {
+		this(definitions, stores, subscriberBufferSize, subscriberScheduler, ReadRetry.DEFAULTS);
+	}
+
+	/**
+	 * Creates the API over the given streams, ensuring each in its store.
+	 * @param definitions the streams
+	 * @param stores stores by connection name
+	 * @param subscriberBufferSize events a live subscriber may fall behind before it is disconnected
+	 * @param subscriberScheduler where subscriber code runs
+	 * @param readRetry how consumes and replays retry reads that hit a transient connection failure
+	 */
+	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
+			int subscriberBufferSize, Scheduler subscriberScheduler, ReadRetry readRetry) {
+		this.readRetry = readRetry;
 		if (subscriberBufferSize < 1) {
 			throw new IllegalArgumentException("subscriberBufferSize must be positive, was " + subscriberBufferSize);
 		}
@@ -153,7 +169,8 @@ public final class DefaultStreams implements Streams {
 				}
 			}, held::tryEmitError);
 			Flux<StoredEvent> replay = Flux.<List<StoredEvent>, Long>generate(() -> afterRowid, (after, sink) -> {
-				List<StoredEvent> page = registered.store.readAfter(stream, after, REPLAY_PAGE_SIZE);
+				List<StoredEvent> page = this.readRetry
+					.run(() -> registered.store.readAfter(stream, after, REPLAY_PAGE_SIZE));
 				if (page.isEmpty()) {
 					sink.complete();
 					return after;
@@ -189,8 +206,10 @@ public final class DefaultStreams implements Streams {
 		if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
 			throw new InvalidRequestException("batch_size must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
 		}
-		long cursor = registered.store.readCursor(stream, consumer);
-		return new ConsumedBatch(stream, consumer, registered.store.readAfter(stream, cursor, batchSize), cursor);
+		long cursor = this.readRetry.run(() -> registered.store.readCursor(stream, consumer));
+		// After retention trimmed the rows at the cursor, rowid > cursor starts at the oldest row kept.
+		return new ConsumedBatch(stream, consumer,
+				this.readRetry.run(() -> registered.store.readAfter(stream, cursor, batchSize)), cursor);
 	}
 
 	@Override
