@@ -1,5 +1,6 @@
 package dev.interlace.autoconfigure;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +11,8 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,6 +22,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 
 import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.RetentionTask;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
 import dev.interlace.core.store.StreamStore;
@@ -71,7 +75,26 @@ public final class InterlaceAutoConfiguration {
 			requireConnection(declaration, stores);
 		}
 		return new DefaultStreams(definitions.definitions(), stores.asMap(), properties.subscriberBufferSize(),
-				Schedulers.boundedElastic());
+				Schedulers.boundedElastic(), properties.resilience().readRetry());
+	}
+
+	// Runs on a daemon thread of its own, never on an event loop; closed (stopped) with the context.
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "interlace.retention.enabled", matchIfMissing = true)
+	@ConditionalOnBean(DefaultStreams.class)
+	RetentionTask interlaceRetentionTask(InterlaceProperties properties, DefaultStreams streams) {
+		InterlaceProperties.RetentionSchedule schedule = properties.retention();
+		if (schedule.batchSize() < 1) {
+			throw new InvalidConfigurationPropertyValueException("interlace.retention.batch-size",
+					schedule.batchSize(), "must be positive");
+		}
+		if (schedule.interval().isNegative() || schedule.interval().isZero()) {
+			throw new InvalidConfigurationPropertyValueException("interlace.retention.interval",
+					schedule.interval(), "must be positive");
+		}
+		return new RetentionTask(streams.definitions(), streams::store, schedule.batchSize(), Clock.systemUTC())
+			.start(schedule.interval());
 	}
 
 	private static void requireConnection(StreamDefinitions.Declaration declaration, InterlaceStores stores) {

@@ -8,9 +8,12 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.convert.DurationStyle;
 
 import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.ReadRetry;
+import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
 
@@ -21,12 +24,15 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
  * @param connections Databases holding streams, by connection name. Streams naming no connection use 'default',
  * which always exists.
  * @param subscriberBufferSize Events a live subscriber may fall behind before it is disconnected.
+ * @param retention Scheduled enforcement of the streams' retention.
+ * @param resilience Circuit breaker and retries of the calls to the databases.
  * @since 0.1.0
  */
 @ConfigurationProperties("interlace")
 public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 		@DefaultValue Map<String, Connection> connections,
-		@DefaultValue("" + DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE) int subscriberBufferSize) {
+		@DefaultValue("" + DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE) int subscriberBufferSize,
+		@DefaultValue RetentionSchedule retention, @DefaultValue Resilience resilience) {
 
 	/** Name of the connection used by streams that name none. */
 	public static final String DEFAULT_CONNECTION = "default";
@@ -173,6 +179,87 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 		/** The settings of a connection that sets none. */
 		public static final Pool DEFAULTS = new Pool(DEFAULT_MAXIMUM_SIZE, null,
 				DurationStyle.detectAndParse(DEFAULT_CONNECTION_TIMEOUT));
+
+	}
+
+	/**
+	 * Scheduled enforcement of the streams' retention ({@code max-age-days}, {@code max-rows}).
+	 *
+	 * @param enabled Whether a background task deletes the rows beyond each stream's retention.
+	 * @param interval Time between the end of one retention run and the start of the next.
+	 * @param batchSize Most rows deleted per transaction; publishes commit between batches.
+	 */
+	public record RetentionSchedule(@DefaultValue("true") boolean enabled,
+			@DefaultValue(RetentionSchedule.DEFAULT_INTERVAL) Duration interval,
+			@DefaultValue("" + StreamStore.DEFAULT_TRIM_BATCH_ROWS) int batchSize) {
+
+		/** Default of {@link #interval()}. */
+		public static final String DEFAULT_INTERVAL = "1m";
+
+	}
+
+	/**
+	 * Circuit breaker and retries of the calls to the databases.
+	 *
+	 * @param circuitBreaker Circuit breaker of each PostgreSQL connection.
+	 * @param retry Retries of reads (consumes, replays) that hit a transient connection failure. Publishes are never
+	 * retried, as a failed one may have committed.
+	 */
+	public record Resilience(@DefaultValue CircuitBreaker circuitBreaker, @DefaultValue Retry retry) {
+
+		/**
+		 * Returns PostgreSQL store settings with this breaker's.
+		 * @param options the settings to start from
+		 * @return the settings
+		 */
+		PostgresStreamStore.Options apply(PostgresStreamStore.Options options) {
+			Duration openDuration = this.circuitBreaker.openDuration();
+			if (openDuration.isNegative() || openDuration.isZero()) {
+				throw new InvalidConfigurationPropertyValueException("interlace.resilience.circuit-breaker.open-duration",
+						openDuration, "must be positive");
+			}
+			return options.withBreakerOpenDuration(openDuration);
+		}
+
+		/**
+		 * Returns the read retries these settings describe.
+		 * @return the retries
+		 */
+		ReadRetry readRetry() {
+			if (this.retry.maxAttempts() < 1) {
+				throw new InvalidConfigurationPropertyValueException("interlace.resilience.retry.max-attempts",
+						this.retry.maxAttempts(), "must be at least 1");
+			}
+			if (this.retry.backoff().isNegative()) {
+				throw new InvalidConfigurationPropertyValueException("interlace.resilience.retry.backoff",
+						this.retry.backoff(), "must not be negative");
+			}
+			return new ReadRetry(this.retry.maxAttempts(), this.retry.backoff());
+		}
+
+	}
+
+	/**
+	 * Circuit breaker of each PostgreSQL connection: connection failures open it, and while it is open every call
+	 * fails at once (503 with Retry-After from the server).
+	 *
+	 * @param openDuration Time calls fail at once after the database was found unreachable, before a trial call.
+	 */
+	public record CircuitBreaker(@DefaultValue(CircuitBreaker.DEFAULT_OPEN_DURATION) Duration openDuration) {
+
+		/** Default of {@link #openDuration()}, that of {@link PostgresStreamStore.Options#DEFAULTS}. */
+		public static final String DEFAULT_OPEN_DURATION = "2s";
+
+	}
+
+	/**
+	 * Retries of reads that hit a transient connection failure.
+	 *
+	 * @param maxAttempts Attempts in all, the first included; 1 disables retries.
+	 * @param backoff Wait before the first retry, doubled before each further one.
+	 */
+	public record Retry(@DefaultValue("" + ReadRetry.DEFAULT_MAX_ATTEMPTS) int maxAttempts,
+			@DefaultValue(ReadRetry.DEFAULT_BACKOFF) Duration backoff) {
 
 	}
 

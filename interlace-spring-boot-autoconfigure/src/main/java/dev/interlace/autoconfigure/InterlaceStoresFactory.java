@@ -58,7 +58,7 @@ final class InterlaceStoresFactory {
 		boolean useDataSource = false;
 		if (applicationStore == null) {
 			if (defaultConnection != null) {
-				targets.put(DEFAULT, target(DEFAULT, defaultConnection, classLoader));
+				targets.put(DEFAULT, target(DEFAULT, defaultConnection, properties.resilience(), classLoader));
 			}
 			else if (dataSource != null) {
 				useDataSource = true;
@@ -74,7 +74,7 @@ final class InterlaceStoresFactory {
 		}
 		properties.connections().forEach((name, connection) -> {
 			if (!DEFAULT.equals(name)) {
-				targets.put(name, target(name, connection, classLoader));
+				targets.put(name, target(name, connection, properties.resilience(), classLoader));
 			}
 		});
 		Map<String, StreamStore> stores = new LinkedHashMap<>();
@@ -87,7 +87,7 @@ final class InterlaceStoresFactory {
 				stores.put(DEFAULT, applicationStore);
 			}
 			if (useDataSource) {
-				DataSourceStore store = openOn(dataSource, classLoader);
+				DataSourceStore store = openOn(dataSource, properties.resilience(), classLoader);
 				owned.add(store.store());
 				stores.put(DEFAULT, store.store());
 				if (store.file() != null) {
@@ -141,7 +141,8 @@ final class InterlaceStoresFactory {
 	 * Resolves a configured connection to the database it names, refusing anything Interlace cannot hold streams in
 	 * with the property to fix.
 	 */
-	static Target target(String name, InterlaceProperties.Connection connection, @Nullable ClassLoader classLoader) {
+	static Target target(String name, InterlaceProperties.Connection connection,
+			InterlaceProperties.Resilience resilience, @Nullable ClassLoader classLoader) {
 		String prefix = PREFIX + name;
 		String url = (connection.url() != null && !connection.url().isBlank()) ? connection.url().trim() : null;
 		String type = (connection.type() != null) ? connection.type().trim().toLowerCase(Locale.ROOT) : "";
@@ -158,7 +159,7 @@ final class InterlaceStoresFactory {
 		}
 		return switch (type) {
 			case "", "duckdb" -> duckDbTarget(name, connection, url);
-			case "postgres", "postgresql" -> postgresTarget(name, connection, url, classLoader);
+			case "postgres", "postgresql" -> postgresTarget(name, connection, url, resilience, classLoader);
 			default -> throw new InvalidConfigurationPropertyValueException(prefix + ".type", connection.type(),
 					"unknown connection type; expected duckdb or postgres");
 		};
@@ -198,7 +199,7 @@ final class InterlaceStoresFactory {
 	}
 
 	private static PostgresTarget postgresTarget(String name, InterlaceProperties.Connection connection,
-			@Nullable String url, @Nullable ClassLoader classLoader) {
+			@Nullable String url, InterlaceProperties.Resilience resilience, @Nullable ClassLoader classLoader) {
 		String prefix = PREFIX + name;
 		if (url == null) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".url", null,
@@ -243,7 +244,7 @@ final class InterlaceStoresFactory {
 		requireClass(classLoader, PostgresStores.FLYWAY_POSTGRESQL, description,
 				"Flyway's PostgreSQL support, which creates Interlace's schema",
 				"org.flywaydb:flyway-database-postgresql (the Interlace starter brings it)");
-		return new PostgresTarget(url, connection, connection.postgresOptions());
+		return new PostgresTarget(url, connection, resilience.apply(connection.postgresOptions()));
 	}
 
 	private static void requireClass(@Nullable ClassLoader classLoader, String className, String description,
@@ -262,7 +263,8 @@ final class InterlaceStoresFactory {
 	 * the store and the application share one database); a PostgreSQL store borrows connections from the
 	 * DataSource, which stays the application's to close.
 	 */
-	static DataSourceStore openOn(DataSource dataSource, @Nullable ClassLoader classLoader) {
+	static DataSourceStore openOn(DataSource dataSource, InterlaceProperties.Resilience resilience,
+			@Nullable ClassLoader classLoader) {
 		String shownUrl;
 		try (Connection connection = dataSource.getConnection()) {
 			DatabaseMetaData metaData = connection.getMetaData();
@@ -289,7 +291,8 @@ final class InterlaceStoresFactory {
 				"org.flywaydb:flyway-database-postgresql (the Interlace starter brings it)");
 		logger.info("Interlace keeps the streams of connection '" + DEFAULT
 				+ "' in the application's PostgreSQL database " + shownUrl);
-		return new DataSourceStore(PostgresStores.open(dataSource, PostgresStreamStore.Options.DEFAULTS), null);
+		return new DataSourceStore(
+				PostgresStores.open(dataSource, resilience.apply(PostgresStreamStore.Options.DEFAULTS)), null);
 	}
 
 	private static DataSourceStore openOnDuckDb(Connection connection, String url) throws SQLException {

@@ -22,7 +22,10 @@ class ConfigurationMetadataTests {
 			metadata = JsonMapper.builder().build().readTree(in);
 		}
 		assertThat(metadata.get("properties").valueStream().map((property) -> property.get("name").asString()))
-			.containsExactlyInAnyOrder("interlace.streams", "interlace.connections", "interlace.subscriber-buffer-size");
+			.contains("interlace.streams", "interlace.connections", "interlace.subscriber-buffer-size",
+					"interlace.retention.enabled", "interlace.retention.interval", "interlace.retention.batch-size",
+					"interlace.resilience.circuit-breaker.open-duration", "interlace.resilience.retry.max-attempts",
+					"interlace.resilience.retry.backoff");
 		assertThat(metadata.get("properties").valueStream())
 			.allSatisfy((property) -> assertThat(property.path("description").asString("")).isNotBlank());
 	}

@@ -34,7 +34,10 @@ import dev.interlace.core.ConsumedBatch;
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
+import dev.interlace.core.ReadRetry;
+import dev.interlace.core.RetentionTask;
 import dev.interlace.core.StoreException;
+import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamAuth;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
@@ -477,6 +480,54 @@ class InterlaceAutoConfigurationTests {
 			assertThat(batch.events()).singleElement()
 				.satisfies((event) -> assertThat(event.data()).containsEntry("order_id", "o-3"));
 		});
+	}
+
+	@Test
+	void retentionRunsOnASchedule() {
+		this.runner
+			.withPropertyValues("interlace.streams.orders.fields.amount=int64",
+					"interlace.streams.orders.retention.max-rows=2", "interlace.retention.interval=50ms",
+					"interlace.retention.batch-size=1")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RetentionTask.class);
+				Streams streams = context.getBean(Streams.class);
+				for (int i = 0; i < 5; i++) {
+					streams.publishBlocking("orders", Map.of("amount", i));
+				}
+				long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+				while (streams.count("orders") > 2 && System.nanoTime() < deadline) {
+					Thread.sleep(20);
+				}
+				assertThat(streams.consume("orders", "billing").events()).extracting(StoredEvent::rowid)
+					.containsExactly(4L, 5L);
+			});
+	}
+
+	@Test
+	void retentionCanBeDisabled() {
+		this.runner.withPropertyValues("interlace.retention.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RetentionTask.class));
+	}
+
+	@Test
+	void retentionSettingsMustBePositive() {
+		this.runner.withPropertyValues("interlace.retention.batch-size=0")
+			.run(failsOn("interlace.retention.batch-size", "0", "must be positive"));
+		this.runner.withPropertyValues("interlace.retention.interval=0s")
+			.run(failsOn("interlace.retention.interval", "PT0S", "must be positive"));
+	}
+
+	@Test
+	void readRetriesBindFromResilienceProperties() {
+		this.runner.run((context) -> assertThat(context.getBean(InterlaceProperties.class).resilience().readRetry())
+			.isEqualTo(ReadRetry.DEFAULTS));
+		this.runner
+			.withPropertyValues("interlace.resilience.retry.max-attempts=5",
+					"interlace.resilience.retry.backoff=250ms")
+			.run((context) -> assertThat(context.getBean(InterlaceProperties.class).resilience().readRetry())
+				.isEqualTo(new ReadRetry(5, Duration.ofMillis(250))));
+		this.runner.withPropertyValues("interlace.resilience.retry.max-attempts=0")
+			.run(failsOn("interlace.resilience.retry.max-attempts", "0", "must be at least 1"));
 	}
 
 	private static ContextConsumer<AssertableApplicationContext> failsOn(String property, String value,

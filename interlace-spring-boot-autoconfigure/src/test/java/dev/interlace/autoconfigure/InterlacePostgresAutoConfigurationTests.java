@@ -90,6 +90,20 @@ class InterlacePostgresAutoConfigurationTests {
 	}
 
 	@Test
+	void circuitBreakerOpenDurationComesFromResilienceProperties() {
+		this.runner.withPropertyValues(postgresConnection("default"))
+			.withPropertyValues("interlace.resilience.circuit-breaker.open-duration=7s")
+			.run((context) -> assertThat(
+					((PostgresStreamStore) context.getBean(InterlaceStores.class).getDefault()).getOptions())
+				.isEqualTo(PostgresStreamStore.Options.DEFAULTS.withBreakerOpenDuration(Duration.ofSeconds(7))));
+		this.runner.withPropertyValues(postgresConnection("default"))
+			.withPropertyValues("interlace.resilience.circuit-breaker.open-duration=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("interlace.resilience.circuit-breaker.open-duration"));
+	}
+
+	@Test
 	void postgresqlIsAnotherNameOfTheType() {
 		this.runner.withPropertyValues(postgresConnection("default"))
 			.withPropertyValues("interlace.connections.default.type=PostgreSQL")
