@@ -1,20 +1,26 @@
 package dev.interlace.server;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -22,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.interlace.autoconfigure.InterlaceMetrics;
 import dev.interlace.core.ConsumedBatch;
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.InvalidEventException;
@@ -56,14 +63,18 @@ public class StreamsController {
 
 	private final RequestBodies bodies;
 
+	private final @Nullable InterlaceMetrics metrics;
+
 	/**
 	 * Creates the controller.
 	 * @param streams the streams
 	 * @param bodies the request body reader
+	 * @param metrics where publishes are recorded
 	 */
-	public StreamsController(Streams streams, RequestBodies bodies) {
+	public StreamsController(Streams streams, RequestBodies bodies, ObjectProvider<InterlaceMetrics> metrics) {
 		this.streams = streams;
 		this.bodies = bodies;
+		this.metrics = metrics.getIfAvailable();
 	}
 
 	/**
@@ -116,18 +127,33 @@ public class StreamsController {
 	 */
 	@PostMapping(path = "/{name}", consumes = { MediaType.APPLICATION_JSON_VALUE, JSON_SUBTYPES })
 	public Mono<ResponseEntity<Map<String, Object>>> publish(@PathVariable String name, ServerHttpRequest request) {
-		return this.bodies.readJson(request).flatMap((body) -> {
+		LongAdder bytes = new LongAdder();
+		ServerHttpRequest counted = (this.metrics != null) ? new ServerHttpRequestDecorator(request) {
+			@Override
+			public Flux<DataBuffer> getBody() {
+				return super.getBody().doOnNext((buffer) -> bytes.add(buffer.readableByteCount()));
+			}
+		} : request;
+		return this.bodies.readJson(counted).flatMap((body) -> {
 			List<Map<String, Object>> events = events(name, body);
 			if (events.isEmpty()) {
 				// Nothing to store, but the stream must still exist.
 				this.streams.definition(name);
 				return Mono.just(publishResponse(name, 0, null, 0, 0, List.of()));
 			}
+			long start = System.nanoTime();
 			return this.streams.publish(name, events)
+				.doOnNext((result) -> recordPublish(result, bytes.sum(), System.nanoTime() - start))
 				.map((result) -> publishResponse(result.stream(), result.rowsReceived(), result.publishId(),
 						result.firstRowid(), result.lastRowid(), result.triggeredModels()));
 		})
 			.map((body) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(body));
+	}
+
+	private void recordPublish(PublishResult result, long bytes, long nanos) {
+		if (this.metrics != null) {
+			this.metrics.published(result.stream(), result.rowsReceived(), bytes, Duration.ofNanos(nanos));
+		}
 	}
 
 	/**

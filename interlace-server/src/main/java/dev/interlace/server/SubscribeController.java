@@ -11,6 +11,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.interlace.autoconfigure.InterlaceMetrics;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.Streams;
@@ -79,8 +81,10 @@ public class SubscribeController {
 
 	private final JsonMapper mapper;
 
+	private final @Nullable InterlaceMetrics metrics;
+
 	SubscribeController(Streams streams, @Value("${interlace.server.sse-heartbeat:15s}") Duration heartbeat,
-			SseLifecycle lifecycle, JsonMapper mapper) {
+			SseLifecycle lifecycle, JsonMapper mapper, ObjectProvider<InterlaceMetrics> metrics) {
 		Assert.isTrue(!heartbeat.isNegative() && !heartbeat.isZero(),
 				() -> "interlace.server.sse-heartbeat must be positive, was " + heartbeat);
 		this.streams = streams;
@@ -88,6 +92,7 @@ public class SubscribeController {
 		this.lifecycle = lifecycle;
 		this.data = new SseEventData(mapper);
 		this.mapper = mapper;
+		this.metrics = metrics.getIfAvailable();
 	}
 
 	@GetMapping(path = "/api/v1/streams/{name}/subscribe", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -115,6 +120,11 @@ public class SubscribeController {
 		Flux<String> frames = Flux.merge(events, Mono.just(OPENING), heartbeats)
 			.takeWhile((frame) -> !END.equals(frame))
 			.takeUntilOther(this.lifecycle.stopped());
+		if (this.metrics != null) {
+			InterlaceMetrics metrics = this.metrics;
+			frames = frames.doOnSubscribe((subscription) -> metrics.subscriberOpened(name))
+				.doFinally((signal) -> metrics.subscriberClosed(name));
+		}
 		response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
 		DataBufferFactory buffers = response.bufferFactory();
 		return response.writeAndFlushWith(
