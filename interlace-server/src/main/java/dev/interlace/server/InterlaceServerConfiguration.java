@@ -4,9 +4,12 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.interlace.autoconfigure.InterlaceStores;
+import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
 
 /**
@@ -43,6 +46,12 @@ public class InterlaceServerConfiguration {
 	@Bean
 	ApiExceptionHandler apiExceptionHandler() {
 		return new ApiExceptionHandler();
+	}
+
+	// Named so that the health component is "interlace", with one component per connection below it.
+	@Bean
+	CompositeHealthContributor interlaceHealthContributor(InterlaceStores stores, DefaultStreams streams) {
+		return StoreHealthIndicator.perConnection(stores, streams);
 	}
 
 }
