@@ -1,5 +1,6 @@
 package dev.interlace.server;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,6 +55,25 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	private final int storeRetryAfterSeconds;
+
+	/**
+	 * Creates the handler, asking clients to wait {@value #STORE_RETRY_AFTER_SECONDS} second after a storage failure.
+	 */
+	public ApiExceptionHandler() {
+		this(Duration.ofSeconds(STORE_RETRY_AFTER_SECONDS));
+	}
+
+	/**
+	 * Creates the handler.
+	 * @param storeRetryAfter how long a client is asked to wait after a storage failure (such as the circuit
+	 * breaker's open duration), rounded up to whole seconds, at least one
+	 */
+	public ApiExceptionHandler(Duration storeRetryAfter) {
+		long millis = Math.max(storeRetryAfter.toMillis(), 1);
+		this.storeRetryAfterSeconds = (int) Math.min((millis + 999) / 1000, Integer.MAX_VALUE);
+	}
+
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
 		ServerHttpResponse response = exchange.getResponse();
@@ -72,6 +92,12 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 		}
 		String requestId = RequestIdFilter.requestId(exchange);
 		ApiException problem = toProblem(exchange.getRequest(), ex);
+		if (problem.getCode() == ErrorCode.SERVICE_UNAVAILABLE
+				&& problem.getHeaders().containsHeader(HttpHeaders.RETRY_AFTER)
+				&& this.storeRetryAfterSeconds != STORE_RETRY_AFTER_SECONDS) {
+			problem.getHeaders().set(HttpHeaders.RETRY_AFTER, Integer.toString(this.storeRetryAfterSeconds));
+			problem.with("retry_after", this.storeRetryAfterSeconds);
+		}
 		log(exchange.getRequest(), requestId, problem, ex);
 		return write(response, requestId, exchange.getRequest().getPath().value(), problem);
 	}

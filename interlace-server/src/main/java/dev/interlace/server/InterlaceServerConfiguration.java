@@ -8,6 +8,7 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.interlace.autoconfigure.InterlaceProperties;
 import dev.interlace.autoconfigure.InterlaceStores;
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
@@ -44,8 +45,9 @@ public class InterlaceServerConfiguration {
 	}
 
 	@Bean
-	ApiExceptionHandler apiExceptionHandler() {
-		return new ApiExceptionHandler();
+	ApiExceptionHandler apiExceptionHandler(InterlaceProperties interlace) {
+		// Clients come back when the breaker lets a trial call through, not before.
+		return new ApiExceptionHandler(interlace.resilience().circuitBreaker().openDuration());
 	}
 
 	// Named so that the health component is "interlace", with one component per connection below it.

@@ -107,10 +107,11 @@ class PostgresOutageIntegrationTests {
 		assertThat(MediaType.parseMediaType(answer.contentType()).isCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
 			.as("%s content type: %s", request, answer)
 			.isTrue();
-		assertThat(answer.retryAfter()).as("%s Retry-After", request).isEqualTo("1");
+		// The breaker's open duration (interlace.resilience.circuit-breaker.open-duration, 2 s by default).
+		assertThat(answer.retryAfter()).as("%s Retry-After", request).isEqualTo("2");
 		assertThat(answer.json()).containsEntry("status", 503)
 			.containsEntry("code", "SERVICE_UNAVAILABLE")
-			.containsEntry("retry_after", 1);
+			.containsEntry("retry_after", 2);
 		assertThat(answer.body()).doesNotContain("Exception", "jdbc:", "postgres");
 	}
 

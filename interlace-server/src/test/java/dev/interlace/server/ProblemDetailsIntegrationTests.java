@@ -255,8 +255,9 @@ class ProblemDetailsIntegrationTests extends ApiIntegrationTestSupport {
 		OneResponse response = new OneResponse(this.client.get().uri("/test/failures/store").exchange());
 		Map<String, Object> problem = assertProblem(response.spec, HttpStatus.SERVICE_UNAVAILABLE,
 				"SERVICE_UNAVAILABLE");
-		response.spec.expectHeader().valueEquals(HttpHeaders.RETRY_AFTER, "1");
-		assertThat(problem).containsEntry("retry_after", 1);
+		// The circuit breaker's open duration, 2 s by default.
+		response.spec.expectHeader().valueEquals(HttpHeaders.RETRY_AFTER, "2");
+		assertThat(problem).containsEntry("retry_after", 2);
 		assertThat(problem.toString()).doesNotContain("hunter2");
 	}
 
