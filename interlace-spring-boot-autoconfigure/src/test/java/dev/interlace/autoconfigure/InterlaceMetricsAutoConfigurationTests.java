@@ -1,0 +1,81 @@
+package dev.interlace.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.interlace.core.store.StreamStore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link InterlaceMetricsAutoConfiguration}.
+ */
+class InterlaceMetricsAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(InterlaceAutoConfiguration.class, InterlaceMetricsAutoConfiguration.class))
+		.withPropertyValues("interlace.connections.default.path=:memory:",
+				"interlace.streams.orders.description=Orders");
+
+	@Test
+	void withoutMeterRegistryNoMetersAreCreated() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(InterlaceMetrics.class)
+			.doesNotHaveBean(StreamStatisticsMeters.class));
+	}
+
+	@Test
+	void withoutMicrometerNoMetersAreCreated() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(InterlaceMetrics.class));
+	}
+
+	@Test
+	void whenDisabledNoMetersAreCreated() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("interlace.metrics.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(InterlaceMetrics.class));
+	}
+
+	@Test
+	void withMeterRegistryStoreCommitsAndStreamStatisticsAreRecorded() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("interlace.metrics.refresh-interval=1h")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(InterlaceMetrics.class).hasSingleBean(StreamStatisticsMeters.class);
+				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
+				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2)));
+				store.commitCursor("orders", "billing", 1);
+				context.getBean(StreamStatisticsMeters.class).refresh();
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get(InterlaceMetrics.STORE_COMMIT_ROWS).tag("connection", "default")
+					.summary()
+					.totalAmount()).isEqualTo(2);
+				assertThat(registry.get(StreamStatisticsMeters.STREAM_ROWS).tag("stream", "orders").gauge().value())
+					.isEqualTo(2);
+				assertThat(registry.get(StreamStatisticsMeters.CONSUMER_LAG)
+					.tags("stream", "orders", "consumer", "billing")
+					.gauge()
+					.value()).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void nonPositiveRefreshIntervalFailsStartup() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("interlace.metrics.refresh-interval=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("interlace.metrics.refresh-interval"));
+	}
+
+}
