@@ -48,6 +48,9 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 
 	private @Nullable ScheduledExecutorService executor;
 
+	private volatile java.util.function.ObjLongConsumer<String> deletionListener = (stream, rows) -> {
+	};
+
 	/**
 	 * Creates the task over the streams of a {@link DefaultStreams}, in batches of
 	 * {@value StreamStore#DEFAULT_TRIM_BATCH_ROWS} rows.
@@ -73,6 +76,14 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 		this.stores = stores;
 		this.batchRows = batchRows;
 		this.clock = clock;
+	}
+
+	/**
+	 * Sets what is told of the rows each run deletes per stream, such as a metrics counter.
+	 * @param listener receives the stream and the rows deleted, zero included
+	 */
+	public void setDeletionListener(java.util.function.ObjLongConsumer<String> listener) {
+		this.deletionListener = listener;
 	}
 
 	/**
@@ -115,6 +126,7 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 		if (deleted > 0) {
 			logger.debug("Retention deleted {} rows of stream '{}'", deleted, definition.name());
 		}
+		this.deletionListener.accept(definition.name(), deleted);
 		return deleted;
 	}
 

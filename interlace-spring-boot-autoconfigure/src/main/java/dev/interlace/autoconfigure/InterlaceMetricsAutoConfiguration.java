@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 
+import dev.interlace.core.RetentionTask;
 import dev.interlace.core.Streams;
 import dev.interlace.core.store.StreamStore;
 
@@ -35,8 +36,10 @@ public final class InterlaceMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	InterlaceMetrics interlaceMetrics(MeterRegistry registry, ObjectProvider<InterlaceStores> stores) {
+	InterlaceMetrics interlaceMetrics(MeterRegistry registry, ObjectProvider<InterlaceStores> stores,
+			ObjectProvider<RetentionTask> retention) {
 		InterlaceMetrics metrics = new InterlaceMetrics(registry);
+		retention.ifAvailable((task) -> task.setDeletionListener(metrics::retentionDeleted));
 		InterlaceStores held = stores.getIfAvailable();
 		if (held != null) {
 			for (Map.Entry<String, StreamStore> store : held.asMap().entrySet()) {

@@ -69,6 +69,22 @@ class InterlaceMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void retentionDeletionsAreCounted() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("interlace.streams.orders.retention.max-rows=1", "interlace.retention.interval=1h")
+			.run((context) -> {
+				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
+				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2), Map.of("id", 3)));
+				context.getBean(dev.interlace.core.RetentionTask.class).trim();
+				assertThat(context.getBean(MeterRegistry.class)
+					.get(InterlaceMetrics.RETENTION_DELETED)
+					.tag("stream", "orders")
+					.counter()
+					.count()).isEqualTo(2);
+			});
+	}
+
+	@Test
 	void nonPositiveRefreshIntervalFailsStartup() {
 		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 			.withPropertyValues("interlace.metrics.refresh-interval=0s")
