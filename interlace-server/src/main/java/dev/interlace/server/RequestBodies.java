@@ -14,7 +14,6 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -65,9 +64,16 @@ public final class RequestBodies {
 		if (declared > this.maxBytes) {
 			return Mono.error(tooLarge(this.maxBytes));
 		}
-		return DataBufferUtils.join(request.getBody(), this.maxBytes)
-			.onErrorMap(DataBufferLimitException.class, (ex) -> tooLarge(this.maxBytes))
-			.map(this::parse)
+		// One byte more than the limit is read, then the rest is left to Netty to discard. (A join whose limit fails
+		// in the middle of the body made Netty release some buffers twice and break the connection.)
+		return DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(request.getBody(), this.maxBytes + 1L))
+			.map((buffer) -> {
+				if (buffer.readableByteCount() > this.maxBytes) {
+					DataBufferUtils.release(buffer);
+					throw tooLarge(this.maxBytes);
+				}
+				return parse(buffer);
+			})
 			.switchIfEmpty(Mono.error(() -> new ApiException(ErrorCode.INVALID_REQUEST,
 					"Request body is empty; expected JSON")));
 	}
