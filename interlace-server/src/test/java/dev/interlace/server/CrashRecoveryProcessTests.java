@@ -125,6 +125,7 @@ class CrashRecoveryProcessTests {
 			this.name = name;
 			this.storeArguments = storeArguments;
 			this.log = Path.of("target", "process-tests", "CrashRecoveryProcessTests-" + name + ".log").toAbsolutePath();
+			ServerProcess.deleteLog(this.log);
 		}
 
 		void run() throws Exception {

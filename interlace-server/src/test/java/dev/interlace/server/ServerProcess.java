@@ -84,6 +84,19 @@ final class ServerProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Deletes a log of an earlier run, so that a test reads only what its own servers said.
+	 * @param log the log file
+	 */
+	static void deleteLog(Path log) {
+		try {
+			Files.deleteIfExists(log);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * Returns the server jar the build packaged: {@code interlace.server.jar} as failsafe sets it, else the module's
 	 * {@code target/interlace-server.jar}.
 	 */
