@@ -836,13 +836,14 @@ public final class PostgresStreamStore implements StreamStore {
 		}
 		long start = System.nanoTime();
 		Connection connection = null;
-		// Publishes committed and handed to delivery, which completes them: a later failure must not fail them.
+		// Publishes committed, which delivery completes: a later failure must not fail them.
 		Set<AppendOp> committed = Collections.newSetFromMap(new IdentityHashMap<>());
+		List<Commit> commits = new ArrayList<>(byTable.size());
 		try {
 			connection = this.dataSource.getConnection();
 			// A publish touches one stream, so each stream commits on its own: that keeps every publish atomic.
 			for (Map.Entry<Table, List<AppendOp>> entry : byTable.entrySet()) {
-				commitTable(connection, entry.getKey(), entry.getValue(), committed);
+				commitTable(connection, entry.getKey(), entry.getValue(), committed, commits);
 			}
 			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 		}
@@ -864,14 +865,19 @@ public final class PostgresStreamStore implements StreamStore {
 				}
 			}
 		}
+		// Handed over only once the breaker knows the outcome: a publisher who heard back from a database that came
+		// back must find the breaker closed, not still half-open on this group's permission.
+		for (Commit commit : commits) {
+			this.delivery.offer(commit);
+		}
 	}
 
 	/**
 	 * Commits one stream's publishes in one transaction, or each alone when the database refuses them together.
 	 * @throws SQLException only for connection failures, which fail every publish of the group
 	 */
-	private void commitTable(Connection connection, Table table, List<AppendOp> ops, Set<AppendOp> committed)
-			throws SQLException {
+	private void commitTable(Connection connection, Table table, List<AppendOp> ops, Set<AppendOp> committed,
+			List<Commit> commits) throws SQLException {
 		List<Prepared> prepared = prepare(connection, table, ops);
 		if (prepared.isEmpty()) {
 			return;
@@ -898,7 +904,7 @@ public final class PostgresStreamStore implements StreamStore {
 				// Commit each publish alone so that only the one the database refuses fails.
 				this.groupRetries.incrementAndGet();
 				for (Prepared each : prepared) {
-					commitTable(connection, table, List.of(each.op), committed);
+					commitTable(connection, table, List.of(each.op), committed, commits);
 				}
 			}
 			else {
@@ -914,7 +920,7 @@ public final class PostgresStreamStore implements StreamStore {
 		}
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
-		this.delivery.offer(commit);
+		commits.add(commit);
 	}
 
 	private void observe(String stream, int rows, long nanos) {
