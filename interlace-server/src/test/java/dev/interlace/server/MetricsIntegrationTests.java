@@ -78,8 +78,11 @@ class MetricsIntegrationTests {
 		this.metrics.retentionDeleted("m_orders", 7);
 
 		subscriber.dispose();
+		// The gauges read from the database come from one refresh, which may have counted a stream's rows before the
+		// publishes above and read its cursor after the ack: wait for one that began after both.
 		PrometheusScrape scrape = awaitScrape((candidate) -> candidate.value("interlace_subscribers{stream=\"m_orders\"}") == 0
-				&& candidate.value("interlace_consumer_lag{consumer=\"billing\",stream=\"m_orders\"}") == 3);
+				&& candidate.value("interlace_consumer_lag{consumer=\"billing\",stream=\"m_orders\"}") == 3
+				&& candidate.value("interlace_stream_rows{stream=\"m_orders\"}") == 4);
 		System.out.println(scrape.interlaceLines());
 
 		assertThat(scrape.value("interlace_publish_events_total{stream=\"m_orders\"}")).isEqualTo(4);
