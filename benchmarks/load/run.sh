@@ -5,6 +5,7 @@
 #   benchmarks/load/run.sh                 # both loads, 30 s each
 #   DURATION=10s CONNECTIONS=50 benchmarks/load/run.sh single
 #   DB=postgres benchmarks/load/run.sh batch
+#   WARMUP=30s: unmeasured load before each measured one
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -41,13 +42,16 @@ done
 curl -sf "http://127.0.0.1:$PORT/api/v1/streams/bench" >/dev/null || { echo "server did not start"; tail -50 "$DATA/server.log"; exit 1; }
 
 URL="http://127.0.0.1:$PORT"
-# A short warm-up so the JIT has compiled the publish path before measuring.
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s benchmarks/load/publish-single.lua "$URL" >/dev/null
+# Each load is first run unmeasured for WARMUP: the JIT compiles the request path for ~30 s under load (its
+# compiler threads take half a core meanwhile), and a shorter warm-up measures the compiler, not the server.
+WARMUP=${WARMUP:-30s}
 if [ "$WHAT" = all ] || [ "$WHAT" = single ]; then
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s benchmarks/load/publish-single.lua "$URL" >/dev/null
   echo "== single-event publishes, $CONNECTIONS connections, $DURATION"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s benchmarks/load/publish-single.lua "$URL" | grep -E "events/s|latency p|non-2xx|Requests/sec"
 fi
 if [ "$WHAT" = all ] || [ "$WHAT" = batch ]; then
+  wrk -t"$THREADS" -c"$BATCH_CONNECTIONS" -d"$WARMUP" -s benchmarks/load/publish-batch.lua "$URL" >/dev/null
   echo "== batches of ${BATCH:-100}, $BATCH_CONNECTIONS connections, $DURATION"
   wrk -t"$THREADS" -c"$BATCH_CONNECTIONS" -d"$DURATION" --latency -s benchmarks/load/publish-batch.lua "$URL" | grep -E "events/s|latency p|non-2xx|Requests/sec"
 fi
