@@ -22,8 +22,8 @@ import reactor.netty.resources.LoopResources;
  * over HTTP and reports the latency from the publish request being sent to each subscriber receiving the event.
  * <p>
  * Usage: {@code java -cp benchmarks.jar dev.interlace.benchmarks.SseLatency <base-url> <subscribers> <events/s>
- * <seconds> [events-per-request]}. Publisher and subscribers run in this JVM, so the latency is measured with one
- * clock: each event carries the {@code System.nanoTime()} of its publish request in {@code sent_at}.
+ * <seconds> [events-per-request] [warm-up-seconds]}. Publisher and subscribers run in this JVM, so the latency is
+ * measured with one clock: each event carries the {@code System.nanoTime()} of its publish request in {@code sent_at}.
  */
 public final class SseLatency {
 
@@ -51,10 +51,13 @@ public final class SseLatency {
 		int rate = (args.length > 2) ? Integer.parseInt(args[2]) : 10_000;
 		int seconds = (args.length > 3) ? Integer.parseInt(args[3]) : 20;
 		int perRequest = (args.length > 4) ? Integer.parseInt(args[4]) : 10;
-		new SseLatency().run(base, subscribers, rate, seconds, perRequest);
+		// Both JVMs keep compiling the delivery path for about half a minute under load.
+		int warmupSeconds = (args.length > 5) ? Integer.parseInt(args[5]) : 30;
+		new SseLatency().run(base, subscribers, rate, seconds, perRequest, warmupSeconds);
 	}
 
-	private void run(String base, int subscribers, int rate, int seconds, int perRequest) throws Exception {
+	private void run(String base, int subscribers, int rate, int seconds, int perRequest, int warmupSeconds)
+			throws Exception {
 		LoopResources loops = LoopResources.create("sse-load", 2, true);
 		ConnectionProvider connections = ConnectionProvider.builder("sse-load").maxConnections(subscribers + 64)
 			.pendingAcquireMaxCount(-1)
@@ -84,15 +87,14 @@ public final class SseLatency {
 		if (!connected.await(60, TimeUnit.SECONDS)) {
 			System.err.println("only " + (subscribers - connected.getCount()) + " subscribers connected");
 		}
-		System.out.printf("%d subscribers connected; publishing %d events/s for 5 s of warm-up, then %d s measured, "
-				+ "in requests of %d%n", subscribers, rate, seconds, perRequest);
+		System.out.printf("%d subscribers connected; publishing %d events/s for %d s of warm-up, then %d s measured, "
+				+ "in requests of %d%n", subscribers, rate, warmupSeconds, seconds, perRequest);
 		AtomicLong published = new AtomicLong();
 		AtomicLong failed = new AtomicLong();
 		AtomicLong id = new AtomicLong();
 		ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
 		long requestsPerSecond = Math.max(1, rate / perRequest);
 		long periodNanos = TimeUnit.SECONDS.toNanos(1) / requestsPerSecond;
-		int warmupSeconds = 5;
 		long total = requestsPerSecond * (seconds + warmupSeconds);
 		this.measureFrom = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
 		AtomicLong sent = new AtomicLong();
