@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -132,6 +133,13 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 					"The stream's database is unavailable; retry later", ex);
 			problem.getHeaders().set(HttpHeaders.RETRY_AFTER, Integer.toString(STORE_RETRY_AFTER_SECONDS));
 			return problem.with("retry_after", STORE_RETRY_AFTER_SECONDS);
+		}
+		if (ex instanceof ReadTimeoutException) {
+			// Reactor Netty closes the connection right after; the answer tells a client that is still listening why.
+			ApiException problem = new ApiException(ErrorCode.REQUEST_TIMEOUT,
+					"Request body stopped arriving for longer than the server's read timeout");
+			problem.getHeaders().setConnection("close");
+			return problem;
 		}
 		if (ex instanceof DataBufferLimitException) {
 			return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "Request body is too large");

@@ -24,6 +24,9 @@ public enum ErrorCode {
 	/** The stream's rate limit is exhausted; the problem says when to retry. */
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS),
 
+	/** The request body stopped arriving for longer than {@code interlace.server.read-timeout}. */
+	REQUEST_TIMEOUT(HttpStatus.REQUEST_TIMEOUT),
+
 	/** The request body exceeds {@code interlace.server.max-body-size}. */
 	PAYLOAD_TOO_LARGE(HttpStatus.CONTENT_TOO_LARGE),
 

@@ -2,9 +2,11 @@ package dev.interlace.server;
 
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,8 +16,8 @@ import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
 
 /**
- * The HTTP API's infrastructure: request ids, per-stream access control and rate limits, body limits, and the
- * problem-details error handler.
+ * The HTTP API's infrastructure: request ids, per-stream access control and rate limits, body limits, read timeouts,
+ * and the problem-details error handler.
  *
  * @since 0.1.0
  */
@@ -42,6 +44,14 @@ public class InterlaceServerConfiguration {
 	@Bean
 	RequestBodies requestBodies(InterlaceServerProperties properties) {
 		return new RequestBodies(properties);
+	}
+
+	@Bean
+	RequestReadTimeoutCustomizer requestReadTimeoutCustomizer(InterlaceServerProperties properties,
+			ObjectProvider<NettyServerProperties> netty) {
+		NettyServerProperties nettyProperties = netty.getIfAvailable();
+		return new RequestReadTimeoutCustomizer(properties.readTimeout(),
+				(nettyProperties != null) ? nettyProperties.getIdleTimeout() : null);
 	}
 
 	@Bean

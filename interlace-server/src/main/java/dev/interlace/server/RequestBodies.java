@@ -3,6 +3,7 @@ package dev.interlace.server;
 import java.io.IOException;
 import java.io.InputStream;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
@@ -30,6 +31,9 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  * @since 0.1.0
  */
 public final class RequestBodies {
+
+	/** Body chunks requested from Netty at a time. */
+	private static final int BODY_PREFETCH = 64;
 
 	private final int maxBytes;
 
@@ -65,8 +69,11 @@ public final class RequestBodies {
 			return Mono.error(tooLarge(this.maxBytes));
 		}
 		// One byte more than the limit is read, then the rest is left to Netty to discard. (A join whose limit fails
-		// in the middle of the body made Netty release some buffers twice and break the connection.)
-		return DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(request.getBody(), this.maxBytes + 1L))
+		// in the middle of the body made Netty release some buffers twice and break the connection.) Demand is bounded
+		// because with unbounded demand Reactor Netty signals a read timeout to the body's reader twice, and logs the
+		// second one as an error ("onErrorDropped").
+		Flux<DataBuffer> body = request.getBody().limitRate(BODY_PREFETCH);
+		return DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(body, this.maxBytes + 1L))
 			.map((buffer) -> {
 				if (buffer.readableByteCount() > this.maxBytes) {
 					DataBufferUtils.release(buffer);

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class RequestBodiesTests {
 
 	private final RequestBodies bodies = new RequestBodies(
-			new InterlaceServerProperties(DataSize.ofBytes(100), 3, Duration.ofSeconds(15)));
+			new InterlaceServerProperties(DataSize.ofBytes(100), 3, Duration.ofSeconds(15), Duration.ofSeconds(30)));
 
 	@Test
 	void numbersKeepTheirExactValue() {
