@@ -619,6 +619,24 @@ public abstract class StreamStoreContractTests {
 		assertThat(this.store.appendAndWait("orders", amounts(1)).firstRowid()).isEqualTo(8);
 	}
 
+	@Test
+	void rowCountFollowsAppendsRejectedPublishesAndTrimsAcrossReopen() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", amounts(3));
+		this.store.appendAndWait("orders", amounts(150));
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", "x"))))
+			.isInstanceOf(InvalidEventException.class);
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(153);
+		assertThat(this.store.trimToMaxRows("orders", 100, 7)).isEqualTo(53);
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(100);
+		reopen();
+		assertThat(this.store.ensureStream(orders()).rowCount()).isEqualTo(100);
+		this.store.appendAndWait("orders", amounts(2));
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(102);
+		assertThat(this.store.trimOlderThan("orders", Instant.now().plusSeconds(60), 40)).isEqualTo(102);
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+	}
+
 	private static List<Map<String, Object>> amounts(int count) {
 		List<Map<String, Object>> events = new ArrayList<>();
 		for (int i = 0; i < count; i++) {

@@ -76,6 +76,10 @@ import dev.interlace.core.store.StreamTable;
  * rowids from {@code last_rowid}. The row lock orders the appends of every instance, so rowids follow commit order:
  * a reader that sees a rowid has already been able to see every smaller one.
  * <p>
+ * <b>Row counts.</b> The same update adds the rows to the stream's {@code row_count}, and each trim batch subtracts
+ * what it deleted in its own transaction, so {@link #describe} reads an exact count instead of scanning the table.
+ * Streams from before counts were kept are counted once, by the first {@link #ensureStream} or {@link #describe}.
+ * <p>
  * <b>Live events.</b> The same transaction sends {@code NOTIFY interlace_events, '<stream>:<last rowid>'}. One
  * connection per store listens, and one delivery thread hands the {@link CommitListener} every stream's events in
  * rowid order, exactly once: this store's own commits straight from memory, other instances' commits read back from
@@ -131,7 +135,13 @@ public final class PostgresStreamStore implements StreamStore {
 
 	private final ConcurrentMap<String, Table> tables = new ConcurrentHashMap<>();
 
+	/** Monitors of the streams this store counts or once counted, by name. */
+	private final ConcurrentMap<String, Object> recounts = new ConcurrentHashMap<>();
+
 	private final Writer[] writers;
+
+	/** When the database last answered a call ({@code System.nanoTime()}). */
+	private volatile long lastAnswer = System.nanoTime();
 
 	private final Delivery delivery = new Delivery();
 
@@ -182,6 +192,8 @@ public final class PostgresStreamStore implements StreamStore {
 			.maxWaitDurationInHalfOpenState(Duration.ofSeconds(60))
 			.writableStackTraceEnabled(false)
 			.build());
+		this.breaker.getEventPublisher().onStateTransition((event) -> logger.info("PostgreSQL circuit breaker: {}",
+				event.getStateTransition()));
 		migrate();
 		Connection listening = listen();
 		this.writers = new Writer[options.writerThreads()];
@@ -288,12 +300,17 @@ public final class PostgresStreamStore implements StreamStore {
 		Ensured ensured = withConnection("ensure stream '" + definition.name() + "'", (connection) -> {
 			Ensured changed = inTransaction(connection, () -> {
 				lockSchemaChanges(connection);
+				boolean existed = queryLong(connection, "SELECT count(*) FROM pg_class WHERE oid = to_regclass(?)",
+						table) > 0;
+				if (existed && !missingColumns(definition, loadColumns(connection, definition)).isEmpty()) {
+					// The table before the registry row, the order appenders and trims take them in: a one-statement
+					// append locks the table as it starts and the registry row as it runs.
+					execute(connection, "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+				}
 				long lastRowid;
-				// The registry row first: appenders lock it before they touch the table, so taking the locks in
-				// the same order cannot deadlock with them.
 				try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("streams")
-						+ " (name, schema_name, definition, last_rowid, created_at, updated_at)"
-						+ " VALUES (?, ?, ?::jsonb, 0, now(), now()) ON CONFLICT (name) DO UPDATE"
+						+ " (name, schema_name, definition, last_rowid, row_count, row_count_known, created_at,"
+						+ " updated_at) VALUES (?, ?, ?::jsonb, 0, 0, false, now(), now()) ON CONFLICT (name) DO UPDATE"
 						+ " SET schema_name = excluded.schema_name, definition = excluded.definition,"
 						+ " updated_at = excluded.updated_at RETURNING last_rowid")) {
 					upsert.setString(1, definition.name());
@@ -312,35 +329,26 @@ public final class PostgresStreamStore implements StreamStore {
 						.append(PostgresTypes.sqlType(type)));
 				execute(connection, create.append(')').toString());
 				ColumnSet columns = loadColumns(connection, definition);
-				Map<String, FieldType> missing = new LinkedHashMap<>();
-				for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
-					int index = columns.indexOf(field.getKey());
-					if (index < 0) {
-						missing.put(field.getKey(), field.getValue());
-					}
-					else if (columns.type(index) != field.getValue()) {
-						throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
-								+ "' is declared as " + field.getValue() + " but its column in " + table
-								+ " holds " + columns.type(index) + "; change the declaration or migrate the column");
-					}
-				}
+				Map<String, FieldType> missing = missingColumns(definition, columns);
 				addColumns(connection, table, missing);
 				columns = columns.with(missing);
+				if (!existed) {
+					// Nobody can have rows in a table this uncommitted transaction made, and appenders wait for the
+					// registry row locked above: zero is exact, whatever the registry said of a table dropped by hand.
+					updateRegistry(connection, definition.name(), "row_count = 0, row_count_known = true");
+				}
 				long highest = queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table);
 				if (highest > lastRowid) {
-					// Rows the registry does not account for (a table restored by hand, say): never reuse their rowids.
-					try (PreparedStatement mark = connection.prepareStatement(
-							"UPDATE " + engine("streams") + " SET last_rowid = ? WHERE name = ?")) {
-						mark.setLong(1, highest);
-						mark.setString(2, definition.name());
-						mark.executeUpdate();
-					}
+					// Rows the registry does not account for (a table restored by hand, say): never reuse their rowids,
+					// and count them again as they were never added to the count.
+					updateRegistry(connection, definition.name(),
+							"last_rowid = " + highest + ", row_count_known = false");
 					lastRowid = highest;
 				}
 				return new Ensured(columns, lastRowid, 0);
 			});
-			// Counted after the commit: the locks above hold up every instance's appends to the stream.
-			return new Ensured(changed.columns(), changed.lastRowid(), count(connection, table));
+			// Counted (if need be) after the commit, outside the locks that hold up every instance's appends.
+			return new Ensured(changed.columns(), changed.lastRowid(), rowCount(connection, definition));
 		});
 		// Delivery learns of the stream before any publish to it can be queued.
 		this.delivery.offer(new Delivery.Ensured(definition.name(), ensured.lastRowid()));
@@ -354,6 +362,73 @@ public final class PostgresStreamStore implements StreamStore {
 		});
 		return new StreamTable(definition.name(), definition.schema(), ensured.columns().asMap(), ensured.rowCount(),
 				ensured.lastRowid());
+	}
+
+	/** Returns the declared fields the table lacks, failing when a column holds another type than declared. */
+	private static Map<String, FieldType> missingColumns(StreamDefinition definition, ColumnSet columns) {
+		Map<String, FieldType> missing = new LinkedHashMap<>();
+		for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
+			int index = columns.indexOf(field.getKey());
+			if (index < 0) {
+				missing.put(field.getKey(), field.getValue());
+			}
+			else if (columns.type(index) != field.getValue()) {
+				throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
+						+ "' is declared as " + field.getValue() + " but its column in " + qualified(definition)
+						+ " holds " + columns.type(index) + "; change the declaration or migrate the column");
+			}
+		}
+		return missing;
+	}
+
+	private static void updateRegistry(Connection connection, String stream, String assignments) throws SQLException {
+		try (PreparedStatement update = connection
+			.prepareStatement("UPDATE " + engine("streams") + " SET " + assignments + " WHERE name = ?")) {
+			update.setString(1, stream);
+			update.executeUpdate();
+		}
+	}
+
+	/**
+	 * Returns the stream's row count from the registry, counting the table first when the registry does not know it
+	 * (a stream from before counts were kept, or a recount asked for).
+	 * <p>
+	 * Appenders and trims of every instance change {@code row_count} by what they insert or delete, in the same
+	 * transaction, so the difference between the table's rows and {@code row_count} is the same in every snapshot
+	 * once counts are kept, whatever happens concurrently. Both are read in one statement (one snapshot), and that
+	 * difference is added to whatever {@code row_count} holds by the time the update takes the row lock: publishes
+	 * and trims that commit in between, on any instance, are in the row count and not in the snapshot, so they are
+	 * counted exactly once. Counting under the row lock instead would be simpler but would stop every instance's
+	 * appends to the stream for the whole scan. Two instances counting at once agree on the difference; the
+	 * {@code row_count_known} condition keeps the second from adding it again. This relies on READ COMMITTED or
+	 * stricter, where one statement sees one snapshot.
+	 */
+	private long rowCount(Connection connection, StreamDefinition definition) throws SQLException {
+		String stream = definition.name();
+		try (PreparedStatement query = connection.prepareStatement(
+				"SELECT row_count, row_count_known FROM " + engine("streams") + " WHERE name = ?")) {
+			query.setString(1, stream);
+			try (ResultSet rs = query.executeQuery()) {
+				if (!rs.next()) {
+					throw new StreamNotFoundException(stream);
+				}
+				if (rs.getBoolean(2)) {
+					return rs.getLong(1);
+				}
+			}
+		}
+		// One instance counts once: concurrent callers of this store wait for its answer rather than scan again.
+		synchronized (this.recounts.computeIfAbsent(stream, (key) -> new Object())) {
+			long uncounted = queryLong(connection, "SELECT (SELECT count(*) FROM " + qualified(definition)
+					+ ") - row_count FROM " + engine("streams") + " WHERE name = ? AND NOT row_count_known", stream);
+			try (PreparedStatement update = connection.prepareStatement("UPDATE " + engine("streams")
+					+ " SET row_count = row_count + ?, row_count_known = true WHERE name = ? AND NOT row_count_known")) {
+				update.setLong(1, uncounted);
+				update.setString(2, stream);
+				update.executeUpdate();
+			}
+			return queryLong(connection, "SELECT row_count FROM " + engine("streams") + " WHERE name = ?", stream);
+		}
 	}
 
 	private static ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
@@ -467,13 +542,12 @@ public final class PostgresStreamStore implements StreamStore {
 	public StreamTable describe(String stream) {
 		Table table = table(stream);
 		StreamDefinition definition = table.definition;
-		StreamTable described = withConnection("describe '" + stream + "'", (connection) -> {
+		return withConnection("describe '" + stream + "'", (connection) -> {
 			ColumnSet columns = loadColumns(connection, definition);
 			table.mergeColumns(columns);
-			return new StreamTable(stream, definition.schema(), columns.asMap(), count(connection, qualified(definition)),
-					lastRowid(connection, stream));
+			long rowCount = rowCount(connection, definition);
+			return new StreamTable(stream, definition.schema(), columns.asMap(), rowCount, lastRowid(connection, stream));
 		});
-		return described;
 	}
 
 	@Override
@@ -545,21 +619,27 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	/**
-	 * Deletes the rows matching {@code condition}, oldest first, one autocommitted statement per batch: no batch
-	 * holds locks long, and publishes (which only insert) never wait for one. The registry keeps the highest rowid,
-	 * so rowids never repeat however many rows go.
+	 * Deletes the rows matching {@code condition}, oldest first, one autocommitted statement per batch that also
+	 * takes what it deleted off the registry's row count. The registry row is updated after the delete, so
+	 * publishes (which only insert) wait at most for a batch's commit, never for its delete. The registry keeps the
+	 * highest rowid, so rowids never repeat however many rows go. Rows another trim (another instance's) is
+	 * deleting are left to it: waiting for them in whatever order each plan visits them could deadlock.
 	 */
 	private long trimInBatches(Table table, String what, String condition, Object bound, int batchRows) {
 		String name = qualified(table.definition);
-		String sql = "DELETE FROM " + name + " WHERE " + StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID
-				+ " FROM " + name + " WHERE " + condition + " ORDER BY " + StoredEvent.ROWID + " LIMIT ?)";
+		String sql = "WITH deleted AS (DELETE FROM " + name + " WHERE " + StoredEvent.ROWID + " IN (SELECT "
+				+ StoredEvent.ROWID + " FROM " + name + " WHERE " + condition + " ORDER BY " + StoredEvent.ROWID
+				+ " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING 1), trimmed AS (SELECT count(*) AS n FROM deleted),"
+				+ " counted AS (UPDATE " + engine("streams") + " SET row_count = row_count - trimmed.n FROM trimmed WHERE name = ?"
+				+ " AND trimmed.n > 0) SELECT n FROM trimmed";
 		long deleted = 0;
 		while (true) {
 			long batch = withConnection(what, (connection) -> {
 				try (PreparedStatement delete = connection.prepareStatement(sql)) {
 					delete.setObject(1, bound);
 					delete.setInt(2, batchRows);
-					return (long) delete.executeUpdate();
+					delete.setString(3, table.definition.name());
+					return single(delete);
 				}
 			});
 			deleted += batch;
@@ -612,7 +692,7 @@ public final class PostgresStreamStore implements StreamStore {
 		boolean recorded = false;
 		try (Connection connection = this.dataSource.getConnection()) {
 			T result = task.run(connection);
-			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			answered(System.nanoTime() - start);
 			recorded = true;
 			return result;
 		}
@@ -659,7 +739,7 @@ public final class PostgresStreamStore implements StreamStore {
 			this.breaker.onError(elapsed, TimeUnit.NANOSECONDS, ex);
 			return unavailable(what, ex);
 		}
-		this.breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
+		answered(elapsed);
 		if (ex instanceof InterlaceException interlace) {
 			return interlace;
 		}
@@ -845,7 +925,7 @@ public final class PostgresStreamStore implements StreamStore {
 			for (Map.Entry<Table, List<AppendOp>> entry : byTable.entrySet()) {
 				commitTable(connection, entry.getKey(), entry.getValue(), committed, commits);
 			}
-			this.breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+			answered(System.nanoTime() - start);
 		}
 		catch (SQLException | RuntimeException ex) {
 			RuntimeException failure = failure(what, ex, start);
@@ -1018,9 +1098,6 @@ public final class PostgresStreamStore implements StreamStore {
 		StreamDefinition definition = table.definition;
 		ColumnSet columns = inTransaction(connection, () -> {
 			lockSchemaChanges(connection);
-			// Lock the registry row before the table, as appenders do.
-			queryLong(connection, "SELECT last_rowid FROM " + engine("streams") + " WHERE name = ? FOR UPDATE",
-					definition.name());
 			ColumnSet catalog = loadColumns(connection, definition);
 			Map<String, FieldType> missing = new LinkedHashMap<>();
 			added.forEach((name, type) -> {
@@ -1028,6 +1105,11 @@ public final class PostgresStreamStore implements StreamStore {
 					missing.put(name, type);
 				}
 			});
+			if (!missing.isEmpty()) {
+				// Locked up front rather than by ALTER TABLE, and never with the registry row held: every path
+				// takes the table before the registry row, as a one-statement append must.
+				execute(connection, "LOCK TABLE " + qualified(definition) + " IN ACCESS EXCLUSIVE MODE");
+			}
 			addColumns(connection, qualified(definition), missing);
 			return catalog.with(missing);
 		});
@@ -1055,12 +1137,16 @@ public final class PostgresStreamStore implements StreamStore {
 			return insert(connection, table, columns, prepared, rows);
 		}
 		connection.setAutoCommit(false);
+		// The table before the registry row, in the order of the one-statement path: schema changes that lock the
+		// table first then cannot deadlock with this transaction.
+		execute(connection, "LOCK TABLE " + qualified(table.definition) + " IN ROW EXCLUSIVE MODE");
 		long lastRowid;
 		Instant publishedAt;
-		try (PreparedStatement reserve = connection.prepareStatement("UPDATE " + engine("streams")
-				+ " SET last_rowid = last_rowid + ? WHERE name = ? RETURNING " + RESERVED)) {
+		try (PreparedStatement reserve = connection.prepareStatement("UPDATE " + engine("streams") + " SET " + COUNTED
+				+ " WHERE name = ? RETURNING " + RESERVED)) {
 			reserve.setLong(1, rows);
-			reserve.setString(2, table.definition.name());
+			reserve.setLong(2, rows);
+			reserve.setString(3, table.definition.name());
 			try (ResultSet rs = reserve.executeQuery()) {
 				if (!rs.next()) {
 					throw missingFromRegistry(table);
@@ -1076,6 +1162,12 @@ public final class PostgresStreamStore implements StreamStore {
 		restoreAutoCommit(connection);
 		return new Commit(table, prepared, lastRowid - rows + 1, lastRowid, publishedAt);
 	}
+
+	/**
+	 * The rowid reservation's assignments, taking two parameters: the rows, twice. The row count rides on the same
+	 * update, so it commits or rolls back with the rows at no cost.
+	 */
+	private static final String COUNTED = "last_rowid = last_rowid + ?, row_count = row_count + ?";
 
 	/** What the rowid reservation returns: the new last rowid, the publish time, and the queued notification. */
 	private static final String RESERVED = "last_rowid, clock_timestamp() AS published_at, pg_notify('" + CHANNEL
@@ -1100,7 +1192,7 @@ public final class PostgresStreamStore implements StreamStore {
 	private Commit insert(Connection connection, Table table, ColumnSet columns, List<Prepared> prepared, int rows)
 			throws SQLException {
 		StringBuilder sql = new StringBuilder("WITH reserved AS (UPDATE ").append(engine("streams"))
-			.append(" SET last_rowid = last_rowid + ? WHERE name = ? RETURNING ")
+			.append(" SET " + COUNTED + " WHERE name = ? RETURNING ")
 			.append(RESERVED)
 			.append(") INSERT INTO ")
 			.append(qualified(table.definition))
@@ -1123,9 +1215,10 @@ public final class PostgresStreamStore implements StreamStore {
 		sql.append(") RETURNING " + StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT);
 		try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
 			insert.setLong(1, rows);
-			insert.setString(2, table.definition.name());
-			insert.setLong(3, rows);
-			int index = 4;
+			insert.setLong(2, rows);
+			insert.setString(3, table.definition.name());
+			insert.setLong(4, rows);
+			int index = 5;
 			for (Prepared each : prepared) {
 				for (Object[] row : each.batch.rows()) {
 					insert.setObject(index++, each.op.publishId());
@@ -1508,6 +1601,7 @@ public final class PostgresStreamStore implements StreamStore {
 		long lastTraffic = System.nanoTime();
 		while (!this.closed) {
 			if (connection == null) {
+				long attemptStart = System.nanoTime();
 				try {
 					connection = listen();
 					logger.info("Listening for PostgreSQL commits again");
@@ -1519,8 +1613,12 @@ public final class PostgresStreamStore implements StreamStore {
 				}
 				catch (StoreException ex) {
 					// The connection was lost and cannot be reopened: the database is down, so let calls fail fast
-					// rather than each wait for the pool's timeout.
-					if (isConnectionFailure(ex)) {
+					// rather than each wait for the pool's timeout. Only while the breaker has not noticed, though,
+					// and no call got through meanwhile: an attempt begun while the database was down can fail after
+					// it came back (on the pool's timeout), and must neither abort the trial call of a half-open
+					// breaker nor shut out the calls that now succeed.
+					if (isConnectionFailure(ex) && this.breaker.getState() == CircuitBreaker.State.CLOSED
+							&& this.lastAnswer - attemptStart < 0) {
 						openBreaker();
 					}
 					logger.debug("Reconnecting the PostgreSQL listener failed", ex);
@@ -1572,6 +1670,12 @@ public final class PostgresStreamStore implements StreamStore {
 		catch (RuntimeException ex) {
 			logger.debug("Ignoring notification '{}'", payload);
 		}
+	}
+
+	/** Records with the breaker that the database answered a call. */
+	private void answered(long elapsedNanos) {
+		this.lastAnswer = System.nanoTime();
+		this.breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
 	}
 
 	private void openBreaker() {
@@ -1630,10 +1734,6 @@ public final class PostgresStreamStore implements StreamStore {
 		try (Statement statement = connection.createStatement()) {
 			statement.execute(sql);
 		}
-	}
-
-	private static long count(Connection connection, String table) throws SQLException {
-		return queryLong(connection, "SELECT count(*) FROM " + table);
 	}
 
 	private static long lastRowid(Connection connection, String stream) throws SQLException {

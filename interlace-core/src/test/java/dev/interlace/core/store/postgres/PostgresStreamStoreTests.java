@@ -23,6 +23,7 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamStoreContractTests;
+import dev.interlace.core.store.StreamTable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,6 +98,49 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 			.doesNotContain("ok");
 		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "after"))).firstRowid())
 			.isEqualTo(stored + 1);
+		// The refused publish's rows went nowhere, and neither did their count.
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(stored + 1).isEqualTo(tableCount("orders"));
+	}
+
+	@Test
+	void rowsRestoredByHandBeyondTheLastRowidAreCountedWhenTheStreamIsEnsured() throws Exception {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
+		execute("INSERT INTO events.orders SELECT g, now(), gen_random_uuid(), 'restored', g"
+				+ " FROM generate_series(10, 19) g");
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(2);
+		StreamTable ensured = this.store.ensureStream(orders());
+		assertThat(ensured.rowCount()).isEqualTo(12);
+		assertThat(ensured.lastRowid()).isEqualTo(19);
+		assertThat(this.store.appendAndWait("orders", List.of(event("amount", 3))).firstRowid()).isEqualTo(20);
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(13).isEqualTo(tableCount("orders"));
+	}
+
+	@Test
+	void aStreamTableDroppedByHandCountsFromZeroOnceEnsuredAgain() throws Exception {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
+		execute("DROP TABLE events.orders");
+		assertThat(this.store.ensureStream(orders()).rowCount()).isZero();
+		this.store.appendAndWait("orders", List.of(event("amount", 3)));
+		assertThat(this.store.describe("orders").rowCount()).isOne();
+	}
+
+	@Test
+	void aRecountAskedForInTheRegistryIsMadeByTheNextDescribe() throws Exception {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
+		execute("DELETE FROM events.orders WHERE amount = 1");
+		execute("UPDATE interlace.streams SET row_count_known = false WHERE name = 'orders'");
+		assertThat(this.store.describe("orders").rowCount()).isOne();
+	}
+
+	private long tableCount(String stream) throws Exception {
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT count(*) FROM events." + stream)) {
+			rs.next();
+			return rs.getLong(1);
+		}
 	}
 
 	private static List<Map<String, Object>> publish(String orderId, int rows) {
