@@ -31,6 +31,12 @@ import dev.interlace.core.store.StreamStore;
  * gets a bounded buffer of {@code subscriberBufferSize} events; when it overflows the subscriber is ended with
  * {@link SubscriberOverflowException}, so a slow subscriber never holds up publishers, the writer or other
  * subscribers. Subscriber code runs on the {@code subscriberScheduler}, never on a store's writer thread.
+ * <p>
+ * A consume returns at most its batch size of events and stops before the event that would take their estimated JSON
+ * size past {@code consumeMaxBytes}, as Kafka's {@code fetch.max.bytes} does, but always returns the first event
+ * waiting, however large, so that no event can block a consumer. Sizes are {@link JsonSizes estimates}: upper bounds
+ * of the JSON of {@link StoredEvent#toRow()}. It reads the store in pages that shrink to what the rest of the budget
+ * is expected to hold, so memory stays near the budget too.
  *
  * @since 0.1.0
  */
@@ -39,7 +45,12 @@ public final class DefaultStreams implements Streams {
 	/** Subscriber buffer size used when none is given. */
 	public static final int DEFAULT_SUBSCRIBER_BUFFER_SIZE = 10_000;
 
+	/** Byte budget of a consume used when none is given: 16 MiB. */
+	public static final long DEFAULT_CONSUME_MAX_BYTES = 16L * 1024 * 1024;
+
 	private static final int REPLAY_PAGE_SIZE = 1_000;
+
+	private static final int CONSUME_PAGE_SIZE = 100;
 
 	private final Map<String, Registered> streams;
 
@@ -50,6 +61,8 @@ public final class DefaultStreams implements Streams {
 	private final Scheduler subscriberScheduler;
 
 	private final ReadRetry readRetry;
+
+	private final long consumeMaxBytes;
 
 	/**
 	 * Creates the API over the given streams, ensuring each in its store.
@@ -82,10 +95,29 @@ public final class DefaultStreams implements Streams {
 	 */
 	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
 			int subscriberBufferSize, Scheduler subscriberScheduler, ReadRetry readRetry) {
+		this(definitions, stores, subscriberBufferSize, subscriberScheduler, readRetry, DEFAULT_CONSUME_MAX_BYTES);
+	}
+
+	/**
+	 * Creates the API over the given streams, ensuring each in its store.
+	 * @param definitions the streams
+	 * @param stores stores by connection name
+	 * @param subscriberBufferSize events a live subscriber may fall behind before it is disconnected
+	 * @param subscriberScheduler where subscriber code runs
+	 * @param readRetry how consumes and replays retry reads that hit a transient connection failure
+	 * @param consumeMaxBytes estimated JSON bytes of events a consume returns at most, unless its first event alone
+	 * is larger
+	 */
+	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
+			int subscriberBufferSize, Scheduler subscriberScheduler, ReadRetry readRetry, long consumeMaxBytes) {
 		this.readRetry = readRetry;
 		if (subscriberBufferSize < 1) {
 			throw new IllegalArgumentException("subscriberBufferSize must be positive, was " + subscriberBufferSize);
 		}
+		if (consumeMaxBytes < 1) {
+			throw new IllegalArgumentException("consumeMaxBytes must be positive, was " + consumeMaxBytes);
+		}
+		this.consumeMaxBytes = consumeMaxBytes;
 		this.subscriberBufferSize = subscriberBufferSize;
 		this.subscriberScheduler = subscriberScheduler;
 		Map<String, Registered> streams = new LinkedHashMap<>();
@@ -207,9 +239,43 @@ public final class DefaultStreams implements Streams {
 			throw new InvalidRequestException("batch_size must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
 		}
 		long cursor = this.readRetry.run(() -> registered.store.readCursor(stream, consumer));
+		List<StoredEvent> events = new ArrayList<>(Math.min(batchSize, CONSUME_PAGE_SIZE));
+		long bytes = 0;
+		long largest = 0;
 		// After retention trimmed the rows at the cursor, rowid > cursor starts at the oldest row kept.
-		return new ConsumedBatch(stream, consumer,
-				this.readRetry.run(() -> registered.store.readAfter(stream, cursor, batchSize)), cursor);
+		long after = cursor;
+		while (events.size() < batchSize) {
+			int pageSize = consumePageSize(batchSize - events.size(), this.consumeMaxBytes - bytes, largest);
+			long from = after;
+			List<StoredEvent> page = this.readRetry.run(() -> registered.store.readAfter(stream, from, pageSize));
+			for (StoredEvent event : page) {
+				long size = JsonSizes.of(event);
+				if (!events.isEmpty() && bytes + size > this.consumeMaxBytes) {
+					return new ConsumedBatch(stream, consumer, events, cursor, true);
+				}
+				events.add(event);
+				bytes += size;
+				largest = Math.max(largest, size);
+			}
+			if (page.size() < pageSize) {
+				break;
+			}
+			after = page.get(page.size() - 1).rowid();
+		}
+		return new ConsumedBatch(stream, consumer, events, cursor, false);
+	}
+
+	/**
+	 * Rows to read next: no more than the batch still takes, and about as many of the largest events seen so far as
+	 * the rest of the budget holds. With the budget spent this is one row, read only to tell a batch cut by size
+	 * from a stream that ran out.
+	 */
+	private static int consumePageSize(int remaining, long remainingBytes, long largest) {
+		int pageSize = Math.min(remaining, CONSUME_PAGE_SIZE);
+		if (largest > 0) {
+			pageSize = (int) Math.min(pageSize, Math.max(remainingBytes, 0) / largest + 1);
+		}
+		return pageSize;
 	}
 
 	@Override
@@ -255,6 +321,14 @@ public final class DefaultStreams implements Streams {
 	@Override
 	public long count(String stream) {
 		return registered(stream).store.describe(stream).rowCount();
+	}
+
+	/**
+	 * Returns the estimated JSON bytes of events a consume returns at most, unless its first event alone is larger.
+	 * @return the byte budget
+	 */
+	public long consumeMaxBytes() {
+		return this.consumeMaxBytes;
 	}
 
 	/**

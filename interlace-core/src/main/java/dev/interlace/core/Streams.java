@@ -105,7 +105,9 @@ public interface Streams {
 	<T> Flux<T> subscribe(Class<T> type);
 
 	/**
-	 * Returns up to {@code batchSize} events after the consumer's cursor without moving it.
+	 * Returns up to {@code batchSize} events after the consumer's cursor without moving it. An implementation may
+	 * also bound a batch by size, returning fewer events ({@link ConsumedBatch#truncated()}), but returns at least one
+	 * when any is waiting.
 	 * @param stream the stream name
 	 * @param consumer the consumer name
 	 * @param batchSize the most events returned, 1 to {@value #MAX_BATCH_SIZE}
@@ -125,7 +127,7 @@ public interface Streams {
 
 	/**
 	 * Returns up to {@code batchSize} events of a {@code @Stream}-annotated record class after the consumer's cursor,
-	 * converted to that class, without moving the cursor.
+	 * converted to that class, without moving the cursor. Bounded by size like {@link #consume(String, String, int)}.
 	 * @param <T> the record type
 	 * @param type the record class
 	 * @param consumer the consumer name

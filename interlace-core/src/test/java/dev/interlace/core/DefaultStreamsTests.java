@@ -21,6 +21,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import dev.interlace.core.annotation.Stream;
+import dev.interlace.core.store.EventConverter;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,10 +50,29 @@ class DefaultStreamsTests {
 	}
 
 	DefaultStreams streams(int bufferSize) {
-		List<StreamDefinition> definitions = List.of(
+		return new DefaultStreams(definitions(), Map.of("default", this.store), bufferSize, Schedulers.boundedElastic());
+	}
+
+	DefaultStreams streamsWithBudget(long consumeMaxBytes) {
+		return new DefaultStreams(definitions(), Map.of("default", this.store),
+				DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE, Schedulers.boundedElastic(), ReadRetry.DEFAULTS,
+				consumeMaxBytes);
+	}
+
+	private static List<StreamDefinition> definitions() {
+		return List.of(
 				StreamDefinition.builder("orders").field("order_id", FieldType.STRING).field("amount", FieldType.INT64).build(),
 				StreamRecords.definition(Payment.class, (value) -> value));
-		return new DefaultStreams(definitions, Map.of("default", this.store), bufferSize, Schedulers.boundedElastic());
+	}
+
+	/** Events whose order_id holds {@code length} characters, their index first. */
+	private static List<Map<String, Object>> events(int count, int length) {
+		List<Map<String, Object>> events = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			String prefix = i + "-";
+			events.add(Map.of("order_id", prefix + "o".repeat(Math.max(0, length - prefix.length())), "amount", i));
+		}
+		return events;
 	}
 
 	@AfterEach
@@ -237,6 +257,91 @@ class DefaultStreamsTests {
 			.containsExactly(4L, 5L);
 		assertThat(this.streams.consume("orders", "shipping").events()).hasSize(5);
 		assertThat(this.streams.ack("orders", "billing", 1)).isEqualTo(3);
+	}
+
+	@Test
+	void consumeReturnsOnlyAsManyEventsAsFitTheByteBudget() {
+		this.streams = streamsWithBudget(8 * 1024);
+		this.streams.publishBlocking("orders", events(20, 1_000));
+		ConsumedBatch batch = this.streams.consume("orders", "billing", 100);
+		List<StoredEvent> all = this.store.readAfter("orders", 0, 100);
+		long budget = 0;
+		int fitting = 0;
+		while (budget + JsonSizes.of(all.get(fitting)) <= 8 * 1024) {
+			budget += JsonSizes.of(all.get(fitting++));
+		}
+		assertThat(fitting).isBetween(2, 8);
+		assertThat(batch.events()).isEqualTo(all.subList(0, fitting));
+		assertThat(batch.truncated()).isTrue();
+		assertThat(EventConverter.JSON.writeValueAsBytes(batch.events().stream().map(StoredEvent::toRow).toList()))
+			.hasSizeLessThanOrEqualTo(8 * 1024);
+	}
+
+	@Test
+	void anEventLargerThanTheByteBudgetIsReturnedAlone() {
+		this.streams = streamsWithBudget(8 * 1024);
+		this.streams.publishBlocking("orders", List.of(Map.of("order_id", "x".repeat(20_000)), Map.of("order_id", "small")));
+		ConsumedBatch large = this.streams.consume("orders", "billing", 100);
+		assertThat(large.events()).extracting(StoredEvent::rowid).containsExactly(1L);
+		assertThat(large.truncated()).isTrue();
+		this.streams.ack("orders", "billing", large.events());
+		ConsumedBatch rest = this.streams.consume("orders", "billing", 100);
+		assertThat(rest.events()).extracting(StoredEvent::rowid).containsExactly(2L);
+		assertThat(rest.truncated()).isFalse();
+	}
+
+	@Test
+	void aBatchThatSpendsTheWholeBudgetOnTheLastEventWaitingIsNotTruncated() {
+		this.streams = streamsWithBudget(8 * 1024);
+		this.streams.publishBlocking("orders", Map.of("order_id", "x".repeat(20_000)));
+		ConsumedBatch batch = this.streams.consume("orders", "billing", 100);
+		assertThat(batch.events()).hasSize(1);
+		assertThat(batch.truncated()).isFalse();
+	}
+
+	@Test
+	void consumingAndAcknowledgingUnderAByteBudgetReadsEveryEventOnceInOrder() {
+		this.streams = streamsWithBudget(8 * 1024);
+		List<Map<String, Object>> published = new ArrayList<>(events(150, 1_000));
+		published.add(10, Map.of("order_id", "x".repeat(30_000)));
+		published.add(11, Map.of("order_id", "y".repeat(30_000)));
+		published.add(100, Map.of("order_id", "z".repeat(7_000)));
+		this.streams.publishBlocking("orders", published);
+		List<Long> read = new ArrayList<>();
+		int batches = 0;
+		while (true) {
+			ConsumedBatch batch = this.streams.consume("orders", "billing", 100);
+			if (batch.events().isEmpty()) {
+				assertThat(batch.truncated()).isFalse();
+				break;
+			}
+			batches++;
+			batch.events().forEach((event) -> read.add(event.rowid()));
+			assertThat(batch.truncated()).isEqualTo(read.size() < published.size());
+			this.streams.ack("orders", "billing", batch.lastRowid());
+		}
+		assertThat(read).isEqualTo(java.util.stream.LongStream.rangeClosed(1, published.size()).boxed().toList());
+		assertThat(batches).isGreaterThan(published.size() / 8);
+	}
+
+	@Test
+	void theDefaultByteBudgetLeavesBatchesOfSmallEventsWhole() {
+		assertThat(this.streams.consumeMaxBytes()).isEqualTo(DefaultStreams.DEFAULT_CONSUME_MAX_BYTES);
+		this.streams.publishBlocking("orders", events(2_500, 40));
+		ConsumedBatch batch = this.streams.consume("orders", "billing", Streams.MAX_BATCH_SIZE);
+		assertThat(batch.events()).isEqualTo(this.store.readAfter("orders", 0, Streams.MAX_BATCH_SIZE)).hasSize(2_500);
+		assertThat(batch.truncated()).isFalse();
+		ConsumedBatch hundred = this.streams.consume("orders", "billing", 100);
+		assertThat(hundred.events()).isEqualTo(batch.events().subList(0, 100));
+		assertThat(hundred.truncated()).isFalse();
+	}
+
+	@Test
+	void aByteBudgetMustBePositive() {
+		assertThatThrownBy(() -> new DefaultStreams(List.of(), Map.of("default", this.store),
+				DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE, Schedulers.boundedElastic(), ReadRetry.NONE, 0))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("consumeMaxBytes");
 	}
 
 	@Test

@@ -159,9 +159,14 @@ public class StreamsController {
 	/**
 	 * Returns events after the consumer's cursor without moving it. Body: {@code {consumer, batch_size}}, the batch
 	 * size 1 to {@value Streams#MAX_BATCH_SIZE}, {@value Streams#DEFAULT_BATCH_SIZE} when absent.
+	 * <p>
+	 * Besides the batch size, the events are bounded by the byte budget of a consume
+	 * ({@code interlace.consume.max-bytes}), though the first event waiting is returned however large.
+	 * {@code truncated} says whether the budget cut the batch short while further events were waiting: the client
+	 * acknowledges and consumes again at once rather than taking fewer events than asked for as having caught up.
 	 * @param name the stream
 	 * @param request the request, whose body is read here
-	 * @return {@code {stream, consumer, events, count}}
+	 * @return {@code {stream, consumer, events, count, truncated}}
 	 */
 	@PostMapping(path = "/{name}/consume", consumes = { MediaType.APPLICATION_JSON_VALUE, JSON_SUBTYPES })
 	public Mono<Map<String, Object>> consume(@PathVariable String name, ServerHttpRequest request) {
@@ -308,6 +313,7 @@ public class StreamsController {
 		body.put("consumer", batch.consumer());
 		body.put("events", batch.events().stream().map(StoredEvent::toRow).toList());
 		body.put("count", batch.count());
+		body.put("truncated", batch.truncated());
 		return body;
 	}
 

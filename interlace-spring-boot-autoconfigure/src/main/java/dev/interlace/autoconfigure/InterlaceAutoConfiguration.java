@@ -75,7 +75,7 @@ public final class InterlaceAutoConfiguration {
 			requireConnection(declaration, stores);
 		}
 		return new DefaultStreams(definitions.definitions(), stores.asMap(), properties.subscriberBufferSize(),
-				Schedulers.boundedElastic(), properties.resilience().readRetry());
+				Schedulers.boundedElastic(), properties.resilience().readRetry(), properties.consume().byteBudget());
 	}
 
 	// Runs on a daemon thread of its own, never on an event loop; closed (stopped) with the context.

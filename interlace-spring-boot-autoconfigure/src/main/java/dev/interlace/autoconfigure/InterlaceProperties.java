@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.util.unit.DataSize;
 
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.ReadRetry;
@@ -24,6 +25,7 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
  * @param connections Databases holding streams, by connection name. Streams naming no connection use 'default',
  * which always exists.
  * @param subscriberBufferSize Events a live subscriber may fall behind before it is disconnected.
+ * @param consume Consumes: reads of the events after a consumer's cursor.
  * @param retention Scheduled enforcement of the streams' retention.
  * @param resilience Circuit breaker and retries of the calls to the databases.
  * @since 0.1.0
@@ -32,7 +34,8 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
 public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 		@DefaultValue Map<String, Connection> connections,
 		@DefaultValue("" + DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE) int subscriberBufferSize,
-		@DefaultValue RetentionSchedule retention, @DefaultValue Resilience resilience) {
+		@DefaultValue Consume consume, @DefaultValue RetentionSchedule retention,
+		@DefaultValue Resilience resilience) {
 
 	/** Name of the connection used by streams that name none. */
 	public static final String DEFAULT_CONNECTION = "default";
@@ -179,6 +182,33 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 		/** The settings of a connection that sets none. */
 		public static final Pool DEFAULTS = new Pool(DEFAULT_MAXIMUM_SIZE, null,
 				DurationStyle.detectAndParse(DEFAULT_CONNECTION_TIMEOUT));
+
+	}
+
+	/**
+	 * Consumes: reads of the events after a consumer's cursor.
+	 *
+	 * @param maxBytes Most bytes of events one consume returns, estimated from their JSON as an upper bound rather
+	 * than counted exactly. A consume stops before the event that would exceed it, but always returns the first event
+	 * waiting, however large. HTTP responses cut short by it carry '"truncated": true'.
+	 */
+	public record Consume(@DefaultValue(Consume.DEFAULT_MAX_BYTES) DataSize maxBytes) {
+
+		/** Default of {@link #maxBytes()}, that of {@link DefaultStreams#DEFAULT_CONSUME_MAX_BYTES}. */
+		public static final String DEFAULT_MAX_BYTES = "" + DefaultStreams.DEFAULT_CONSUME_MAX_BYTES / (1024 * 1024)
+				+ "MB";
+
+		/**
+		 * Returns the byte budget of a consume, checked.
+		 * @return the bytes
+		 */
+		long byteBudget() {
+			if (this.maxBytes.toBytes() < 1) {
+				throw new InvalidConfigurationPropertyValueException("interlace.consume.max-bytes", this.maxBytes,
+						"must be positive");
+			}
+			return this.maxBytes.toBytes();
+		}
 
 	}
 

@@ -116,6 +116,39 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
+	void consumeMaxBytesDefaultsToTheCoreDefault() {
+		this.runner.run((context) -> {
+			assertThat(context.getBean(InterlaceProperties.class).consume().maxBytes().toBytes())
+				.isEqualTo(DefaultStreams.DEFAULT_CONSUME_MAX_BYTES);
+			assertThat(context.getBean(DefaultStreams.class).consumeMaxBytes())
+				.isEqualTo(DefaultStreams.DEFAULT_CONSUME_MAX_BYTES);
+		});
+	}
+
+	@Test
+	void consumeMaxBytesBoundsTheConsumesOfTheStreams() {
+		this.runner.withPropertyValues("interlace.consume.max-bytes=4KB", "interlace.streams.orders.fields.note=string")
+			.run((context) -> {
+				DefaultStreams streams = context.getBean(DefaultStreams.class);
+				assertThat(streams.consumeMaxBytes()).isEqualTo(4096);
+				List<Map<String, Object>> events = new java.util.ArrayList<>();
+				for (int i = 0; i < 10; i++) {
+					events.add(Map.of("note", i + "n".repeat(1_000)));
+				}
+				streams.publishBlocking("orders", events);
+				ConsumedBatch batch = streams.consume("orders", "billing", 100);
+				assertThat(batch.count()).isBetween(1, 4);
+				assertThat(batch.truncated()).isTrue();
+			});
+	}
+
+	@Test
+	void consumeMaxBytesMustBePositive() {
+		this.runner.withPropertyValues("interlace.consume.max-bytes=0B")
+			.run(failsOn("interlace.consume.max-bytes", "0B", "must be positive"));
+	}
+
+	@Test
 	void streamRecordInAnApplicationPackageIsFoundPublishedAndConsumedTyped() {
 		this.runner.withUserConfiguration(OrdersPackage.class)
 			.withPropertyValues("orders.description=Placed orders, resolved")
