@@ -11,6 +11,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.FieldType;
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.StreamDefinition;
 
 /**
  * The field columns of a stream table, in table order. Immutable: a schema change makes a new instance, so a
@@ -102,6 +104,30 @@ public final class ColumnSet {
 	public @Nullable FieldType typeOf(String name) {
 		int index = indexOf(name);
 		return (index >= 0 && this.names.get(index).equals(name)) ? this.types.get(index) : null;
+	}
+
+	/**
+	 * Returns the fields a definition declares that this set lacks, failing when a column holds another type than
+	 * declared.
+	 * @param definition the stream's definition
+	 * @param table the table as error messages name it
+	 * @return name to type, in declaration order
+	 * @throws InterlaceException when a declared field's column has another type
+	 */
+	public Map<String, FieldType> missingFields(StreamDefinition definition, String table) {
+		Map<String, FieldType> missing = new LinkedHashMap<>();
+		for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
+			int index = indexOf(field.getKey());
+			if (index < 0) {
+				missing.put(field.getKey(), field.getValue());
+			}
+			else if (type(index) != field.getValue()) {
+				throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
+						+ "' is declared as " + field.getValue() + " but its column in " + table + " holds "
+						+ type(index) + "; change the declaration or migrate the column");
+			}
+		}
+		return missing;
 	}
 
 	/**

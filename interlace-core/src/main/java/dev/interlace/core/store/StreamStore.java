@@ -4,9 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
-import dev.interlace.core.InterlaceException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
@@ -48,15 +46,7 @@ public interface StreamStore extends AutoCloseable {
 	 * @return the result
 	 */
 	default PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
-		try {
-			return append(stream, events).join();
-		}
-		catch (CompletionException ex) {
-			if (ex.getCause() instanceof InterlaceException cause) {
-				throw cause;
-			}
-			throw new StoreException("Append to '" + stream + "' failed", ex.getCause());
-		}
+		return AppendQueue.await(append(stream, events), stream);
 	}
 
 	/**

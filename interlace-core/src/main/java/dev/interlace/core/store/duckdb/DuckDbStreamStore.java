@@ -25,8 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +46,17 @@ import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.store.AppendOp;
+import dev.interlace.core.store.AppendQueue;
 import dev.interlace.core.store.ColumnSet;
 import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.CommitNotifier;
+import dev.interlace.core.store.ConsumerCursors;
 import dev.interlace.core.store.ConvertedBatch;
 import dev.interlace.core.store.DefinitionDocument;
 import dev.interlace.core.store.EventConverter;
-import dev.interlace.core.store.PublishIds;
 import dev.interlace.core.store.StoreObserver;
+import dev.interlace.core.store.StreamRegistry;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
@@ -98,9 +99,12 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private final BlockingQueue<DuckDBConnection> readers = new ArrayBlockingQueue<>(8);
 
-	private final ConcurrentMap<String, Table> tables = new ConcurrentHashMap<>();
+	private final StreamRegistry<Table> tables = new StreamRegistry<>();
 
-	private final LinkedBlockingQueue<Op> queue;
+	/** {@link AppendOp}s of this store's tables and {@link TaskOp}s: one queue, so that they keep their order. */
+	private final LinkedBlockingQueue<Object> queue;
+
+	private final AppendQueue<Table> appends;
 
 	private final int maxGroupRows;
 
@@ -110,9 +114,7 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	private volatile boolean closed;
 
-	private volatile CommitListener listener = CommitListener.NONE;
-
-	private volatile StoreObserver observer = StoreObserver.NONE;
+	private final CommitNotifier notifier = new CommitNotifier(logger);
 
 	/** Used by the writer thread only. */
 	private @Nullable DuckDBConnection writer;
@@ -155,6 +157,7 @@ public final class DuckDbStreamStore implements StreamStore {
 			throw new StoreException("Cannot use the given DuckDB connection: " + ex.getMessage(), ex);
 		}
 		this.path = this.catalog;
+		this.appends = newAppendQueue();
 		migrate();
 		this.writerThread = startWriter();
 	}
@@ -187,6 +190,7 @@ public final class DuckDbStreamStore implements StreamStore {
 			closeQuietly(this.root);
 			throw new StoreException("Cannot open DuckDB database '" + path + "': " + ex.getMessage(), ex);
 		}
+		this.appends = newAppendQueue();
 		migrate();
 		this.writerThread = startWriter();
 	}
@@ -197,6 +201,11 @@ public final class DuckDbStreamStore implements StreamStore {
 			thread.setDaemon(true);
 			return thread;
 		});
+	}
+
+	private AppendQueue<Table> newAppendQueue() {
+		return new AppendQueue<>(this.queue, "DuckDB store '" + this.path + "'",
+				(stream) -> this.closed ? new StoreException("DuckDB store '" + this.path + "' is closed") : null);
 	}
 
 	private Thread startWriter() {
@@ -303,30 +312,18 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	@Override
 	public void setCommitListener(CommitListener listener) {
-		this.listener = listener;
+		this.notifier.setListener(listener);
 	}
 
 	@Override
 	public void setStoreObserver(StoreObserver observer) {
-		this.observer = observer;
+		this.notifier.setObserver(observer);
 	}
 
 	@Override
 	public Map<String, Long> readCursors(String stream) {
-		table(stream);
-		return read((connection) -> {
-			Map<String, Long> cursors = new LinkedHashMap<>();
-			try (PreparedStatement select = connection.prepareStatement("SELECT consumer, position FROM "
-					+ engine("consumer_cursors") + " WHERE stream = ? ORDER BY consumer")) {
-				select.setString(1, stream);
-				try (ResultSet rows = select.executeQuery()) {
-					while (rows.next()) {
-						cursors.put(rows.getString(1), rows.getLong(2));
-					}
-				}
-			}
-			return cursors;
-		});
+		this.tables.get(stream);
+		return read((connection) -> ConsumerCursors.readAll(connection, engine("consumer_cursors"), stream));
 	}
 
 	@Override
@@ -344,18 +341,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(this.catalog) + "." + quote(definition.schema()));
 		execute(connection, create.toString());
 		ColumnSet columns = loadColumns(connection, definition);
-		Map<String, FieldType> missing = new LinkedHashMap<>();
-		for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
-			int index = columns.indexOf(field.getKey());
-			if (index < 0) {
-				missing.put(field.getKey(), field.getValue());
-			}
-			else if (columns.type(index) != field.getValue()) {
-				throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
-						+ "' is declared as " + field.getValue() + " but its column in " + table + " holds "
-						+ columns.type(index) + "; change the declaration or migrate the column");
-			}
-		}
+		Map<String, FieldType> missing = columns.missingFields(definition, table);
 		addColumns(connection, table, missing);
 		columns = columns.with(missing);
 		try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("streams") + " "
@@ -370,7 +356,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		long lastRowid = Math.max(queryLong(connection,
 				"SELECT last_rowid FROM " + engine("streams") + " WHERE name = ?", definition.name()),
 				queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table));
-		Table existing = this.tables.get(definition.name());
+		Table existing = this.tables.find(definition.name());
 		if (existing != null) {
 			existing.definition = definition;
 			existing.columns = columns;
@@ -410,47 +396,18 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	@Override
 	public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
-		try {
-			return append(stream, events, true).join();
-		}
-		catch (java.util.concurrent.CompletionException ex) {
-			if (ex.getCause() instanceof InterlaceException cause) {
-				throw cause;
-			}
-			throw new StoreException("Append to '" + stream + "' failed", ex.getCause());
-		}
+		return AppendQueue.await(append(stream, events, true), stream);
 	}
 
 	private CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
 			boolean waiting) {
-		Table table = table(stream);
-		UUID publishId = PublishIds.next();
-		if (events.isEmpty()) {
-			return CompletableFuture.completedFuture(PublishResult.accepted(stream, 0, publishId, 0, 0));
-		}
-		ConvertedBatch batch;
-		try {
-			batch = EventConverter.convert(table.definition, table.columns, events);
-		}
-		catch (InterlaceException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
-		CompletableFuture<PublishResult> future = new CompletableFuture<>();
-		if (this.closed) {
-			return CompletableFuture.failedFuture(new StoreException("DuckDB store '" + this.path + "' is closed"));
-		}
-		// Never wait for room: callers may be on an event loop. A full queue means the database cannot keep up, and
-		// failing fast (for the caller to retry later) beats piling up more.
-		if (!this.queue.offer(new AppendOp(table, events, batch, publishId, future, waiting))) {
-			return CompletableFuture.failedFuture(new StoreException("DuckDB store '" + this.path + "' is overloaded: "
-					+ this.queue.size() + " publishes are waiting for the writer; retry later"));
-		}
-		return future;
+		Table table = this.tables.get(stream);
+		return this.appends.append(table, table.definition, table.columns, events, waiting);
 	}
 
 	@Override
 	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		return read((connection) -> {
 			try (PreparedStatement query = connection.prepareStatement("SELECT * FROM " + qualified(table.definition)
 					+ " WHERE " + StoredEvent.ROWID + " > ? ORDER BY " + StoredEvent.ROWID + " LIMIT ?")) {
@@ -465,14 +422,14 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	@Override
 	public StreamTable describe(String stream) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		long rows = read((connection) -> count(connection, qualified(table.definition)));
 		return new StreamTable(stream, table.definition.schema(), table.columns.asMap(), rows, table.lastRowid);
 	}
 
 	@Override
 	public long readCursor(String stream, String consumer) {
-		table(stream);
+		this.tables.get(stream);
 		return read((connection) -> queryLong(connection,
 				"SELECT coalesce(max(position), 0) FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?",
 				stream, consumer));
@@ -480,7 +437,7 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	@Override
 	public long commitCursor(String stream, String consumer, long rowid) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		return await(write("commit cursor", (connection) -> {
 			if (rowid < 0 || rowid > table.lastRowid) {
 				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
@@ -503,7 +460,7 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	@Override
 	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		requireTrim(stream, maxRows, batchRows);
 		String name = qualified(table.definition);
 		long keepFrom = read((connection) -> queryLong(connection, "SELECT coalesce((SELECT " + StoredEvent.ROWID
@@ -516,7 +473,7 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	@Override
 	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		requireTrim(stream, 0, batchRows);
 		return trimInBatches(table, StoredEvent.PUBLISHED_AT + " < ?",
 				OffsetDateTime.ofInstant(cutoff, java.time.ZoneOffset.UTC), batchRows);
@@ -589,15 +546,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		closeQuietly(this.root);
 	}
 
-	private Table table(String stream) {
-		Table table = this.tables.get(stream);
-		if (table == null) {
-			throw new StreamNotFoundException(stream);
-		}
-		return table;
-	}
-
-	private void enqueue(Op op) {
+	private void enqueue(TaskOp<?> op) {
 		if (this.closed) {
 			throw new StoreException("DuckDB store '" + this.path + "' is closed");
 		}
@@ -655,12 +604,13 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	// ---- the writer thread ----
 
+	@SuppressWarnings("unchecked") // the queue holds this store's appends and tasks only
 	private void runWriter() {
-		List<AppendOp> group = new ArrayList<>();
+		List<AppendOp<Table>> group = new ArrayList<>();
 		int expectedPublishes = 1;
 		TaskOp<?> deferredTask = null;
 		while (true) {
-			Op op;
+			Object op;
 			if (deferredTask != null) {
 				op = deferredTask;
 				deferredTask = null;
@@ -684,12 +634,12 @@ public final class DuckDbStreamStore implements StreamStore {
 				runTask(task);
 				continue;
 			}
-			AppendOp first = (AppendOp) op;
+			AppendOp<Table> first = (AppendOp<Table>) op;
 			group.add(first);
 			int rows = first.events().size();
 			long deadline = 0;
 			while (rows < this.maxGroupRows) {
-				Op next = this.queue.poll();
+				Object next = this.queue.poll();
 				if (next == null && group.size() < expectedPublishes && this.lingerNanos > 0 && !this.closed) {
 					// Publishers released by the previous commit are still coming back: wait for them briefly, or
 					// the writer alternates between two half-size groups and pays twice the commits.
@@ -712,7 +662,7 @@ public final class DuckDbStreamStore implements StreamStore {
 					deferredTask = task;
 					break;
 				}
-				AppendOp append = (AppendOp) next;
+				AppendOp<Table> append = (AppendOp<Table>) next;
 				group.add(append);
 				rows += append.events().size();
 			}
@@ -728,7 +678,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 	}
 
-	private @Nullable Op poll(long nanos) {
+	private @Nullable Object poll(long nanos) {
 		try {
 			return this.queue.poll(nanos, TimeUnit.NANOSECONDS);
 		}
@@ -760,10 +710,10 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 	}
 
-	private void commitGroup(List<AppendOp> group) {
+	private void commitGroup(List<AppendOp<Table>> group) {
 		Map<Table, ColumnSet> columns = new LinkedHashMap<>();
 		Map<Table, List<Prepared>> byTable = new LinkedHashMap<>();
-		for (AppendOp op : group) {
+		for (AppendOp<Table> op : group) {
 			ColumnSet current = columns.getOrDefault(op.table(), op.table().columns);
 			ConvertedBatch batch = op.batch();
 			if (batch.base() != current) {
@@ -804,7 +754,7 @@ public final class DuckDbStreamStore implements StreamStore {
 			}
 			return;
 		}
-		observe(table.definition.name(), (int) (lastRowid - table.lastRowid), System.nanoTime() - start);
+		this.notifier.observe(table.definition.name(), (int) (lastRowid - table.lastRowid), System.nanoTime() - start);
 		table.lastRowid = lastRowid;
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
@@ -813,7 +763,7 @@ public final class DuckDbStreamStore implements StreamStore {
 		List<Prepared> chained = new ArrayList<>(prepared.size());
 		for (Prepared each : prepared) {
 			if (each.op.waiting()) {
-				complete(stream, each);
+				each.op.complete(stream, each.firstRowid);
 			}
 			else {
 				chained.add(each);
@@ -822,23 +772,8 @@ public final class DuckDbStreamStore implements StreamStore {
 		if (!chained.isEmpty()) {
 			// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes: on
 			// the completer, so that it never delays the next commit. One hand-off per group, not per publish.
-			this.completer.execute(() -> chained.forEach((each) -> complete(stream, each)));
+			this.completer.execute(() -> chained.forEach((each) -> each.op.complete(stream, each.firstRowid)));
 		}
-	}
-
-	private void observe(String stream, int rows, long nanos) {
-		try {
-			this.observer.committed(stream, rows, nanos);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Store observer failed", ex);
-		}
-	}
-
-	private static void complete(String stream, Prepared prepared) {
-		AppendOp op = prepared.op;
-		op.future().complete(PublishResult.accepted(stream, op.events().size(), op.publishId(), prepared.firstRowid,
-				prepared.firstRowid + op.events().size() - 1));
 	}
 
 	/**
@@ -952,7 +887,7 @@ public final class DuckDbStreamStore implements StreamStore {
 	}
 
 	private void notifyListener(Table table, List<Prepared> prepared, Instant publishedAt) {
-		CommitListener listener = this.listener;
+		CommitListener listener = this.notifier.listener();
 		String stream = table.definition.name();
 		if (!listener.wants(stream)) {
 			return;
@@ -964,12 +899,7 @@ public final class DuckDbStreamStore implements StreamStore {
 				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), each.batch.data(row)));
 			}
 		}
-		try {
-			listener.committed(stream, events);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Commit listener failed for stream '{}'", stream, ex);
-		}
+		this.notifier.deliver(listener, stream, events);
 	}
 
 	private DuckDBConnection writer() throws SQLException {
@@ -1193,30 +1123,18 @@ public final class DuckDbStreamStore implements StreamStore {
 
 	}
 
-	private sealed interface Op permits AppendOp, TaskOp {
-
-	}
-
-	/**
-	 * A queued publish. {@code waiting} marks a caller blocked on the future with nothing chained to it: waking it
-	 * costs the writer less than a hand-off to the completer would cost the caller.
-	 */
-	private record AppendOp(Table table, List<? extends Map<String, ?>> events, ConvertedBatch batch, UUID publishId,
-			CompletableFuture<PublishResult> future, boolean waiting) implements Op {
-	}
-
-	private record TaskOp<T>(String what, SqlTask<T> task, CompletableFuture<T> future) implements Op {
+	private record TaskOp<T>(String what, SqlTask<T> task, CompletableFuture<T> future) {
 	}
 
 	private static final class Prepared {
 
-		final AppendOp op;
+		final AppendOp<Table> op;
 
 		final ConvertedBatch batch;
 
 		long firstRowid;
 
-		Prepared(AppendOp op, ConvertedBatch batch) {
+		Prepared(AppendOp<Table> op, ConvertedBatch batch) {
 			this.op = op;
 			this.batch = batch;
 		}

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -52,13 +51,17 @@ import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.store.AppendOp;
+import dev.interlace.core.store.AppendQueue;
 import dev.interlace.core.store.ColumnSet;
 import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.CommitNotifier;
+import dev.interlace.core.store.ConsumerCursors;
 import dev.interlace.core.store.ConvertedBatch;
 import dev.interlace.core.store.DefinitionDocument;
 import dev.interlace.core.store.EventConverter;
-import dev.interlace.core.store.PublishIds;
 import dev.interlace.core.store.StoreObserver;
+import dev.interlace.core.store.StreamRegistry;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
@@ -133,7 +136,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	private final CircuitBreaker breaker;
 
-	private final ConcurrentMap<String, Table> tables = new ConcurrentHashMap<>();
+	private final StreamRegistry<Table> tables = new StreamRegistry<>();
 
 	/** Monitors of the streams this store counts or once counted, by name. */
 	private final ConcurrentMap<String, Object> recounts = new ConcurrentHashMap<>();
@@ -160,9 +163,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	private volatile boolean closed;
 
-	private volatile CommitListener listener = CommitListener.NONE;
-
-	private volatile StoreObserver observer = StoreObserver.NONE;
+	private final CommitNotifier notifier = new CommitNotifier(logger);
 
 	/**
 	 * Uses a database with default settings. The data source (a pool) stays the caller's: {@link #close()} leaves
@@ -266,30 +267,19 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public void setCommitListener(CommitListener listener) {
-		this.listener = listener;
+		this.notifier.setListener(listener);
 	}
 
 	@Override
 	public void setStoreObserver(StoreObserver observer) {
-		this.observer = observer;
+		this.notifier.setObserver(observer);
 	}
 
 	@Override
 	public Map<String, Long> readCursors(String stream) {
-		table(stream);
-		return withConnection("read the cursors of '" + stream + "'", (connection) -> {
-			Map<String, Long> cursors = new LinkedHashMap<>();
-			try (PreparedStatement select = connection.prepareStatement("SELECT consumer, position FROM "
-					+ engine("consumer_cursors") + " WHERE stream = ? ORDER BY consumer")) {
-				select.setString(1, stream);
-				try (ResultSet rows = select.executeQuery()) {
-					while (rows.next()) {
-						cursors.put(rows.getString(1), rows.getLong(2));
-					}
-				}
-			}
-			return cursors;
-		});
+		this.tables.get(stream);
+		return withConnection("read the cursors of '" + stream + "'",
+				(connection) -> ConsumerCursors.readAll(connection, engine("consumer_cursors"), stream));
 	}
 
 	// ---- streams ----
@@ -302,7 +292,7 @@ public final class PostgresStreamStore implements StreamStore {
 				lockSchemaChanges(connection);
 				boolean existed = queryLong(connection, "SELECT count(*) FROM pg_class WHERE oid = to_regclass(?)",
 						table) > 0;
-				if (existed && !missingColumns(definition, loadColumns(connection, definition)).isEmpty()) {
+				if (existed && !loadColumns(connection, definition).missingFields(definition, table).isEmpty()) {
 					// The table before the registry row, the order appenders and trims take them in: a one-statement
 					// append locks the table as it starts and the registry row as it runs.
 					execute(connection, "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
@@ -329,7 +319,7 @@ public final class PostgresStreamStore implements StreamStore {
 						.append(PostgresTypes.sqlType(type)));
 				execute(connection, create.append(')').toString());
 				ColumnSet columns = loadColumns(connection, definition);
-				Map<String, FieldType> missing = missingColumns(definition, columns);
+				Map<String, FieldType> missing = columns.missingFields(definition, table);
 				addColumns(connection, table, missing);
 				columns = columns.with(missing);
 				if (!existed) {
@@ -362,23 +352,6 @@ public final class PostgresStreamStore implements StreamStore {
 		});
 		return new StreamTable(definition.name(), definition.schema(), ensured.columns().asMap(), ensured.rowCount(),
 				ensured.lastRowid());
-	}
-
-	/** Returns the declared fields the table lacks, failing when a column holds another type than declared. */
-	private static Map<String, FieldType> missingColumns(StreamDefinition definition, ColumnSet columns) {
-		Map<String, FieldType> missing = new LinkedHashMap<>();
-		for (Map.Entry<String, FieldType> field : definition.fields().entrySet()) {
-			int index = columns.indexOf(field.getKey());
-			if (index < 0) {
-				missing.put(field.getKey(), field.getValue());
-			}
-			else if (columns.type(index) != field.getValue()) {
-				throw new InterlaceException("Stream '" + definition.name() + "': field '" + field.getKey()
-						+ "' is declared as " + field.getValue() + " but its column in " + qualified(definition)
-						+ " holds " + columns.type(index) + "; change the declaration or migrate the column");
-			}
-		}
-		return missing;
 	}
 
 	private static void updateRegistry(Connection connection, String stream, String assignments) throws SQLException {
@@ -473,53 +446,32 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
-		try {
-			return append(stream, events, true).join();
-		}
-		catch (CompletionException ex) {
-			if (ex.getCause() instanceof InterlaceException cause) {
-				throw cause;
-			}
-			throw new StoreException("Append to '" + stream + "' failed", ex.getCause());
-		}
+		return AppendQueue.await(append(stream, events, true), stream);
 	}
 
 	private CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
 			boolean waiting) {
-		Table table = table(stream);
-		UUID publishId = PublishIds.next();
-		if (events.isEmpty()) {
-			return CompletableFuture.completedFuture(PublishResult.accepted(stream, 0, publishId, 0, 0));
-		}
-		ConvertedBatch batch;
-		try {
-			batch = EventConverter.convert(table.definition, table.columns, events);
-		}
-		catch (InterlaceException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
+		Table table = this.tables.get(stream);
+		Writer writer = this.writers[Math.floorMod(stream.hashCode(), this.writers.length)];
+		return writer.appends.append(table, table.definition, table.columns, events, waiting);
+	}
+
+	/** Says why publishes are refused now; asked of converted publishes only, so that bad events fail as such. */
+	private @Nullable StoreException refusal(String stream) {
 		if (this.closed) {
-			return CompletableFuture.failedFuture(new StoreException("PostgreSQL store is closed"));
+			return new StoreException("PostgreSQL store is closed");
 		}
 		if (breakerRejects()) {
-			return CompletableFuture.failedFuture(unavailable("append to '" + stream + "'", null));
+			return unavailable("append to '" + stream + "'", null);
 		}
-		Writer writer = this.writers[Math.floorMod(stream.hashCode(), this.writers.length)];
-		CompletableFuture<PublishResult> future = new CompletableFuture<>();
-		// Never wait for room: callers may be on an event loop. A full queue means the database cannot keep up, and
-		// failing fast (for the caller to retry later) beats piling up more.
-		if (!writer.queue.offer(new AppendOp(table, events, batch, publishId, future, waiting))) {
-			return CompletableFuture.failedFuture(new StoreException("PostgreSQL store is overloaded: "
-					+ writer.queue.size() + " publishes are waiting for the writer; retry later"));
-		}
-		return future;
+		return null;
 	}
 
 	// ---- reading, cursors, retention ----
 
 	@Override
 	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		return withConnection("read '" + stream + "'", (connection) -> readRange(connection, stream,
 				qualified(table.definition), afterRowid, Long.MAX_VALUE, limit));
 	}
@@ -540,7 +492,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public StreamTable describe(String stream) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		StreamDefinition definition = table.definition;
 		return withConnection("describe '" + stream + "'", (connection) -> {
 			ColumnSet columns = loadColumns(connection, definition);
@@ -552,7 +504,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public long readCursor(String stream, String consumer) {
-		table(stream);
+		this.tables.get(stream);
 		return withConnection("read a cursor of '" + stream + "'", (connection) -> queryLong(connection,
 				"SELECT position FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?", stream,
 				consumer));
@@ -560,7 +512,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public long commitCursor(String stream, String consumer, long rowid) {
-		table(stream);
+		this.tables.get(stream);
 		if (rowid < 0) {
 			throw new InvalidRequestException(
 					"Cannot acknowledge rowid " + rowid + " of stream '" + stream + "': rowids start at 1");
@@ -590,7 +542,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		requireTrim(stream, maxRows, batchRows);
 		String name = qualified(table.definition);
 		String what = "trim '" + stream + "'";
@@ -605,7 +557,7 @@ public final class PostgresStreamStore implements StreamStore {
 
 	@Override
 	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
-		Table table = table(stream);
+		Table table = this.tables.get(stream);
 		requireTrim(stream, 0, batchRows);
 		return trimInBatches(table, "trim '" + stream + "'", StoredEvent.PUBLISHED_AT + " < ?",
 				cutoff.atOffset(ZoneOffset.UTC), batchRows);
@@ -670,14 +622,6 @@ public final class PostgresStreamStore implements StreamStore {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-	}
-
-	private Table table(String stream) {
-		Table table = this.tables.get(stream);
-		if (table == null) {
-			throw new StreamNotFoundException(stream);
-		}
-		return table;
 	}
 
 	// ---- database access through the breaker ----
@@ -815,24 +759,27 @@ public final class PostgresStreamStore implements StreamStore {
 	/** A writer thread and the queue of the streams hashed to it. */
 	private final class Writer implements Runnable {
 
-		final LinkedBlockingQueue<AppendOp> queue;
+		final LinkedBlockingQueue<AppendOp<Table>> queue;
+
+		final AppendQueue<Table> appends;
 
 		final Thread thread;
 
 		Writer(int index, int capacity) {
 			this.queue = new LinkedBlockingQueue<>(capacity);
+			this.appends = new AppendQueue<>(this.queue, "PostgreSQL store", PostgresStreamStore.this::refusal);
 			this.thread = start(this, "interlace-postgres-writer-" + index);
 		}
 
 		@Override
 		public void run() {
-			List<AppendOp> group = new ArrayList<>();
+			List<AppendOp<Table>> group = new ArrayList<>();
 			int expectedPublishes = 1;
 			long lingerNanos = PostgresStreamStore.this.options.linger().toNanos();
 			int maxGroupRows = PostgresStreamStore.this.options.maxGroupRows();
 			while (true) {
 				long idleSince = System.nanoTime();
-				AppendOp first = poll();
+				AppendOp<Table> first = poll();
 				if (System.nanoTime() - idleSince > IDLE_NANOS) {
 					// Publishers stopped coming back: whoever comes next should not wait for those gone.
 					expectedPublishes = 1;
@@ -847,7 +794,7 @@ public final class PostgresStreamStore implements StreamStore {
 				int rows = first.events().size();
 				long deadline = 0;
 				while (rows < maxGroupRows) {
-					AppendOp next = this.queue.poll();
+					AppendOp<Table> next = this.queue.poll();
 					if (next == null && group.size() < expectedPublishes && lingerNanos > 0
 							&& !PostgresStreamStore.this.closed) {
 						// Publishers released by the previous commit are still coming back: wait for them briefly.
@@ -878,13 +825,13 @@ public final class PostgresStreamStore implements StreamStore {
 				group.clear();
 			}
 			// A publish racing with close() may still have slipped in.
-			AppendOp late;
+			AppendOp<Table> late;
 			while ((late = this.queue.poll()) != null) {
 				late.future().completeExceptionally(new StoreException("PostgreSQL store is closed"));
 			}
 		}
 
-		private @Nullable AppendOp poll() {
+		private @Nullable AppendOp<Table> poll() {
 			try {
 				return this.queue.poll(50, TimeUnit.MILLISECONDS);
 			}
@@ -895,15 +842,15 @@ public final class PostgresStreamStore implements StreamStore {
 
 	}
 
-	private static void failAll(List<AppendOp> ops, Throwable ex) {
-		for (AppendOp op : ops) {
+	private static void failAll(List<AppendOp<Table>> ops, Throwable ex) {
+		for (AppendOp<Table> op : ops) {
 			op.future().completeExceptionally(ex);
 		}
 	}
 
-	private void commitGroup(List<AppendOp> group) {
-		Map<Table, List<AppendOp>> byTable = new LinkedHashMap<>();
-		for (AppendOp op : group) {
+	private void commitGroup(List<AppendOp<Table>> group) {
+		Map<Table, List<AppendOp<Table>>> byTable = new LinkedHashMap<>();
+		for (AppendOp<Table> op : group) {
 			byTable.computeIfAbsent(op.table(), (key) -> new ArrayList<>()).add(op);
 		}
 		String what = "append";
@@ -917,19 +864,19 @@ public final class PostgresStreamStore implements StreamStore {
 		long start = System.nanoTime();
 		Connection connection = null;
 		// Publishes committed, which delivery completes: a later failure must not fail them.
-		Set<AppendOp> committed = Collections.newSetFromMap(new IdentityHashMap<>());
+		Set<AppendOp<Table>> committed = Collections.newSetFromMap(new IdentityHashMap<>());
 		List<Commit> commits = new ArrayList<>(byTable.size());
 		try {
 			connection = this.dataSource.getConnection();
 			// A publish touches one stream, so each stream commits on its own: that keeps every publish atomic.
-			for (Map.Entry<Table, List<AppendOp>> entry : byTable.entrySet()) {
+			for (Map.Entry<Table, List<AppendOp<Table>>> entry : byTable.entrySet()) {
 				commitTable(connection, entry.getKey(), entry.getValue(), committed, commits);
 			}
 			answered(System.nanoTime() - start);
 		}
 		catch (SQLException | RuntimeException ex) {
 			RuntimeException failure = failure(what, ex, start);
-			for (AppendOp op : group) {
+			for (AppendOp<Table> op : group) {
 				if (!committed.contains(op)) {
 					op.future().completeExceptionally(failure);
 				}
@@ -956,8 +903,8 @@ public final class PostgresStreamStore implements StreamStore {
 	 * Commits one stream's publishes in one transaction, or each alone when the database refuses them together.
 	 * @throws SQLException only for connection failures, which fail every publish of the group
 	 */
-	private void commitTable(Connection connection, Table table, List<AppendOp> ops, Set<AppendOp> committed,
-			List<Commit> commits) throws SQLException {
+	private void commitTable(Connection connection, Table table, List<AppendOp<Table>> ops,
+			Set<AppendOp<Table>> committed, List<Commit> commits) throws SQLException {
 		List<Prepared> prepared = prepare(connection, table, ops);
 		if (prepared.isEmpty()) {
 			return;
@@ -993,7 +940,7 @@ public final class PostgresStreamStore implements StreamStore {
 			}
 			return;
 		}
-		observe(table.definition.name(), (int) (commit.lastRowid() - commit.firstRowid() + 1),
+		this.notifier.observe(table.definition.name(), (int) (commit.lastRowid() - commit.firstRowid() + 1),
 				System.nanoTime() - start);
 		for (Prepared each : prepared) {
 			committed.add(each.op);
@@ -1001,15 +948,6 @@ public final class PostgresStreamStore implements StreamStore {
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
 		commits.add(commit);
-	}
-
-	private void observe(String stream, int rows, long nanos) {
-		try {
-			this.observer.committed(stream, rows, nanos);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Store observer failed", ex);
-		}
 	}
 
 	private static void restoreAutoCommit(Connection connection) throws SQLException {
@@ -1022,10 +960,10 @@ public final class PostgresStreamStore implements StreamStore {
 	 * Converts a stream's publishes against its current columns, adding the columns they bring first. A publish that
 	 * no longer fits fails alone.
 	 */
-	private List<Prepared> prepare(Connection connection, Table table, List<AppendOp> ops) throws SQLException {
+	private List<Prepared> prepare(Connection connection, Table table, List<AppendOp<Table>> ops) throws SQLException {
 		List<Prepared> prepared = new ArrayList<>(ops.size());
 		ColumnSet current = table.columns;
-		for (AppendOp op : ops) {
+		for (AppendOp<Table> op : ops) {
 			try {
 				ConvertedBatch batch = op.batch();
 				if (batch.base() != current) {
@@ -1446,7 +1384,7 @@ public final class PostgresStreamStore implements StreamStore {
 					}
 				}
 				feed.watermark = commit.lastRowid();
-				deliver(listener, stream, events);
+				PostgresStreamStore.this.notifier.deliver(listener, stream, events);
 			}
 			finally {
 				complete(commit);
@@ -1482,7 +1420,7 @@ public final class PostgresStreamStore implements StreamStore {
 						feed.watermark = feed.known;
 						continue;
 					}
-					Table table = PostgresStreamStore.this.tables.get(stream);
+					Table table = PostgresStreamStore.this.tables.find(stream);
 					if (table == null) {
 						// Registered a moment after delivery learns of it.
 						continue;
@@ -1491,7 +1429,7 @@ public final class PostgresStreamStore implements StreamStore {
 					List<StoredEvent> events = read(table, feed.watermark, to);
 					// Rows missing from the range were trimmed: every rowid up to a known one is committed.
 					feed.watermark = to;
-					deliver(listener, stream, events);
+					PostgresStreamStore.this.notifier.deliver(listener, stream, events);
 				}
 			}
 			catch (StoreException ex) {
@@ -1516,20 +1454,8 @@ public final class PostgresStreamStore implements StreamStore {
 		}
 
 		private @Nullable CommitListener wanted(String stream) {
-			CommitListener listener = PostgresStreamStore.this.listener;
+			CommitListener listener = PostgresStreamStore.this.notifier.listener();
 			return (listener != CommitListener.NONE && listener.wants(stream)) ? listener : null;
-		}
-
-		private void deliver(CommitListener listener, String stream, List<StoredEvent> events) {
-			if (events.isEmpty()) {
-				return;
-			}
-			try {
-				listener.committed(stream, events);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Commit listener failed for stream '{}'", stream, ex);
-			}
 		}
 
 		private void complete(Commit commit) {
@@ -1537,7 +1463,7 @@ public final class PostgresStreamStore implements StreamStore {
 			List<Prepared> chained = new ArrayList<>(commit.prepared().size());
 			for (Prepared each : commit.prepared()) {
 				if (each.op.waiting()) {
-					each.complete(stream);
+					each.op.complete(stream, each.firstRowid);
 				}
 				else {
 					chained.add(each);
@@ -1546,7 +1472,8 @@ public final class PostgresStreamStore implements StreamStore {
 			if (!chained.isEmpty()) {
 				// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes:
 				// on the completer, so that it never delays delivery. One hand-off per commit, not per publish.
-				PostgresStreamStore.this.completer.execute(() -> chained.forEach((each) -> each.complete(stream)));
+				PostgresStreamStore.this.completer
+					.execute(() -> chained.forEach((each) -> each.op.complete(stream, each.firstRowid)));
 			}
 		}
 
@@ -1897,17 +1824,9 @@ public final class PostgresStreamStore implements StreamStore {
 	private record Commit(Table table, List<Prepared> prepared, long firstRowid, long lastRowid, Instant publishedAt) {
 	}
 
-	/**
-	 * A queued publish. {@code waiting} marks a caller blocked on the future with nothing chained to it: waking it
-	 * directly costs less than a hand-off to the completer.
-	 */
-	private record AppendOp(Table table, List<? extends Map<String, ?>> events, ConvertedBatch batch, UUID publishId,
-			CompletableFuture<PublishResult> future, boolean waiting) {
-	}
-
 	private static final class Prepared {
 
-		final AppendOp op;
+		final AppendOp<Table> op;
 
 		ConvertedBatch batch;
 
@@ -1916,17 +1835,10 @@ public final class PostgresStreamStore implements StreamStore {
 
 		long firstRowid;
 
-		Prepared(AppendOp op, ConvertedBatch batch) {
+		Prepared(AppendOp<Table> op, ConvertedBatch batch) {
 			this.op = op;
 			this.batch = batch;
 			this.columns = batch.columns();
-		}
-
-		void complete(String stream) {
-			int rows = this.op.events().size();
-			this.op.future()
-				.complete(PublishResult.accepted(stream, rows, this.op.publishId(), this.firstRowid,
-						this.firstRowid + rows - 1));
 		}
 
 	}
