@@ -6,10 +6,11 @@
 #   DURATION=10s CONNECTIONS=50 benchmarks/load/run.sh single
 #   DB=postgres benchmarks/load/run.sh batch
 #   WARMUP=30s: unmeasured load before each measured one
+#   JAR=/tmp/other.jar: another build of the server, to compare two builds on the same machine
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-JAR=interlace-server/target/interlace-server.jar
+JAR=${JAR:-interlace-server/target/interlace-server.jar}
 PORT=${PORT:-18080}
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-50}

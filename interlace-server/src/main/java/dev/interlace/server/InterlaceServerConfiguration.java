@@ -9,6 +9,8 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.interlace.autoconfigure.InterlaceProperties;
 import dev.interlace.autoconfigure.InterlaceStores;
@@ -52,6 +54,11 @@ public class InterlaceServerConfiguration {
 		NettyServerProperties nettyProperties = netty.getIfAvailable();
 		return new RequestReadTimeoutCustomizer(properties.readTimeout(),
 				(nettyProperties != null) ? nettyProperties.getIdleTimeout() : null);
+	}
+
+	@Bean
+	RouterFunction<ServerResponse> publishRoute(StreamsController controller) {
+		return controller.publishRoute();
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package dev.interlace.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -9,10 +10,11 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.interlace.core.StoredEvent;
 
 /**
- * Writes the data of {@code stream.event} events, {@code {"stream": name, "event": row}}, once per event rather than
- * once per subscriber: every live subscriber of a stream is handed the same {@link StoredEvent} instance, so the JSON
- * of recent events is kept in a small ring, keyed by rowid and checked by identity. Large events are not kept, which
- * bounds what the ring holds.
+ * Writes the frames of {@code stream.event} events ({@code id}, {@code event} and {@code data} lines, the data being
+ * {@code {"stream": name, "event": row}}) once per event rather than once per subscriber: every live subscriber of a
+ * stream is handed the same {@link StoredEvent} instance, so the encoded frames of recent events are kept in a small
+ * ring, keyed by rowid and checked by identity, and every subscriber writes the same bytes. Large events are not
+ * kept, which bounds what the ring holds.
  *
  * @since 0.1.0
  */
@@ -30,21 +32,28 @@ final class SseEventData {
 		this.mapper = mapper;
 	}
 
-	String write(StoredEvent event) {
+	/**
+	 * Returns the UTF-8 frame of an event. The array is shared: callers must not change it.
+	 * @param event the event
+	 * @return its frame
+	 */
+	byte[] frame(StoredEvent event) {
 		int slot = (int) (event.rowid() & (SLOTS - 1));
 		Written written = this.recent.get(slot);
 		if (written != null && written.event == event) {
-			return written.json;
+			return written.frame;
 		}
 		String json = this.mapper.writeValueAsString(new Data(event.stream(), event.toRow()));
-		if (json.length() <= LARGEST_KEPT) {
+		byte[] frame = ("id:" + event.rowid() + "\nevent:" + SubscribeController.EVENT + "\ndata:" + json + "\n\n")
+			.getBytes(StandardCharsets.UTF_8);
+		if (frame.length <= LARGEST_KEPT) {
 			// Racing writers of one slot both store a correct entry: the last one stays.
-			this.recent.set(slot, new Written(event, json));
+			this.recent.set(slot, new Written(event, frame));
 		}
-		return json;
+		return frame;
 	}
 
-	private record Written(StoredEvent event, String json) {
+	private record Written(StoredEvent event, byte[] frame) {
 	}
 
 	/**

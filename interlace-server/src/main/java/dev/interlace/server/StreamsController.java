@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -16,6 +17,7 @@ import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -27,6 +29,12 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.server.RequestPredicate;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.interlace.autoconfigure.InterlaceMetrics;
 import dev.interlace.core.ConsumedBatch;
@@ -58,6 +66,8 @@ public class StreamsController {
 	public static final String BASE_PATH = "/api/v1/streams";
 
 	private static final String JSON_SUBTYPES = "application/*+json";
+
+	private static final MediaType JSON_SUBTYPE = MediaType.parseMediaType(JSON_SUBTYPES);
 
 	private final Streams streams;
 
@@ -121,12 +131,56 @@ public class StreamsController {
 
 	/**
 	 * Publishes one event (a JSON object) or a batch (an array of objects), atomically.
+	 * <p>
+	 * Well-formed publishes are usually taken by {@link #publishRoute()} before this mapping is consulted; this
+	 * mapping answers the rest, with the same code.
 	 * @param name the stream
 	 * @param request the request, whose body is read here
 	 * @return 202 with the publish result once the rows are committed
 	 */
 	@PostMapping(path = "/{name}", consumes = { MediaType.APPLICATION_JSON_VALUE, JSON_SUBTYPES })
 	public Mono<ResponseEntity<Map<String, Object>>> publish(@PathVariable String name, ServerHttpRequest request) {
+		return publish(name, request, (body) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(body));
+	}
+
+	/**
+	 * Returns the publish endpoint as a router function, for the requests it can answer without content
+	 * negotiation: a JSON body and a response that may be JSON. Publishing is the hot path of the API, and a router
+	 * function skips the annotated mapping's condition matching, argument resolution and result handling (on this
+	 * project's 2-core benchmark machine, an empty annotated endpoint answers about a fifth fewer requests a second
+	 * than an empty router function). Any other request falls through to {@link #publish(String, ServerHttpRequest)},
+	 * which answers a wrong content type, method or {@code Accept} header as every other endpoint does.
+	 * @return the route
+	 */
+	public RouterFunction<ServerResponse> publishRoute() {
+		RequestPredicate wellFormed = RequestPredicates.POST(BASE_PATH + "/{name}").and(StreamsController::jsonBothWays);
+		return RouterFunctions.route(wellFormed,
+				(request) -> publish(request.pathVariable("name"), request.exchange().getRequest(),
+						(body) -> ServerResponse.status(HttpStatus.ACCEPTED)
+							.contentType(MediaType.APPLICATION_JSON)
+							.bodyValue(body))
+					.flatMap((response) -> response));
+	}
+
+	private static boolean jsonBothWays(ServerRequest request) {
+		HttpHeaders headers = request.headers().asHttpHeaders();
+		try {
+			MediaType contentType = headers.getContentType();
+			if (contentType == null
+					|| !(MediaType.APPLICATION_JSON.includes(contentType) || JSON_SUBTYPE.includes(contentType))) {
+				return false;
+			}
+			List<MediaType> accepted = headers.getAccept();
+			return accepted.isEmpty() || accepted.stream().anyMatch(MediaType.APPLICATION_JSON::isCompatibleWith);
+		}
+		catch (IllegalArgumentException ex) {
+			// An unreadable Content-Type or Accept header (an invalid media type or charset): the annotated mapping
+			// answers it with the right 4xx.
+			return false;
+		}
+	}
+
+	private <R> Mono<R> publish(String name, ServerHttpRequest request, Function<Map<String, Object>, R> answer) {
 		LongAdder bytes = new LongAdder();
 		ServerHttpRequest counted = (this.metrics != null) ? new ServerHttpRequestDecorator(request) {
 			@Override
@@ -146,8 +200,7 @@ public class StreamsController {
 				.doOnNext((result) -> recordPublish(result, bytes.sum(), System.nanoTime() - start))
 				.map((result) -> publishResponse(result.stream(), result.rowsReceived(), result.publishId(),
 						result.firstRowid(), result.lastRowid(), result.triggeredModels()));
-		})
-			.map((body) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(body));
+		}).map(answer);
 	}
 
 	private void recordPublish(PublishResult result, long bytes, long nanos) {

@@ -59,17 +59,12 @@ public class SubscribeController {
 
 	private static final Log logger = LogFactory.getLog(SubscribeController.class);
 
-	private static final String OPENING = ":subscribed\n\n";
+	private static final byte[] OPENING = ":subscribed\n\n".getBytes(StandardCharsets.UTF_8);
 
-	private static final String HEARTBEAT = ":heartbeat\n\n";
+	private static final byte[] HEARTBEAT = ":heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
 
-	// Marks the end of a stream's events inside the merge with the heartbeats; never sent.
-	private static final String END = ":end\n\n";
-
-	// At most this many events in one write, and the longest the first of them waits for company.
-	private static final int BATCH_SIZE = 256;
-
-	private static final Duration BATCH_WAIT = Duration.ofMillis(1);
+	// Marks the end of a stream's events inside the merge with the heartbeats, by identity; never sent.
+	private static final byte[] END = new byte[0];
 
 	private final Streams streams;
 
@@ -105,20 +100,16 @@ public class SubscribeController {
 		// Both calls check the stream at once (an unknown one throws before any byte is sent) and touch no database:
 		// a replay reads on the bounded-elastic scheduler, live events arrive on it.
 		Flux<StoredEvent> source = (after != null) ? this.streams.subscribe(name, after) : this.streams.subscribe(name);
-		Flux<String> events = source.filter(eventFilter::matches)
-			.map(this::event)
+		Flux<byte[]> events = source.filter(eventFilter::matches)
+			.map(this.data::frame)
 			.onErrorResume(SubscriberOverflowException.class, (ex) -> Mono.just(overflow(name, ex)))
-			// Events that arrive together go out in one write and one flush, not one each: with many subscribers
-			// the writes, not the events, are what the cores spend their time on.
-			.bufferTimeout(BATCH_SIZE, BATCH_WAIT, true)
-			.map((frames) -> (frames.size() == 1) ? frames.get(0) : String.join("", frames))
 			.concatWith(Mono.just(END));
-		Flux<String> heartbeats = Flux.interval(this.heartbeat, this.heartbeat)
+		Flux<byte[]> heartbeats = Flux.interval(this.heartbeat, this.heartbeat)
 			.onBackpressureDrop()
 			.map((tick) -> HEARTBEAT);
 		// The events are subscribed first, so the subscription is in place before the opening comment can go out.
-		Flux<String> frames = Flux.merge(events, Mono.just(OPENING), heartbeats)
-			.takeWhile((frame) -> !END.equals(frame))
+		Flux<byte[]> frames = Flux.merge(events, Mono.just(OPENING), heartbeats)
+			.takeWhile((frame) -> frame != END)
 			.takeUntilOther(this.lifecycle.stopped());
 		if (this.metrics != null) {
 			InterlaceMetrics metrics = this.metrics;
@@ -127,8 +118,11 @@ public class SubscribeController {
 		}
 		response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
 		DataBufferFactory buffers = response.bufferFactory();
-		return response.writeAndFlushWith(
-				frames.map((frame) -> Mono.just(buffers.wrap(frame.getBytes(StandardCharsets.UTF_8)))));
+		// Written without a flush per frame: Reactor Netty flushes whenever it has written all the frames that
+		// have arrived, so events that arrive together go out in one flush, with no timer per subscriber to wait for
+		// company. With many subscribers the writes and their flushes, not the events, are what the cores spend
+		// their time on.
+		return response.writeWith(frames.map(buffers::wrap));
 	}
 
 	private static @Nullable Long resumePoint(@Nullable String lastEventId, @Nullable String from) {
@@ -157,20 +151,16 @@ public class SubscribeController {
 		return rowid;
 	}
 
-	private String event(StoredEvent event) {
-		// The data is written once for all subscribers of the event.
-		return "id:" + event.rowid() + "\nevent:" + EVENT + "\ndata:" + this.data.write(event) + "\n\n";
-	}
-
-	private String overflow(String stream, SubscriberOverflowException ex) {
+	private byte[] overflow(String stream, SubscriberOverflowException ex) {
 		long resumeAfter = ex.getLastDeliveredRowid();
 		if (logger.isInfoEnabled()) {
 			logger.info("SSE subscriber of stream '" + stream + "' fell behind its buffer and was ended after rowid "
 					+ resumeAfter);
 		}
 		// The id is the rowid to resume from, so a browser's EventSource reconnects from there by itself.
-		return "id:" + resumeAfter + "\nevent:" + OVERFLOW + "\ndata:"
-				+ this.mapper.writeValueAsString(new SseOverflow(stream, resumeAfter, ex.getMessage())) + "\n\n";
+		return ("id:" + resumeAfter + "\nevent:" + OVERFLOW + "\ndata:"
+				+ this.mapper.writeValueAsString(new SseOverflow(stream, resumeAfter, ex.getMessage())) + "\n\n")
+			.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.interlace.server;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -12,37 +13,49 @@ import dev.interlace.core.StoredEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link SseEventData}: the data of a live event is written once, however many subscribers send it.
+ * {@link SseEventData}: the frame of a live event is written once, however many subscribers send it.
  */
 class SubscribeEventDataTests {
 
 	final SseEventData data = new SseEventData(JsonMapper.builder().build());
 
 	@Test
-	void dataIsTheStreamAndTheRowWithItsMetadataColumns() {
+	void frameIsTheRowidTheEventNameAndTheStreamWithTheRowAndItsMetadataColumns() {
 		StoredEvent event = event(7, "o-1");
-		assertThat(this.data.write(event)).isEqualTo("{\"stream\":\"orders\",\"event\":{\"order_id\":\"o-1\","
+		assertThat(text(this.data.frame(event))).isEqualTo("id:7\nevent:stream.event\n"
+				+ "data:{\"stream\":\"orders\",\"event\":{\"order_id\":\"o-1\","
 				+ "\"_interlace_rowid\":7,\"_interlace_published_at\":\"2024-05-01T10:00:00.123456Z\","
-				+ "\"_interlace_publish_id\":\"" + event.publishId() + "\"}}");
+				+ "\"_interlace_publish_id\":\"" + event.publishId() + "\"}}\n\n");
+	}
+
+	@Test
+	void frameIsUtf8() {
+		assertThat(text(this.data.frame(event(7, "Zürich €")))).contains("\"order_id\":\"Zürich €\"");
 	}
 
 	@Test
 	void sameEventHandedToManySubscribersIsWrittenOnce() {
 		StoredEvent event = event(7, "o-1");
-		assertThat(this.data.write(event)).isSameAs(this.data.write(event));
+		assertThat(this.data.frame(event)).isSameAs(this.data.frame(event));
 	}
 
 	@Test
 	void anotherEventWithTheSameRowidIsWrittenAfresh() {
-		String first = this.data.write(event(7, "o-1"));
+		byte[] first = this.data.frame(event(7, "o-1"));
 		// A replay reads its own instances, and another stream may have the same rowid.
-		assertThat(this.data.write(event(7, "o-2"))).isNotSameAs(first).contains("o-2");
+		byte[] second = this.data.frame(event(7, "o-2"));
+		assertThat(second).isNotSameAs(first);
+		assertThat(text(second)).contains("o-2");
 	}
 
 	@Test
 	void largeEventsAreNotKept() {
 		StoredEvent event = event(7, "x".repeat(20_000));
-		assertThat(this.data.write(event)).isNotSameAs(this.data.write(event)).isEqualTo(this.data.write(event));
+		assertThat(this.data.frame(event)).isNotSameAs(this.data.frame(event)).isEqualTo(this.data.frame(event));
+	}
+
+	private static String text(byte[] frame) {
+		return new String(frame, StandardCharsets.UTF_8);
 	}
 
 	static StoredEvent event(long rowid, String orderId) {
