@@ -181,12 +181,36 @@ public final class DefaultStreams implements Streams {
 
 	@Override
 	public Flux<StoredEvent> subscribe(String stream) {
+		return subscribe(stream, this.subscriberScheduler);
+	}
+
+	/**
+	 * Subscribes to events committed from now on, like {@link #subscribe(String)}, but delivers them on the given
+	 * scheduler rather than the subscriber scheduler: for a subscriber that never blocks and has a thread of its
+	 * own, such as a server connection's event loop, which then writes each event without another hop.
+	 * @param stream the stream
+	 * @param deliverOn where the subscriber's code runs
+	 * @return the events
+	 */
+	public Flux<StoredEvent> subscribe(String stream, Scheduler deliverOn) {
 		registered(stream);
-		return live(stream, 0);
+		return live(stream, 0, deliverOn);
 	}
 
 	@Override
 	public Flux<StoredEvent> subscribe(String stream, long afterRowid) {
+		return subscribe(stream, afterRowid, this.subscriberScheduler);
+	}
+
+	/**
+	 * Replays the stored events after a rowid, then continues live, like {@link #subscribe(String, long)}, but
+	 * delivers live events on the given scheduler; see {@link #subscribe(String, Scheduler)}.
+	 * @param stream the stream
+	 * @param afterRowid the rowid to resume after
+	 * @param deliverOn where the subscriber's code runs for live events
+	 * @return the events
+	 */
+	public Flux<StoredEvent> subscribe(String stream, long afterRowid, Scheduler deliverOn) {
 		Registered registered = registered(stream);
 		return Flux.defer(() -> {
 			// Join the live sink before reading, and hold its events while the replay runs: an event committed
@@ -195,7 +219,7 @@ public final class DefaultStreams implements Streams {
 			Sinks.Many<StoredEvent> held = Sinks.many()
 				.unicast()
 				.onBackpressureBuffer(Queues.<StoredEvent>get(this.subscriberBufferSize).get());
-			Disposable live = live(stream, afterRowid).subscribe((event) -> {
+			Disposable live = live(stream, afterRowid, deliverOn).subscribe((event) -> {
 				if (held.tryEmitNext(event).isFailure()) {
 					held.tryEmitError(new SubscriberOverflowException(stream, this.subscriberBufferSize, afterRowid));
 				}
@@ -350,13 +374,13 @@ public final class DefaultStreams implements Streams {
 		return (sink != null) ? sink.currentSubscriberCount() : 0;
 	}
 
-	private Flux<StoredEvent> live(String stream, long afterRowid) {
+	private Flux<StoredEvent> live(String stream, long afterRowid, Scheduler deliverOn) {
 		AtomicLong lastDelivered = new AtomicLong(afterRowid);
 		return sink(stream).asFlux()
 			.onBackpressureBuffer(this.subscriberBufferSize, BufferOverflowStrategy.ERROR)
 			.onErrorMap(Exceptions::isOverflow,
 					(ex) -> new SubscriberOverflowException(stream, this.subscriberBufferSize, lastDelivered.get()))
-			.publishOn(this.subscriberScheduler, false, 256)
+			.publishOn(deliverOn, false, 256)
 			.doOnNext((event) -> lastDelivered.set(event.rowid()));
 	}
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -193,6 +194,34 @@ class DefaultStreamsTests {
 			release.countDown();
 			slow.dispose();
 			fastSubscription.dispose();
+		}
+	}
+
+	@Test
+	void liveEventsAreDeliveredOnTheSchedulerASubscriberAsksFor() throws Exception {
+		Scheduler own = Schedulers.newSingle("own-delivery");
+		List<String> threads = new CopyOnWriteArrayList<>();
+		List<StoredEvent> live = new CopyOnWriteArrayList<>();
+		List<StoredEvent> resumed = new CopyOnWriteArrayList<>();
+		Disposable liveSubscription = this.streams.subscribe("orders", own).subscribe((event) -> {
+			threads.add(Thread.currentThread().getName());
+			live.add(event);
+		});
+		this.streams.publishBlocking("orders", Map.of("amount", 1));
+		// Replayed events arrive on the thread that read them; only live ones go through the scheduler.
+		Disposable resumedSubscription = this.streams.subscribe("orders", 1, own).subscribe(resumed::add);
+		try {
+			this.streams.publishBlocking("orders", Map.of("amount", 2));
+			awaitSize(live, 2);
+			awaitSize(resumed, 1);
+			assertThat(live).extracting(StoredEvent::rowid).containsExactly(1L, 2L);
+			assertThat(resumed).extracting(StoredEvent::rowid).containsExactly(2L);
+			assertThat(threads).allSatisfy((thread) -> assertThat(thread).startsWith("own-delivery"));
+		}
+		finally {
+			liveSubscription.dispose();
+			resumedSubscription.dispose();
+			own.dispose();
 		}
 	}
 

@@ -9,6 +9,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,6 +19,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.Assert;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,6 +28,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.interlace.autoconfigure.InterlaceMetrics;
+import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.Streams;
@@ -99,7 +104,7 @@ public class SubscribeController {
 		SseEventFilter eventFilter = SseEventFilter.parse(filter);
 		// Both calls check the stream at once (an unknown one throws before any byte is sent) and touch no database:
 		// a replay reads on the bounded-elastic scheduler, live events arrive on it.
-		Flux<StoredEvent> source = (after != null) ? this.streams.subscribe(name, after) : this.streams.subscribe(name);
+		Flux<StoredEvent> source = source(name, after, response);
 		Flux<byte[]> events = source.filter(eventFilter::matches)
 			.map(this.data::frame)
 			.onErrorResume(SubscriberOverflowException.class, (ex) -> Mono.just(overflow(name, ex)))
@@ -123,6 +128,17 @@ public class SubscribeController {
 		// company. With many subscribers the writes and their flushes, not the events, are what the cores spend
 		// their time on.
 		return response.writeWith(frames.map(buffers::wrap));
+	}
+
+	private Flux<StoredEvent> source(String name, @Nullable Long after, ServerHttpResponse response) {
+		// Delivered on the connection's own event loop, where the response writes them without another hop.
+		if (this.streams instanceof DefaultStreams defaultStreams
+				&& ServerHttpResponseDecorator.getNativeResponse(response) instanceof Connection connection) {
+			Scheduler eventLoop = Schedulers.fromExecutor(connection.channel().eventLoop());
+			return (after != null) ? defaultStreams.subscribe(name, after, eventLoop)
+					: defaultStreams.subscribe(name, eventLoop);
+		}
+		return (after != null) ? this.streams.subscribe(name, after) : this.streams.subscribe(name);
 	}
 
 	private static @Nullable Long resumePoint(@Nullable String lastEventId, @Nullable String from) {
