@@ -8,15 +8,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,15 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresMultiInstanceTests {
 
-	private static final StreamDefinition TICKS = StreamDefinition.builder("ticks")
-		.field("instance", FieldType.STRING)
-		.field("thread", FieldType.INT32)
-		.field("seq", FieldType.INT32)
-		.build();
+	private static final StreamDefinition TICKS = StoreInstances.TICKS;
 
-	private final List<AutoCloseable> resources = new ArrayList<>();
-
-	private final ExecutorService pool = Executors.newCachedThreadPool();
+	private final StoreInstances instances = new StoreInstances();
 
 	private PostgresStreamStore first;
 
@@ -50,24 +41,12 @@ class PostgresMultiInstanceTests {
 
 	@AfterEach
 	void closeEverything() throws Exception {
-		this.pool.shutdownNow();
-		for (int i = this.resources.size() - 1; i >= 0; i--) {
-			this.resources.get(i).close();
-		}
+		this.instances.close();
 	}
 
 	private void openTwoInstances() {
-		String database = TestPostgres.shared().createDatabase();
-		this.first = open(database);
-		this.second = open(database);
-	}
-
-	private PostgresStreamStore open(String database) {
-		HikariDataSource dataSource = TestPostgres.shared().dataSource(database);
-		this.resources.add(dataSource);
-		PostgresStreamStore store = new PostgresStreamStore(dataSource);
-		this.resources.add(store);
-		return store;
+		this.first = this.instances.open();
+		this.second = this.instances.open();
 	}
 
 	@Test
@@ -76,7 +55,7 @@ class PostgresMultiInstanceTests {
 		this.first.ensureStream(TICKS);
 		this.second.ensureStream(TICKS);
 		AtomicBoolean publishing = new AtomicBoolean(true);
-		Future<List<StoredEvent>> consumer = this.pool.submit(() -> {
+		Future<List<StoredEvent>> consumer = this.instances.pool.submit(() -> {
 			PostgresStreamStore[] instances = { this.first, this.second };
 			List<StoredEvent> seen = new ArrayList<>();
 			long last = 0;
@@ -194,7 +173,7 @@ class PostgresMultiInstanceTests {
 		}
 		this.first.appendAndWait("ticks", events);
 		AtomicBoolean acking = new AtomicBoolean(true);
-		Future<List<Long>> observer = this.pool.submit(() -> {
+		Future<List<Long>> observer = this.instances.pool.submit(() -> {
 			List<Long> observed = new ArrayList<>();
 			for (int i = 0; acking.get(); i++) {
 				observed.add(((i % 2 == 0) ? this.first : this.second).readCursor("ticks", "shared"));
@@ -206,7 +185,7 @@ class PostgresMultiInstanceTests {
 		for (int t = 0; t < 8; t++) {
 			PostgresStreamStore store = (t % 2 == 0) ? this.first : this.second;
 			int offset = t;
-			ackers.add(this.pool.submit(() -> {
+			ackers.add(this.instances.pool.submit(() -> {
 				start.await();
 				for (long rowid = 1 + offset; rowid <= 1_000; rowid += 8) {
 					// Acknowledge out of order too: an older ack arriving late must not win.
@@ -230,7 +209,6 @@ class PostgresMultiInstanceTests {
 
 	@Test
 	void twoInstancesStartAndEnsureTheSameStreamsAtOnceOnAnEmptyDatabase() throws Exception {
-		String database = TestPostgres.shared().createDatabase();
 		List<StreamDefinition> definitions = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
 			definitions.add(StreamDefinition.builder("stream_" + i)
@@ -242,14 +220,14 @@ class PostgresMultiInstanceTests {
 		CountDownLatch start = new CountDownLatch(1);
 		Callable<PostgresStreamStore> startInstance = () -> {
 			start.await();
-			PostgresStreamStore store = open(database);
+			PostgresStreamStore store = this.instances.open();
 			for (StreamDefinition definition : definitions) {
 				store.ensureStream(definition);
 			}
 			return store;
 		};
-		Future<PostgresStreamStore> one = this.pool.submit(startInstance);
-		Future<PostgresStreamStore> two = this.pool.submit(startInstance);
+		Future<PostgresStreamStore> one = this.instances.pool.submit(startInstance);
+		Future<PostgresStreamStore> two = this.instances.pool.submit(startInstance);
 		start.countDown();
 		this.first = one.get(60, TimeUnit.SECONDS);
 		this.second = two.get(60, TimeUnit.SECONDS);
@@ -288,7 +266,7 @@ class PostgresMultiInstanceTests {
 			List<Future<PublishResult>> publishes = new ArrayList<>();
 			for (PostgresStreamStore store : List.of(this.first, this.second)) {
 				for (int t = 0; t < 2; t++) {
-					publishes.add(this.pool.submit(() -> {
+					publishes.add(this.instances.pool.submit(() -> {
 						start.await();
 						return store.appendAndWait("clicks", List.of(Map.of(field, 1)));
 					}));
@@ -319,7 +297,7 @@ class PostgresMultiInstanceTests {
 			String instance = (store == this.first) ? "first" : "second";
 			for (int t = 0; t < threadsPerInstance; t++) {
 				int thread = t;
-				futures.add(this.pool.submit(() -> {
+				futures.add(this.instances.pool.submit(() -> {
 					start.await();
 					List<PublishResult> results = new ArrayList<>();
 					int seq = 0;

@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -33,31 +31,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresRowCountTests {
 
-	private static final StreamDefinition TICKS = StreamDefinition.builder("ticks")
-		.field("instance", FieldType.STRING)
-		.field("thread", FieldType.INT32)
-		.field("seq", FieldType.INT32)
-		.build();
+	private static final StreamDefinition TICKS = StoreInstances.TICKS;
 
-	private final List<AutoCloseable> resources = new ArrayList<>();
+	private final StoreInstances instances = new StoreInstances();
 
-	private final ExecutorService pool = Executors.newCachedThreadPool();
-
-	private String database;
-
-	private HikariDataSource admin;
+	private final HikariDataSource admin = this.instances.dataSource();
 
 	@AfterEach
 	void closeEverything() throws Exception {
-		this.pool.shutdownNow();
-		for (int i = this.resources.size() - 1; i >= 0; i--) {
-			this.resources.get(i).close();
-		}
+		this.instances.close();
 	}
 
 	@Test
 	void countStaysExactWhileTwoInstancesPublishTrimAndAddColumnsAtOnce() throws Exception {
-		newDatabase();
 		PostgresStreamStore first = open();
 		// Small groups on one instance, COPY on the other: both write paths count.
 		PostgresStreamStore second = open(PostgresStreamStore.Options.DEFAULTS.withCopyThreshold(8));
@@ -87,12 +73,11 @@ class PostgresRowCountTests {
 
 	@Test
 	void aStreamAnOlderVersionLeftIsCountedOnceWhenUpgradedInstancesStartTogether() throws Exception {
-		newDatabase();
 		createAsOlderVersion(100_000);
 		CountDownLatch start = new CountDownLatch(1);
 		List<Future<StreamTable>> ensured = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
-			ensured.add(this.pool.submit(() -> {
+			ensured.add(this.instances.pool.submit(() -> {
 				start.await();
 				return open().ensureStream(TICKS);
 			}));
@@ -107,7 +92,6 @@ class PostgresRowCountTests {
 
 	@Test
 	void aCountTakenWhileBothInstancesPublishAndTrimIsExact() throws Exception {
-		newDatabase();
 		createAsOlderVersion(300_000);
 		PostgresStreamStore first = open();
 		PostgresStreamStore second = open();
@@ -165,22 +149,12 @@ class PostgresRowCountTests {
 				+ " VALUES ('ticks', 'events', '{}', " + lastRowid + ", now(), now())");
 	}
 
-	private void newDatabase() {
-		this.database = TestPostgres.shared().createDatabase();
-		this.admin = TestPostgres.shared().dataSource(this.database);
-		this.resources.add(this.admin);
-	}
-
 	private PostgresStreamStore open() {
-		return open(PostgresStreamStore.Options.DEFAULTS);
+		return this.instances.open();
 	}
 
 	private PostgresStreamStore open(PostgresStreamStore.Options options) {
-		HikariDataSource dataSource = TestPostgres.shared().dataSource(this.database);
-		this.resources.add(dataSource);
-		PostgresStreamStore store = new PostgresStreamStore(dataSource, options);
-		this.resources.add(store);
-		return store;
+		return this.instances.open(options);
 	}
 
 	private long tableCount() throws Exception {
@@ -281,7 +255,7 @@ class PostgresRowCountTests {
 		}
 
 		void background(Task task) {
-			this.background.add(PostgresRowCountTests.this.pool.submit(() -> {
+			this.background.add(PostgresRowCountTests.this.instances.pool.submit(() -> {
 				task.run();
 				return null;
 			}));
@@ -298,7 +272,7 @@ class PostgresRowCountTests {
 			for (PostgresStreamStore store : List.of(this.first, this.second)) {
 				for (int t = 0; t < threadsPerInstance; t++) {
 					int thread = t;
-					publishers.add(PostgresRowCountTests.this.pool.submit(() -> {
+					publishers.add(PostgresRowCountTests.this.instances.pool.submit(() -> {
 						start.await();
 						long events = 0;
 						for (int p = 0; p < publishesPerThread; p++) {
