@@ -39,6 +39,7 @@ import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
+import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.InvalidRequestException;
@@ -78,8 +79,13 @@ public final class DuckDbStreamStore implements StreamStore {
 	/** Path that keeps the database in memory. */
 	public static final String IN_MEMORY = ":memory:";
 
-	/** Groups above this many rows commit in an explicit transaction; smaller ones through a cached appender. */
-	private static final int FAST_PATH_MAX_ROWS = 10_000;
+	/**
+	 * Groups of at most this many rows commit through a cached appender on an auto-commit connection; larger ones in
+	 * an explicit transaction. {@code DuckDBAppender.endRow()} flushes by itself once it holds
+	 * {@code duckdb_vector_size()} rows (2,048 in DuckDB's release builds), and on an auto-commit connection each
+	 * flush is a commit of its own: only a group of at most one vector is sure to flush, and so commit, once.
+	 */
+	static final int FAST_PATH_MAX_ROWS = 2_048;
 
 	private static final org.slf4j.Logger logger = LoggerFactory.getLogger(DuckDbStreamStore.class);
 
@@ -334,12 +340,13 @@ public final class DuckDbStreamStore implements StreamStore {
 	private StreamTable ensure(DuckDBConnection connection, StreamDefinition definition) throws SQLException {
 		String table = qualified(definition);
 		StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
-			.append(" (" + StoredEvent.ROWID + " BIGINT NOT NULL, " + StoredEvent.PUBLISHED_AT
+			.append(" (" + StoredEvent.ROWID + " BIGINT NOT NULL PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
 					+ " TIMESTAMPTZ NOT NULL, " + StoredEvent.PUBLISH_ID + " UUID NOT NULL");
 		definition.fields().forEach((field, type) -> create.append(", ").append(quote(field)).append(' ').append(sqlType(type)));
 		create.append(')');
 		execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(this.catalog) + "." + quote(definition.schema()));
 		execute(connection, create.toString());
+		requireUniqueRowids(connection, definition);
 		ColumnSet columns = loadColumns(connection, definition);
 		Map<String, FieldType> missing = columns.missingFields(definition, table);
 		addColumns(connection, table, missing);
@@ -366,6 +373,29 @@ public final class DuckDbStreamStore implements StreamStore {
 		}
 		return new StreamTable(definition.name(), definition.schema(), columns.asMap(), count(connection, table),
 				lastRowid);
+	}
+
+	/**
+	 * Gives a table made before rowids were a primary key one, so that no rowid can be stored twice. A table that
+	 * already holds a rowid twice keeps working without it, with a warning: the operator has to remove the repeats.
+	 */
+	private void requireUniqueRowids(DuckDBConnection connection, StreamDefinition definition) throws SQLException {
+		long keys = queryLong(connection, "SELECT count(*) FROM duckdb_constraints() WHERE database_name = ? AND "
+				+ "schema_name = ? AND table_name = ? AND constraint_type = 'PRIMARY KEY'", this.catalog,
+				definition.schema(), definition.name());
+		if (keys > 0) {
+			return;
+		}
+		String table = qualified(definition);
+		long repeated = queryLong(connection, "SELECT count(*) - count(DISTINCT " + StoredEvent.ROWID + ") FROM " + table);
+		if (repeated > 0) {
+			logger.warn("Stream '{}' holds {} repeated rowids (left by an earlier version after a failed or interrupted "
+					+ "publish); its table {} gets no primary key until they are removed", definition.name(), repeated,
+					table);
+			return;
+		}
+		logger.info("Adding a primary key on {} to the table of stream '{}'", StoredEvent.ROWID, definition.name());
+		execute(connection, "ALTER TABLE " + table + " ADD PRIMARY KEY (" + StoredEvent.ROWID + ")");
 	}
 
 	private ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
@@ -749,8 +779,7 @@ public final class DuckDbStreamStore implements StreamStore {
 				}
 			}
 			else {
-				prepared.get(0).op.future().completeExceptionally(new StoreException("DuckDB rejected the publish to '"
-						+ table.definition.name() + "': " + ex.getMessage(), ex));
+				prepared.get(0).op.future().completeExceptionally(publishFailure(table, ex));
 			}
 			return;
 		}
@@ -774,6 +803,59 @@ public final class DuckDbStreamStore implements StreamStore {
 			// the completer, so that it never delays the next commit. One hand-off per group, not per publish.
 			this.completer.execute(() -> chained.forEach((each) -> each.op.complete(stream, each.firstRowid)));
 		}
+	}
+
+	/**
+	 * Returns what a publish that failed alone fails with: the database refusing its data is the client's to fix
+	 * ({@link DataRejectedException}); anything else may pass ({@link StoreException}).
+	 */
+	private static RuntimeException publishFailure(Table table, Exception ex) {
+		String reason = refusalReason(ex);
+		if (reason != null) {
+			return new DataRejectedException("DuckDB refused the publish to '" + table.definition.name() + "': "
+					+ reason, null, ex);
+		}
+		return new StoreException("DuckDB rejected the publish to '" + table.definition.name() + "': "
+				+ ex.getMessage(), ex);
+	}
+
+	/**
+	 * Says why DuckDB refused a publish's data, or {@code null} when the failure is not about the data. DuckDB gives
+	 * no SQLState and one exception class for everything, so its message decides: a constraint or conversion error,
+	 * as DuckDB words them in its statements ({@code Constraint Error: ...}, {@code Conversion Error: ...}) and in
+	 * its appender ({@code Failed to append: Duplicate key ... violates unique constraint}). A clash on the rowid is
+	 * the store's own fault, never the client's. The reason is the message's first line, after the appender's
+	 * prefix: no SQL text.
+	 */
+	static @Nullable String refusalReason(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() == cause) ? null : cause.getCause()) {
+			String message = cause.getMessage();
+			if (!(cause instanceof SQLException) || message == null) {
+				continue;
+			}
+			int appended = message.indexOf(APPENDER_REASON);
+			if (message.startsWith("Appender error") && appended >= 0) {
+				message = message.substring(appended + APPENDER_REASON.length());
+			}
+			// A failed statement reads "Invalid Input Error: ... pending query result\nError: Conversion Error: ...":
+			// the last error named is DuckDB's reason.
+			int at = Math.max(message.lastIndexOf("Constraint Error: "), message.lastIndexOf("Conversion Error: "));
+			String reason = firstLine((at >= 0) ? message.substring(at) : message);
+			boolean refused = at >= 0 || reason.contains("violates unique constraint")
+					|| reason.contains("violates primary key constraint") || reason.contains("NOT NULL constraint failed")
+					|| reason.contains("CHECK constraint failed") || reason.contains("violates foreign key constraint");
+			if (refused && !reason.contains(StoredEvent.ROWID)) {
+				return reason;
+			}
+		}
+		return null;
+	}
+
+	private static final String APPENDER_REASON = "message: ";
+
+	private static String firstLine(String text) {
+		int end = text.indexOf('\n');
+		return ((end >= 0) ? text.substring(0, end) : text).strip();
 	}
 
 	/**

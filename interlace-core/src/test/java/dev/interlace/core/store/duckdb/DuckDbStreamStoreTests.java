@@ -51,7 +51,8 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 			assertThat(future.join().rowsReceived()).isEqualTo(1);
 		}
 		CompletableFuture<PublishResult> rejected = bad;
-		assertThatThrownBy(rejected::join).hasCauseInstanceOf(StoreException.class).hasMessageContaining("NOT NULL");
+		assertThatThrownBy(rejected::join).hasCauseInstanceOf(dev.interlace.core.DataRejectedException.class)
+			.hasMessageContaining("NOT NULL");
 		DuckDbStreamStore duckDb = (DuckDbStreamStore) this.store;
 		assertThat(duckDb.getWriterResets()).isPositive();
 		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "after", "amount", 1))).firstRowid())
@@ -59,6 +60,100 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		assertThat(this.store.readAfter("orders", 0, 100)).hasSize(31)
 			.extracting((e) -> e.data().get("order_id"))
 			.doesNotContain("ok");
+	}
+
+	@Test
+	void aGroupOfManyVectorsWhoseLastPublishTheDatabaseRefusesStoresEveryOtherPublishExactlyOnce() throws Exception {
+		this.store.ensureStream(orders());
+		DuckDbStreamStore duckDb = (DuckDbStreamStore) this.store;
+		// An index of the operator's own: Interlace's checks pass, DuckDB refuses the duplicate.
+		try (Connection connection = duckDb.openConnection(); Statement statement = connection.createStatement()) {
+			statement.execute("CREATE UNIQUE INDEX orders_order_id ON events.orders (order_id)");
+		}
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		java.util.concurrent.CountDownLatch writerBusy = new java.util.concurrent.CountDownLatch(1);
+		// The listener runs on the writer thread: holding it on the first commit queues the rest into one group.
+		duckDb.setCommitListener((stream, events) -> {
+			if (writerBusy.getCount() > 0) {
+				writerBusy.countDown();
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		});
+		CompletableFuture<PublishResult> first = this.store.append("orders", List.of(event("order_id", "taken")));
+		assertThat(writerBusy.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		int rowsPerPublish = 1_500;
+		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
+		for (int publish = 0; publish < 3; publish++) {
+			good.add(this.store.append("orders", orders("p" + publish, rowsPerPublish)));
+		}
+		List<java.util.Map<String, Object>> duplicate = orders("bad", rowsPerPublish);
+		duplicate.set(rowsPerPublish - 1, event("order_id", "taken"));
+		CompletableFuture<PublishResult> bad = this.store.append("orders", duplicate);
+		release.countDown();
+		assertThat(first.join().firstRowid()).isEqualTo(1);
+		// Every publish settled before the table is read.
+		CompletableFuture.allOf(good.toArray(new CompletableFuture<?>[0])).exceptionally((ex) -> null).join();
+		bad.exceptionally((ex) -> null).join();
+		for (CompletableFuture<PublishResult> publish : good) {
+			assertThat(publish).as("a publish the database did not refuse").isCompletedWithValueMatching((r) -> true);
+		}
+		List<dev.interlace.core.StoredEvent> stored = this.store.readAfter("orders", 0, 100_000);
+		assertThat(stored).hasSize(1 + 3 * rowsPerPublish);
+		assertThat(stored).extracting(dev.interlace.core.StoredEvent::rowid).doesNotHaveDuplicates();
+		for (int publish = 0; publish < 3; publish++) {
+			PublishResult result = good.get(publish).join();
+			assertThat(result.lastRowid() - result.firstRowid() + 1).isEqualTo(rowsPerPublish);
+			for (dev.interlace.core.StoredEvent event : stored) {
+				boolean ours = event.publishId().equals(result.publishId());
+				boolean inRange = event.rowid() >= result.firstRowid() && event.rowid() <= result.lastRowid();
+				assertThat(ours).as("rowid %d of publish %d", event.rowid(), publish).isEqualTo(inRange);
+				if (ours) {
+					assertThat(event.data().get("order_id"))
+						.isEqualTo("p" + publish + "-" + (event.rowid() - result.firstRowid()));
+				}
+			}
+		}
+		assertThat(stored).extracting((e) -> e.data().get("order_id")).noneMatch((id) -> ((String) id).startsWith("bad"));
+		assertThatThrownBy(bad::join).hasCauseInstanceOf(dev.interlace.core.DataRejectedException.class)
+			.hasMessageContaining("Duplicate key");
+	}
+
+	private static List<java.util.Map<String, Object>> orders(String prefix, int count) {
+		List<java.util.Map<String, Object>> events = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			events.add(event("order_id", prefix + "-" + i, "amount", i));
+		}
+		return events;
+	}
+
+	@Test
+	void rowidsAreAPrimaryKeyAlsoOfATableMadeBeforeThey() throws Exception {
+		this.store.close();
+		String path = this.directory.resolve("old.duckdb").toString();
+		try (DuckDbStreamStore old = new DuckDbStreamStore(path)) {
+			try (Connection connection = old.openConnection(); Statement statement = connection.createStatement()) {
+				// The layout of earlier versions: no key on the rowid.
+				statement.execute("CREATE SCHEMA events");
+				statement.execute("CREATE TABLE events.orders (_interlace_rowid BIGINT NOT NULL, "
+						+ "_interlace_published_at TIMESTAMPTZ NOT NULL, _interlace_publish_id UUID NOT NULL, "
+						+ "order_id VARCHAR, amount BIGINT)");
+				statement.execute("INSERT INTO events.orders VALUES (1, now(), uuid(), 'a', 1)");
+			}
+		}
+		try (DuckDbStreamStore reopened = new DuckDbStreamStore(path)) {
+			reopened.ensureStream(orders());
+			assertThat(reopened.appendAndWait("orders", List.of(event("order_id", "b"))).firstRowid()).isEqualTo(2);
+			try (Connection connection = reopened.openConnection(); Statement statement = connection.createStatement()) {
+				assertThatThrownBy(() -> statement.execute("INSERT INTO events.orders VALUES (2, now(), uuid(), 'c', 3)"))
+					.hasMessageContaining("primary key");
+			}
+		}
+		this.store = openStore();
 	}
 
 	@Test
