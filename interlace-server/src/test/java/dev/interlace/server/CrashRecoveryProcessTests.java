@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <ul>
  * <li>every event whose publish was answered 202 is stored exactly once, at the rowids the answer named;</li>
  * <li>nothing of a publish that never reached the server, or that was refused, is stored; a publish the kill cut off
- * is stored whole or not at all;</li>
+ * is stored whole or not at all, also one of {@value #LARGE_PUBLISH} events, more than DuckDB's appender holds before
+ * it flushes by itself: every publish id has none or all of its publish's rows;</li>
  * <li>rowids are strictly increasing, with no duplicates, and every publish after a restart gets rowids above every
  * row stored before it;</li>
  * <li>the consumer's cursor is where its last acknowledged ack put it, or where the ack the kill cut off would
@@ -45,6 +46,12 @@ class CrashRecoveryProcessTests {
 	static final String CONSUMER = "worker";
 
 	static final String PAD = "p".repeat(100);
+
+	/** Events of each publish of the clients that send large batches. */
+	static final int LARGE_PUBLISH = 5_000;
+
+	/** Clients below this one send {@value #LARGE_PUBLISH} events at a time. */
+	static final int LARGE_PUBLISHERS = 2;
 
 	@TempDir
 	Path work;
@@ -90,7 +97,7 @@ class CrashRecoveryProcessTests {
 	}
 
 	/** A stored row of the stream. */
-	record Row(long rowid, int client, long seq) {
+	record Row(long rowid, int client, long seq, String publishId) {
 	}
 
 	final class CrashRun {
@@ -192,14 +199,15 @@ class CrashRecoveryProcessTests {
 			Random random = new Random(this.seed + 31L * round + client);
 			long seq = this.nextSeq[client];
 			while (running.get()) {
-				// Client 0 publishes batches, the others single events.
-				int size = (client == 0) ? 1 + random.nextInt(20) : 1;
+				// The first clients publish large batches, the next one small batches, the others single events.
+				int size = (client < LARGE_PUBLISHERS) ? LARGE_PUBLISH
+						: (client == LARGE_PUBLISHERS) ? 1 + random.nextInt(20) : 1;
 				StringBuilder body = new StringBuilder("[");
 				for (int i = 0; i < size; i++) {
 					body.append((i > 0) ? "," : "")
 						.append("{\"client\":").append(client)
 						.append(",\"seq\":").append(seq + i)
-						.append(",\"pad\":\"").append(PAD).append("\"}");
+						.append(",\"pad\":\"").append((client < LARGE_PUBLISHERS) ? "l" : PAD).append("\"}");
 				}
 				Publish publish;
 				try {
@@ -268,6 +276,17 @@ class CrashRecoveryProcessTests {
 			// Strictly increasing: no rowid twice.
 			for (int i = 1; i < rows.size(); i++) {
 				assertThat(rows.get(i).rowid()).as("rowid after %s", rows.get(i - 1)).isGreaterThan(rows.get(i - 1).rowid());
+			}
+			assertThat(rows).extracting(Row::rowid).as("rowids").doesNotHaveDuplicates();
+			Map<String, Integer> rowsByPublishId = new HashMap<>();
+			for (Row row : rows) {
+				rowsByPublishId.merge(row.publishId(), 1, Integer::sum);
+			}
+			for (Row row : rows) {
+				int expected = (row.client() < LARGE_PUBLISHERS) ? LARGE_PUBLISH : rowsByPublishId.get(row.publishId());
+				assertThat(rowsByPublishId.get(row.publishId()))
+					.as("rows of publish id %s (client %d): all of the publish or nothing", row.publishId(), row.client())
+					.isEqualTo(expected);
 			}
 			Map<Long, Row> bySeq = new HashMap<>();
 			for (Row row : rows) {
@@ -361,7 +380,7 @@ class CrashRecoveryProcessTests {
 				}
 				for (Map<String, Object> event : events) {
 					rows.add(new Row(rowid(event), ((Number) event.get("client")).intValue(),
-							((Number) event.get("seq")).longValue()));
+							((Number) event.get("seq")).longValue(), String.valueOf(event.get("_interlace_publish_id"))));
 				}
 				assertThat(http.ack(STREAM, verifier, rows.get(rows.size() - 1).rowid()).status()).isEqualTo(200);
 			}
