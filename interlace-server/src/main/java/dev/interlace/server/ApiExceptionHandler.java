@@ -27,6 +27,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
 
+import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoreException;
@@ -124,6 +125,10 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 		if (ex instanceof InvalidEventException invalid) {
 			return new ApiException(ErrorCode.VALIDATION_ERROR, invalid.getMessage()).with("field", invalid.getField())
 				.with("row_index", invalid.getRowIndex());
+		}
+		if (ex instanceof DataRejectedException rejected) {
+			ApiException problem = new ApiException(ErrorCode.DATA_REJECTED, rejected.getMessage());
+			return (rejected.getSqlState() != null) ? problem.with("sql_state", rejected.getSqlState()) : problem;
 		}
 		if (ex instanceof InvalidRequestException) {
 			return new ApiException(ErrorCode.INVALID_REQUEST, ex.getMessage());

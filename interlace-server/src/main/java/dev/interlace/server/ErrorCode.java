@@ -39,6 +39,14 @@ public enum ErrorCode {
 	/** The client accepts no media type the endpoint produces. */
 	NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE),
 
+	/**
+	 * The database refused the request's data although Interlace's checks passed: a constraint added to the table
+	 * by hand, a value the column cannot hold, one of the database's own limits such as PostgreSQL's 1,600 columns.
+	 * The problem gives the database's reason and {@code sql_state} where the database has one; sending the same
+	 * request again fails again.
+	 */
+	DATA_REJECTED(HttpStatus.UNPROCESSABLE_CONTENT),
+
 	/** The database failed; the request may be retried. */
 	SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
 
@@ -66,7 +74,7 @@ public enum ErrorCode {
 	 */
 	public static ErrorCode forStatus(int status) {
 		for (ErrorCode code : values()) {
-			if (code != VALIDATION_ERROR && code.status.value() == status) {
+			if (code != VALIDATION_ERROR && code != DATA_REJECTED && code.status.value() == status) {
 				return code;
 			}
 		}

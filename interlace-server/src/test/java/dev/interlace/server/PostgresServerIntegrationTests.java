@@ -186,6 +186,40 @@ class PostgresServerIntegrationTests {
 		assertThat(node.get("event").get("_interlace_rowid").asLong()).isEqualTo(rowid);
 	}
 
+	@Test
+	void aValueAConstraintAddedByHandRefusesIsAnsweredUnprocessableWithTheDatabasesReasonNotUnavailable()
+			throws Exception {
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute("ALTER TABLE events.pg_checked ADD CONSTRAINT amount_positive CHECK (amount > 0)");
+		}
+		for (int attempt = 0; attempt < 10; attempt++) {
+			Map<String, Object> problem = post("/api/v1/streams/pg_checked", "[{\"order_id\":\"bad\",\"amount\":-5}]")
+				.expectStatus()
+				.isEqualTo(422)
+				.expectHeader()
+				.doesNotExist("Retry-After")
+				.expectBody(ApiIntegrationTestSupport.MAP)
+				.returnResult()
+				.getResponseBody();
+			assertThat(problem).containsEntry("code", "DATA_REJECTED").containsEntry("sql_state", "23514");
+			assertThat((String) problem.get("detail")).contains("amount_positive")
+				.doesNotContain("INSERT")
+				.doesNotContain("Exception");
+		}
+		PostgresStreamStore store = (PostgresStreamStore) this.streams.store("pg_checked");
+		assertThat(store.isBreakerClosed()).as("the breaker after ten refusals").isTrue();
+		post("/api/v1/streams/pg_checked", "[{\"order_id\":\"good\",\"amount\":5}]").expectStatus().isAccepted();
+		try (Connection connection = this.dataSource.getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT order_id FROM events.pg_checked")) {
+			List<String> ids = new ArrayList<>();
+			while (rows.next()) {
+				ids.add(rows.getString(1));
+			}
+			assertThat(ids).containsExactly("good");
+		}
+	}
+
 	private WebTestClient.ResponseSpec post(String path, String json) {
 		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
 	}

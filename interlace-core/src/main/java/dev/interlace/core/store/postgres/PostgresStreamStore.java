@@ -43,6 +43,7 @@ import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.InvalidRequestException;
@@ -196,6 +197,7 @@ public final class PostgresStreamStore implements StreamStore {
 		this.breaker.getEventPublisher().onStateTransition((event) -> logger.info("PostgreSQL circuit breaker: {}",
 				event.getStateTransition()));
 		migrate();
+		checkDurability();
 		Connection listening = listen();
 		this.writers = new Writer[options.writerThreads()];
 		int capacity = (options.queueCapacity() + options.writerThreads() - 1) / options.writerThreads();
@@ -238,6 +240,38 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	/**
+	 * Warns when the database may lose commits it acknowledged: with {@code fsync} off a crash of the machine can
+	 * lose or corrupt committed data, with {@code synchronous_commit} off a crash of the server loses the last
+	 * commits (up to three times {@code wal_writer_delay}) although their publishes were answered as stored. Both are
+	 * the operator's choice and left as they are; the store only says so. Checked on a connection of the pool, so
+	 * settings per database or per role show as the store's own connections see them.
+	 */
+	private void checkDurability() {
+		try (Connection connection = this.dataSource.getConnection()) {
+			for (String setting : DURABILITY_SETTINGS) {
+				String value = show(connection, setting);
+				if ("off".equalsIgnoreCase(value)) {
+					logger.warn("PostgreSQL runs with {} = off: a crash can lose publishes that were answered as "
+							+ "stored{}. Set {} = on for Interlace's durability guarantee", setting,
+							setting.equals("fsync") ? ", or corrupt the database" : "", setting);
+				}
+			}
+		}
+		catch (SQLException ex) {
+			logger.warn("Cannot check PostgreSQL's durability settings (fsync, synchronous_commit): {}", ex.getMessage());
+		}
+	}
+
+	/** Settings checked by {@link #checkDurability()}. */
+	static final List<String> DURABILITY_SETTINGS = List.of("fsync", "synchronous_commit");
+
+	private static String show(Connection connection, String setting) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SHOW " + setting)) {
+			return rs.next() ? rs.getString(1) : "";
+		}
+	}
+
+	/**
 	 * Returns the settings this store was opened with.
 	 * @return the options
 	 */
@@ -251,6 +285,14 @@ public final class PostgresStreamStore implements StreamStore {
 	 */
 	public long getGroupRetries() {
 		return this.groupRetries.get();
+	}
+
+	/**
+	 * Says whether the circuit breaker lets calls through to the database.
+	 * @return whether the breaker is closed
+	 */
+	public boolean isBreakerClosed() {
+		return this.breaker.getState() == CircuitBreaker.State.CLOSED;
 	}
 
 	/**
@@ -690,6 +732,34 @@ public final class PostgresStreamStore implements StreamStore {
 		return new StoreException("PostgreSQL could not " + what + ": " + ex.getMessage(), ex);
 	}
 
+	/**
+	 * Returns the refusal of a request's data that an exception reports, or {@code null} if it reports something
+	 * else: SQLState class 22 (data exception: a value out of range, too long, malformed), 23 (integrity constraint
+	 * violation: a NOT NULL, CHECK, UNIQUE or foreign key constraint an operator added) or 54 (program limit
+	 * exceeded: 54011 too many columns, 54000 a row too big). Sending the same data again fails again, and the
+	 * database answered, so these are no outage. The reason is the server's primary message: no SQL text, no
+	 * detail echoing the row.
+	 * @param what what was refused, such as "the publish to 'orders'"
+	 * @param ex the failure
+	 * @return the refusal, or {@code null}
+	 */
+	static @Nullable DataRejectedException refused(String what, Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() == cause) ? null : cause.getCause()) {
+			if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() == 5
+					&& REFUSAL_CLASSES.contains(sql.getSQLState().substring(0, 2))) {
+				String reason = (sql instanceof org.postgresql.util.PSQLException psql
+						&& psql.getServerErrorMessage() != null && psql.getServerErrorMessage().getMessage() != null)
+								? psql.getServerErrorMessage().getMessage() : String.valueOf(sql.getMessage());
+				return new DataRejectedException("PostgreSQL refused " + what + ": " + reason + " (SQLState "
+						+ sql.getSQLState() + ")", sql.getSQLState(), ex);
+			}
+		}
+		return null;
+	}
+
+	/** SQLState classes of {@link #refused}. */
+	private static final Set<String> REFUSAL_CLASSES = Set.of("22", "23", "54");
+
 	private static StoreException unavailable(String what, @Nullable Exception cause) {
 		String reason = (cause == null || cause instanceof CallNotPermittedException)
 				? "calls fail fast until it answers again" : String.valueOf(cause.getMessage());
@@ -935,8 +1005,10 @@ public final class PostgresStreamStore implements StreamStore {
 				}
 			}
 			else {
-				prepared.get(0).op.future().completeExceptionally(new StoreException("PostgreSQL rejected the publish to '"
-						+ table.definition.name() + "': " + ex.getMessage(), ex));
+				DataRejectedException refused = refused("the publish to '" + table.definition.name() + "'", ex);
+				prepared.get(0).op.future().completeExceptionally((refused != null) ? refused
+						: new StoreException("PostgreSQL rejected the publish to '" + table.definition.name() + "': "
+								+ ex.getMessage(), ex));
 			}
 			return;
 		}
@@ -976,6 +1048,11 @@ public final class PostgresStreamStore implements StreamStore {
 					catch (SQLException ex) {
 						if (isConnectionFailure(ex)) {
 							throw ex;
+						}
+						DataRejectedException refused = refused(
+								"columns " + batch.added().keySet() + " of '" + table.definition.name() + "'", ex);
+						if (refused != null) {
+							throw refused;
 						}
 						throw new StoreException("PostgreSQL could not add columns " + batch.added().keySet() + " to '"
 								+ table.definition.name() + "': " + ex.getMessage(), ex);

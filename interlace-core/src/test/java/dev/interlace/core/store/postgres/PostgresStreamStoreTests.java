@@ -87,9 +87,13 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 		for (CompletableFuture<PublishResult> future : good) {
 			assertThat(future.get(30, TimeUnit.SECONDS).rowsReceived()).isEqualTo(rowsPerPublish);
 		}
-		assertThatThrownBy(() -> rejected.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreException.class)
-			.hasMessageContaining("order_id");
+		assertThatThrownBy(() -> rejected.get(30, TimeUnit.SECONDS))
+			.hasCauseInstanceOf(dev.interlace.core.DataRejectedException.class)
+			.hasMessageContaining("order_id")
+			.hasMessageContaining("23502");
 		assertThat(((PostgresStreamStore) this.store).getGroupRetries()).isPositive();
+		// The database answered: a refusal is no outage.
+		assertThat(((PostgresStreamStore) this.store).isBreakerClosed()).isTrue();
 		// The refused group took no rowids: they stay contiguous.
 		int stored = 30 * rowsPerPublish;
 		assertThat(this.store.readAfter("orders", 0, 1_000)).extracting(StoredEvent::rowid)
@@ -100,6 +104,94 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 			.isEqualTo(stored + 1);
 		// The refused publish's rows went nowhere, and neither did their count.
 		assertThat(this.store.describe("orders").rowCount()).isEqualTo(stored + 1).isEqualTo(tableCount("orders"));
+	}
+
+	@Test
+	void aCheckConstraintAddedByHandRefusesTheDataNotTheDatabase() throws Exception {
+		this.store.ensureStream(orders());
+		execute("ALTER TABLE events.orders ADD CONSTRAINT amount_positive CHECK (amount > 0)");
+		for (int attempt = 0; attempt < 10; attempt++) {
+			assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("order_id", "x", "amount", -1))))
+				.isInstanceOfSatisfying(dev.interlace.core.DataRejectedException.class,
+						(ex) -> assertThat(ex.getSqlState()).isEqualTo("23514"))
+				.hasMessageContaining("amount_positive")
+				.hasMessageNotContaining("INSERT");
+		}
+		// Ten refusals in a row and the breaker still lets publishes through.
+		assertThat(((PostgresStreamStore) this.store).isBreakerClosed()).isTrue();
+		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "y", "amount", 1))).firstRowid())
+			.isEqualTo(1);
+	}
+
+	@Test
+	void aPublishBeyondPostgresColumnLimitIsRefusedAndStoresNothing() throws Exception {
+		this.store.ensureStream(orders());
+		// Dropped columns still count against PostgreSQL's 1,600 but are in no catalog Interlace reads: no limit of
+		// Interlace's own sees this coming, the database has to refuse it.
+		StringBuilder add = new StringBuilder("ALTER TABLE events.orders");
+		StringBuilder drop = new StringBuilder("ALTER TABLE events.orders");
+		for (int i = 0; i < 1_590; i++) {
+			add.append((i > 0) ? "," : "").append(" ADD COLUMN wide_").append(i).append(" int");
+			drop.append((i > 0) ? "," : "").append(" DROP COLUMN wide_").append(i);
+		}
+		execute(add.toString());
+		execute(drop.toString());
+		Map<String, Object> wide = new java.util.LinkedHashMap<>();
+		wide.put("order_id", "w");
+		for (int i = 0; i < 10; i++) {
+			wide.put("extra_" + i, i);
+		}
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(wide)))
+			.isInstanceOfSatisfying(dev.interlace.core.DataRejectedException.class,
+					(ex) -> assertThat(ex.getSqlState()).isEqualTo("54011"))
+			.hasMessageContaining("1600 columns");
+		assertThat(((PostgresStreamStore) this.store).isBreakerClosed()).isTrue();
+		assertThat(this.store.describe("orders").columns()).doesNotContainKey("extra_0");
+		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "narrow"))).firstRowid()).isEqualTo(1);
+		assertThat(tableCount("orders")).isEqualTo(1);
+	}
+
+	@Test
+	void aDatabaseThatDoesNotWaitForItsCommitsToReachTheDiskIsReportedAtStartUp() throws Exception {
+		String database;
+		try (Connection connection = this.dataSource.getConnection()) {
+			database = connection.getCatalog();
+		}
+		execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
+		this.store.close();
+		this.dataSource.close();
+		this.dataSource = TestPostgres.shared().dataSource(database);
+		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+			.getLogger(PostgresStreamStore.class);
+		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+		appender.start();
+		logger.addAppender(appender);
+		try {
+			this.store = new PostgresStreamStore(this.dataSource);
+		}
+		finally {
+			logger.detachAppender(appender);
+		}
+		assertThat(appender.list).filteredOn((event) -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
+			.extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+			.anyMatch((message) -> message.contains("synchronous_commit = off"))
+			.noneMatch((message) -> message.contains("fsync = off"));
+	}
+
+	@Test
+	void aDatabaseThatWaitsForItsCommitsIsNotReported() {
+		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+			.getLogger(PostgresStreamStore.class);
+		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+		appender.start();
+		logger.addAppender(appender);
+		try (PostgresStreamStore second = new PostgresStreamStore(this.dataSource)) {
+			assertThat(appender.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+				.noneMatch((message) -> message.contains("= off"));
+		}
+		finally {
+			logger.detachAppender(appender);
+		}
 	}
 
 	@Test
