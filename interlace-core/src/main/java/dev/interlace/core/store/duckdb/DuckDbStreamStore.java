@@ -68,7 +68,9 @@ import dev.interlace.core.store.StreamTable;
  * Appender and committed at once (a group commit): one sync to disk serves many publishes. Each publish is converted
  * and checked before it joins a group, so a bad one fails alone; if a group still fails in the database, the writer
  * discards its connection (DuckDB leaves a connection unusable after a failed commit) and commits each publish of the
- * group on its own, so only the culprit fails.
+ * group on its own, so only the culprit fails. Every publish is whole or absent, whatever its size and whatever
+ * happens to the process: a group that could flush more than once commits in a transaction, and rowids are the
+ * table's primary key, so no retry can store a row twice.
  * <p>
  * DuckDB lets one process open a file; connections inside the process are duplicates of one database instance.
  *
@@ -861,8 +863,8 @@ public final class DuckDbStreamStore implements StreamStore {
 	/**
 	 * Appends and commits one table's publishes. Small groups go through a cached appender on an auto-commit
 	 * connection, where each flush is one atomic commit: no BEGIN, COMMIT or appender set-up per group, which is most
-	 * of DuckDB's cost per commit. Groups large enough for the appender to flush part-way run in an explicit
-	 * transaction instead, so they stay atomic.
+	 * of DuckDB's cost per commit. Groups of more than {@value #FAST_PATH_MAX_ROWS} rows, which the appender would
+	 * flush (and commit) part-way, run in an explicit transaction instead, so that they stay atomic.
 	 */
 	private long writeTable(Table table, ColumnSet columns, List<Prepared> prepared, Instant publishedAt)
 			throws SQLException {
