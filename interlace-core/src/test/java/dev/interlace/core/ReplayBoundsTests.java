@@ -27,9 +27,10 @@ import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How far a replay reads ahead of its subscriber, counted on the reads of a real DuckDB store.
+ * How far a replay reads ahead of its subscriber, counted on the reads of a real DuckDB store, and how many replays
+ * may run at once.
  */
-class ReplayReadAheadTests {
+class ReplayBoundsTests {
 
 	private static final int PAGE = 1_000;
 
@@ -48,7 +49,8 @@ class ReplayReadAheadTests {
 		this.store = new CountingStore(this.duckDb);
 		this.streams = new DefaultStreams(List.of(StreamDefinition.builder("orders").field("n", FieldType.INT64).build()),
 				Map.of("default", this.store), DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE,
-				Schedulers.boundedElastic());
+				Schedulers.boundedElastic(), ReadRetry.DEFAULTS, DefaultStreams.DEFAULT_CONSUME_MAX_BYTES, 2,
+				DefaultStreams.DEFAULT_MAX_CONSUMERS_PER_STREAM);
 		List<Map<String, Object>> events = new ArrayList<>();
 		for (int i = 0; i < 10 * PAGE; i++) {
 			events.add(Map.of("n", i));
@@ -75,7 +77,12 @@ class ReplayReadAheadTests {
 			for (int i = 0; i < PAGE; i++) {
 				assertThat(taker.received.poll(30, TimeUnit.SECONDS)).isEqualTo(i + 2L);
 			}
-			// Taking from the second page asks for the third.
+			// The first event of the second page needed the second read, and nothing further.
+			assertThat(this.store.reads.get()).isEqualTo(2);
+			taker.take(PAGE);
+			for (int i = 0; i < PAGE; i++) {
+				assertThat(taker.received.poll(30, TimeUnit.SECONDS)).isEqualTo(i + 2L + PAGE);
+			}
 			assertThat(this.store.thirdRead.await(30, TimeUnit.SECONDS)).isTrue();
 			assertThat(this.store.fourthRead.await(500, TimeUnit.MILLISECONDS)).as("a fourth page read").isFalse();
 		}
@@ -84,10 +91,71 @@ class ReplayReadAheadTests {
 		}
 	}
 
+	@Test
+	void replaysBeyondTheLimitFailAtOnceAndEveryWayAReplayEndsGivesItsPermitBack() throws Exception {
+		Taker first = new Taker();
+		Taker second = new Taker();
+		this.streams.subscribe("orders", 0).subscribe(first);
+		this.streams.subscribe("orders", 0).subscribe(second);
+		// Replays waiting for subscribers that take nothing still count.
+		assertThat(this.streams.activeReplays()).isEqualTo(2);
+		Taker refused = new Taker();
+		this.streams.subscribe("orders", 0).subscribe(refused);
+		assertThat(refused.error.poll(30, TimeUnit.SECONDS)).isInstanceOf(ReplayLimitException.class)
+			.hasMessageContaining("interlace.replay.max-concurrent");
+		// The Java API's own subscribe obeys the same bound.
+		Taker refusedToo = new Taker();
+		((Streams) this.streams).subscribe("orders", 0L).subscribe(refusedToo);
+		assertThat(refusedToo.error.poll(30, TimeUnit.SECONDS)).isInstanceOf(ReplayLimitException.class);
+		assertThat(this.streams.activeReplays()).isEqualTo(2);
+
+		// Cancelled mid-replay.
+		first.dispose();
+		assertThat(this.streams.activeReplays()).isEqualTo(1);
+
+		// Replayed to the end: the permit goes back when the live part starts, though the subscription goes on.
+		Taker whole = new Taker();
+		this.streams.subscribe("orders", 10 * PAGE - 5).subscribe(whole);
+		whole.take(Long.MAX_VALUE);
+		for (int i = 0; i < 5; i++) {
+			assertThat(whole.received.poll(30, TimeUnit.SECONDS)).isNotNull();
+		}
+		awaitActiveReplays(1);
+		assertThat(whole.isDisposed()).isFalse();
+		whole.dispose();
+
+		// Failed: the stored rows cannot be read.
+		this.store.failReads = true;
+		Taker failed = new Taker();
+		this.streams.subscribe("orders", 0).subscribe(failed);
+		failed.take(1);
+		assertThat(failed.error.poll(30, TimeUnit.SECONDS)).isNotNull();
+		awaitActiveReplays(1);
+		this.store.failReads = false;
+
+		second.dispose();
+		assertThat(this.streams.activeReplays()).isZero();
+	}
+
+	private void awaitActiveReplays(int replays) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (this.streams.activeReplays() != replays && System.nanoTime() < deadline) {
+			Thread.sleep(5);
+		}
+		assertThat(this.streams.activeReplays()).isEqualTo(replays);
+	}
+
 	/** Takes events only when told to, off the thread that delivers them. */
 	static final class Taker extends BaseSubscriber<StoredEvent> {
 
 		final BlockingQueue<Long> received = new LinkedBlockingQueue<>();
+
+		final BlockingQueue<Throwable> error = new LinkedBlockingQueue<>();
+
+		@Override
+		protected void hookOnError(Throwable throwable) {
+			this.error.add(throwable);
+		}
 
 		@Override
 		protected void hookOnSubscribe(Subscription subscription) {
@@ -109,6 +177,8 @@ class ReplayReadAheadTests {
 
 		final AtomicInteger reads = new AtomicInteger();
 
+		volatile boolean failReads;
+
 		final CountDownLatch thirdRead = new CountDownLatch(1);
 
 		final CountDownLatch fourthRead = new CountDownLatch(1);
@@ -121,6 +191,9 @@ class ReplayReadAheadTests {
 
 		@Override
 		public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
+			if (this.failReads) {
+				throw new InvalidRequestException("reads refused by the test");
+			}
 			int read = this.reads.incrementAndGet();
 			if (read == 3) {
 				this.thirdRead.countDown();
