@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import reactor.core.Disposable;
@@ -48,7 +50,18 @@ public final class DefaultStreams implements Streams {
 	/** Byte budget of a consume used when none is given: 16 MiB. */
 	public static final long DEFAULT_CONSUME_MAX_BYTES = 16L * 1024 * 1024;
 
-	private static final int REPLAY_PAGE_SIZE = 1_000;
+	/**
+	 * Replays running at once used when none is given. A replay reads at most two pages of
+	 * {@value #REPLAY_PAGE_SIZE} events ahead of its subscriber, so together they hold at most
+	 * {@code 2 x 1,000 x 128} = 256,000 events however slowly their subscribers read.
+	 */
+	public static final int DEFAULT_MAX_CONCURRENT_REPLAYS = 128;
+
+	/** Consumers (cursors) a stream may have, used when none is given. */
+	public static final int DEFAULT_MAX_CONSUMERS_PER_STREAM = 1_000;
+
+	/** Events a replay reads per query. */
+	public static final int REPLAY_PAGE_SIZE = 1_000;
 
 	private static final int CONSUME_PAGE_SIZE = 100;
 
@@ -63,6 +76,12 @@ public final class DefaultStreams implements Streams {
 	private final ReadRetry readRetry;
 
 	private final long consumeMaxBytes;
+
+	private final int maxConcurrentReplays;
+
+	private final Semaphore replays;
+
+	private final int maxConsumersPerStream;
 
 	/**
 	 * Creates the API over the given streams, ensuring each in its store.
@@ -110,6 +129,36 @@ public final class DefaultStreams implements Streams {
 	 */
 	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
 			int subscriberBufferSize, Scheduler subscriberScheduler, ReadRetry readRetry, long consumeMaxBytes) {
+		this(definitions, stores, subscriberBufferSize, subscriberScheduler, readRetry, consumeMaxBytes,
+				DEFAULT_MAX_CONCURRENT_REPLAYS, DEFAULT_MAX_CONSUMERS_PER_STREAM);
+	}
+
+	/**
+	 * Creates the API over the given streams, ensuring each in its store.
+	 * @param definitions the streams
+	 * @param stores stores by connection name
+	 * @param subscriberBufferSize events a live subscriber may fall behind before it is disconnected
+	 * @param subscriberScheduler where subscriber code runs
+	 * @param readRetry how consumes and replays retry reads that hit a transient connection failure
+	 * @param consumeMaxBytes estimated JSON bytes of events a consume returns at most, unless its first event alone
+	 * is larger
+	 * @param maxConcurrentReplays replays that may run at once, across all streams; a subscription with a replay
+	 * beyond them fails with {@link ReplayLimitException}
+	 * @param maxConsumersPerStream consumers (cursors) a stream may have; the first acknowledgement of a consumer
+	 * beyond them fails with {@link ConsumerLimitException}
+	 */
+	public DefaultStreams(Collection<StreamDefinition> definitions, Map<String, ? extends StreamStore> stores,
+			int subscriberBufferSize, Scheduler subscriberScheduler, ReadRetry readRetry, long consumeMaxBytes,
+			int maxConcurrentReplays, int maxConsumersPerStream) {
+		if (maxConcurrentReplays < 1) {
+			throw new IllegalArgumentException("maxConcurrentReplays must be positive, was " + maxConcurrentReplays);
+		}
+		if (maxConsumersPerStream < 1) {
+			throw new IllegalArgumentException("maxConsumersPerStream must be positive, was " + maxConsumersPerStream);
+		}
+		this.maxConcurrentReplays = maxConcurrentReplays;
+		this.replays = new Semaphore(maxConcurrentReplays);
+		this.maxConsumersPerStream = maxConsumersPerStream;
 		this.readRetry = readRetry;
 		if (subscriberBufferSize < 1) {
 			throw new IllegalArgumentException("subscriberBufferSize must be positive, was " + subscriberBufferSize);
@@ -213,36 +262,84 @@ public final class DefaultStreams implements Streams {
 	public Flux<StoredEvent> subscribe(String stream, long afterRowid, Scheduler deliverOn) {
 		Registered registered = registered(stream);
 		return Flux.defer(() -> {
-			// Join the live sink before reading, and hold its events while the replay runs: an event committed
-			// meanwhile is then either in the replay, in the held events, or both; the rowid watermark drops the
-			// duplicates. Holding is bounded like any subscriber buffer.
-			Sinks.Many<StoredEvent> held = Sinks.many()
-				.unicast()
-				.onBackpressureBuffer(Queues.<StoredEvent>get(this.subscriberBufferSize).get());
-			Disposable live = live(stream, afterRowid, deliverOn).subscribe((event) -> {
-				if (held.tryEmitNext(event).isFailure()) {
-					held.tryEmitError(new SubscriberOverflowException(stream, this.subscriberBufferSize, afterRowid));
-				}
-			}, held::tryEmitError);
-			Flux<StoredEvent> replay = Flux.<List<StoredEvent>, Long>generate(() -> afterRowid, (after, sink) -> {
-				List<StoredEvent> page = this.readRetry
-					.run(() -> registered.store.readAfter(stream, after, REPLAY_PAGE_SIZE));
-				if (page.isEmpty()) {
-					sink.complete();
-					return after;
-				}
-				sink.next(page);
-				return page.get(page.size() - 1).rowid();
-			}).flatMapIterable((page) -> page).subscribeOn(Schedulers.boundedElastic());
-			AtomicLong watermark = new AtomicLong(afterRowid);
-			return Flux.concat(replay, held.asFlux())
-				.filter((event) -> event.rowid() > watermark.get())
-				.doOnNext((event) -> watermark.set(event.rowid()))
-				// Whichever buffer overflowed, name the last rowid this subscriber was actually given.
-				.onErrorMap(SubscriberOverflowException.class,
-						(ex) -> new SubscriberOverflowException(stream, this.subscriberBufferSize, watermark.get()))
-				.doFinally((signal) -> live.dispose());
+			// The permit is held from here until the replay has handed over its last stored event, or the
+			// subscriber left or failed: a replay waiting for a subscriber that does not read holds its pages, so it
+			// counts as running.
+			ReplayPermit permit = new ReplayPermit(stream);
+			Flux<StoredEvent> subscription;
+			try {
+				subscription = replayThenLive(registered, stream, afterRowid, deliverOn, permit);
+			}
+			catch (RuntimeException ex) {
+				permit.release();
+				throw ex;
+			}
+			return subscription.doFinally((signal) -> permit.release());
 		});
+	}
+
+	private Flux<StoredEvent> replayThenLive(Registered registered, String stream, long afterRowid,
+			Scheduler deliverOn, ReplayPermit permit) {
+		// Join the live sink before reading, and hold its events while the replay runs: an event committed
+		// meanwhile is then either in the replay, in the held events, or both; the rowid watermark drops the
+		// duplicates. Holding is bounded like any subscriber buffer.
+		Sinks.Many<StoredEvent> held = Sinks.many()
+			.unicast()
+			.onBackpressureBuffer(Queues.<StoredEvent>get(this.subscriberBufferSize).get());
+		Disposable live = live(stream, afterRowid, deliverOn).subscribe((event) -> {
+			if (held.tryEmitNext(event).isFailure()) {
+				held.tryEmitError(new SubscriberOverflowException(stream, this.subscriberBufferSize, afterRowid));
+			}
+		}, held::tryEmitError);
+		// One page at a time, each read only when the subscriber has started on the one before: with the page
+		// being handed out and the next one waiting, a replay holds at most two pages whatever its subscriber
+		// does. Nothing after it (concat, filter) buffers.
+		Flux<StoredEvent> replay = Flux.<List<StoredEvent>, Long>generate(() -> afterRowid, (after, sink) -> {
+			List<StoredEvent> page = this.readRetry
+				.run(() -> registered.store.readAfter(stream, after, REPLAY_PAGE_SIZE));
+			if (page.isEmpty()) {
+				sink.complete();
+				return after;
+			}
+			sink.next(page);
+			return page.get(page.size() - 1).rowid();
+		})
+			.concatMapIterable((page) -> page, 1)
+			.subscribeOn(Schedulers.boundedElastic())
+			.doFinally((signal) -> permit.release());
+		AtomicLong watermark = new AtomicLong(afterRowid);
+		return Flux.concat(replay, held.asFlux())
+			.filter((event) -> event.rowid() > watermark.get())
+			.doOnNext((event) -> watermark.set(event.rowid()))
+			// Whichever buffer overflowed, name the last rowid this subscriber was actually given.
+			.onErrorMap(SubscriberOverflowException.class,
+					(ex) -> new SubscriberOverflowException(stream, this.subscriberBufferSize, watermark.get()))
+			.doFinally((signal) -> live.dispose());
+	}
+
+	/**
+	 * Returns how many replays are running: subscriptions from a rowid whose stored events have not all been handed
+	 * to their subscriber yet.
+	 * @return the count
+	 */
+	public int activeReplays() {
+		return this.maxConcurrentReplays - this.replays.availablePermits();
+	}
+
+	/**
+	 * Returns the most replays that may run at once.
+	 * @return the limit
+	 */
+	public int maxConcurrentReplays() {
+		return this.maxConcurrentReplays;
+	}
+
+	/**
+	 * Returns the most consumers (cursors) a stream may have.
+	 * @return the limit
+	 */
+	public int maxConsumersPerStream() {
+		return this.maxConsumersPerStream;
 	}
 
 	@Override
@@ -315,7 +412,7 @@ public final class DefaultStreams implements Streams {
 	@Override
 	public long ack(String stream, String consumer, Collection<StoredEvent> events) {
 		if (events.isEmpty()) {
-			throw new InvalidRequestException("An ack needs at least one event");
+			return cursor(stream, consumer);
 		}
 		long highest = events.stream().mapToLong(StoredEvent::rowid).max().getAsLong();
 		return ack(stream, consumer, highest);
@@ -325,7 +422,21 @@ public final class DefaultStreams implements Streams {
 	public long ack(String stream, String consumer, long rowid) {
 		Registered registered = registered(stream);
 		requireConsumer(consumer);
-		return registered.store.commitCursor(stream, consumer, rowid);
+		return registered.store.commitCursor(stream, consumer, rowid, this.maxConsumersPerStream);
+	}
+
+	@Override
+	public long cursor(String stream, String consumer) {
+		Registered registered = registered(stream);
+		requireConsumer(consumer);
+		return this.readRetry.run(() -> registered.store.readCursor(stream, consumer));
+	}
+
+	@Override
+	public boolean deleteConsumer(String stream, String consumer) {
+		Registered registered = registered(stream);
+		requireConsumer(consumer);
+		return registered.store.deleteCursor(stream, consumer);
 	}
 
 	@Override
@@ -442,6 +553,25 @@ public final class DefaultStreams implements Streams {
 	}
 
 	private record Registered(StreamDefinition definition, StreamStore store) {
+	}
+
+	/** One of the replay permits, taken when created and given back once, however often it is released. */
+	private final class ReplayPermit {
+
+		private final AtomicBoolean held = new AtomicBoolean(true);
+
+		ReplayPermit(String stream) {
+			if (!DefaultStreams.this.replays.tryAcquire()) {
+				throw new ReplayLimitException(stream, DefaultStreams.this.maxConcurrentReplays);
+			}
+		}
+
+		void release() {
+			if (this.held.compareAndSet(true, false)) {
+				DefaultStreams.this.replays.release();
+			}
+		}
+
 	}
 
 	/** Feeds committed events into the per-stream sinks; runs on a store's thread (writer or delivery). */

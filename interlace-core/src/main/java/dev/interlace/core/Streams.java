@@ -81,7 +81,10 @@ public interface Streams {
 
 	/**
 	 * Replays the stored events after {@code afterRowid}, then continues with live events, with no gap and no
-	 * duplicate at the switch.
+	 * duplicate at the switch. A replay reads its stored events a page at a time as the subscriber takes them, and
+	 * counts against the replays that may run at once until it has handed over its last stored event (or the
+	 * subscriber cancelled or failed): beyond them the subscription fails at once with
+	 * {@link ReplayLimitException}.
 	 * @param stream the stream name
 	 * @param afterRowid the last rowid already seen
 	 * @return stored, then live events
@@ -137,22 +140,44 @@ public interface Streams {
 	<T> List<Consumed<T>> consume(Class<T> type, String consumer, int batchSize);
 
 	/**
-	 * Moves the consumer's cursor to the highest rowid among {@code events}; never backwards.
+	 * Moves the consumer's cursor to the highest rowid among {@code events}; never backwards. With no events, as a
+	 * worker acknowledging an empty consume does, nothing changes and nothing is stored: the current cursor is
+	 * returned, 0 for a consumer that never acknowledged.
 	 * @param stream the stream name
 	 * @param consumer the consumer name
-	 * @param events events previously consumed
+	 * @param events events previously consumed, possibly none
 	 * @return the cursor after the acknowledgement
+	 * @throws ConsumerLimitException when the consumer is new and the stream has as many consumers as allowed
 	 */
 	long ack(String stream, String consumer, Collection<StoredEvent> events);
 
 	/**
-	 * Moves the consumer's cursor to {@code rowid}; never backwards.
+	 * Moves the consumer's cursor to {@code rowid}; never backwards. The first acknowledgement of a consumer creates
+	 * its cursor, unless the stream has as many consumers as allowed.
 	 * @param stream the stream name
 	 * @param consumer the consumer name
 	 * @param rowid the highest rowid processed
 	 * @return the cursor after the acknowledgement
+	 * @throws ConsumerLimitException when the consumer is new and the stream has as many consumers as allowed
 	 */
 	long ack(String stream, String consumer, long rowid);
+
+	/**
+	 * Returns the consumer's cursor without changing anything.
+	 * @param stream the stream name
+	 * @param consumer the consumer name
+	 * @return the highest rowid it acknowledged, 0 when it never did
+	 */
+	long cursor(String stream, String consumer);
+
+	/**
+	 * Deletes a consumer: its cursor goes, so it no longer counts against the stream's consumers, and a consumer of
+	 * that name starts again from the oldest row kept.
+	 * @param stream the stream name
+	 * @param consumer the consumer name
+	 * @return whether the consumer existed (had acknowledged at least once)
+	 */
+	boolean deleteConsumer(String stream, String consumer);
 
 	/**
 	 * Returns the definitions of every stream, in name order.

@@ -374,6 +374,33 @@ class DefaultStreamsTests {
 	}
 
 	@Test
+	void anEmptyAckChangesNothingAndCreatesNoCursor() {
+		this.streams.publishBlocking("orders", Map.of("amount", 1));
+		assertThat(this.streams.ack("orders", "newcomer", List.of())).isZero();
+		assertThat(this.store.readCursors("orders")).isEmpty();
+		this.streams.ack("orders", "billing", 1);
+		assertThat(this.streams.ack("orders", "billing", List.of())).isEqualTo(1);
+	}
+
+	@Test
+	void consumersBeyondTheLimitAreRefusedUntilOneIsDeleted() {
+		this.streams = new DefaultStreams(definitions(), Map.of("default", this.store),
+				DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE, Schedulers.boundedElastic(), ReadRetry.DEFAULTS,
+				DefaultStreams.DEFAULT_CONSUME_MAX_BYTES, DefaultStreams.DEFAULT_MAX_CONCURRENT_REPLAYS, 2);
+		this.streams.publishBlocking("orders", Map.of("amount", 1));
+		this.streams.ack("orders", "a", 1);
+		this.streams.ack("orders", "b", 1);
+		// Consuming under a new name stores nothing, so it is not counted.
+		assertThat(this.streams.consume("orders", "c").count()).isEqualTo(1);
+		assertThatThrownBy(() -> this.streams.ack("orders", "c", 1)).isInstanceOf(ConsumerLimitException.class);
+		assertThat(this.streams.ack("orders", "c", List.of())).isZero();
+		assertThat(this.streams.deleteConsumer("orders", "a")).isTrue();
+		assertThat(this.streams.deleteConsumer("orders", "a")).isFalse();
+		assertThat(this.streams.ack("orders", "c", 1)).isEqualTo(1);
+		assertThat(this.streams.cursor("orders", "a")).isZero();
+	}
+
+	@Test
 	void cursorsSurviveARestart() {
 		this.streams.publishBlocking("orders", List.of(Map.of("amount", 1), Map.of("amount", 2)));
 		this.streams.ack("orders", "billing", 1);

@@ -30,6 +30,7 @@ import org.springframework.web.util.DisconnectedClientHelper;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.ReplayLimitException;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamNotFoundException;
 
@@ -52,6 +53,9 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 
 	/** Seconds a client is asked to wait after a storage failure. */
 	static final int STORE_RETRY_AFTER_SECONDS = 1;
+
+	/** Seconds a subscriber is asked to wait when too many replays run. */
+	static final int REPLAY_RETRY_AFTER_SECONDS = 1;
 
 	private static final Log logger = LogFactory.getLog(ApiExceptionHandler.class);
 
@@ -133,6 +137,11 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 		if (ex instanceof InvalidRequestException) {
 			return new ApiException(ErrorCode.INVALID_REQUEST, ex.getMessage());
 		}
+		if (ex instanceof ReplayLimitException) {
+			ApiException problem = new ApiException(ErrorCode.TOO_MANY_REPLAYS, ex.getMessage());
+			problem.getHeaders().set(HttpHeaders.RETRY_AFTER, Integer.toString(REPLAY_RETRY_AFTER_SECONDS));
+			return problem.with("retry_after", REPLAY_RETRY_AFTER_SECONDS);
+		}
 		if (ex instanceof StoreException) {
 			ApiException problem = new ApiException(ErrorCode.SERVICE_UNAVAILABLE,
 					"The stream's database is unavailable; retry later", ex);
@@ -190,7 +199,7 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 		if (status.is5xxServerError()) {
 			String message = "Request " + requestId + " (" + request.getMethod() + " " + request.getPath().value()
 					+ ") failed with " + status.value();
-			if (problem.getCode() == ErrorCode.SERVICE_UNAVAILABLE) {
+			if (problem.getCode() == ErrorCode.SERVICE_UNAVAILABLE || problem.getCode() == ErrorCode.TOO_MANY_REPLAYS) {
 				logger.warn(message + ": " + ex);
 			}
 			else {

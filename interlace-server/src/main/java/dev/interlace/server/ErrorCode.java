@@ -50,6 +50,12 @@ public enum ErrorCode {
 	/** The database failed; the request may be retried. */
 	SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
 
+	/**
+	 * As many replays as {@code interlace.replay.max-concurrent} allows are running; the subscription may be retried
+	 * after {@code Retry-After}.
+	 */
+	TOO_MANY_REPLAYS(HttpStatus.SERVICE_UNAVAILABLE),
+
 	/** Anything else; details are in the server log under the request id, never in the response. */
 	INTERNAL_ERROR(HttpStatus.INTERNAL_SERVER_ERROR);
 
@@ -74,7 +80,8 @@ public enum ErrorCode {
 	 */
 	public static ErrorCode forStatus(int status) {
 		for (ErrorCode code : values()) {
-			if (code != VALIDATION_ERROR && code != DATA_REJECTED && code.status.value() == status) {
+			if (code != VALIDATION_ERROR && code != DATA_REJECTED && code != TOO_MANY_REPLAYS
+					&& code.status.value() == status) {
 				return code;
 			}
 		}

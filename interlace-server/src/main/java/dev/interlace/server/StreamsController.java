@@ -23,6 +23,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -234,7 +235,8 @@ public class StreamsController {
 	/**
 	 * Moves the consumer's cursor to the highest rowid acknowledged, never backwards. Body:
 	 * {@code {consumer, events: [{_interlace_rowid}, ...]}} (events as consumed) or
-	 * {@code {consumer, event_ids: [rowid, ...]}}.
+	 * {@code {consumer, event_ids: [rowid, ...]}}. An empty list acknowledges nothing: the answer carries the cursor
+	 * unchanged (0 for a consumer that never acknowledged), and no cursor is created.
 	 * @param name the stream
 	 * @param request the request, whose body is read here
 	 * @return {@code {status: "ok", acknowledged, cursor}}
@@ -245,16 +247,36 @@ public class StreamsController {
 			Map<?, ?> members = requireObject(body);
 			String consumer = consumer(members);
 			List<Long> rowids = ackedRowids(members);
-			long highest = rowids.stream().mapToLong(Long::longValue).max().orElseThrow();
 			long acknowledged = rowids.stream().distinct().count();
 			return blocking(() -> {
-				long cursor = this.streams.ack(name, consumer, highest);
+				// Nothing to acknowledge, as after an empty consume: the cursor stays, and no cursor is created.
+				long cursor = rowids.isEmpty() ? this.streams.cursor(name, consumer)
+						: this.streams.ack(name, consumer, rowids.stream().mapToLong(Long::longValue).max().getAsLong());
 				Map<String, Object> response = new LinkedHashMap<>();
 				response.put("status", "ok");
 				response.put("acknowledged", acknowledged);
 				response.put("cursor", cursor);
 				return response;
 			});
+		});
+	}
+
+	/**
+	 * Deletes a consumer: its cursor goes, so that it no longer counts against
+	 * {@code interlace.consume.max-consumers-per-stream}, and a consumer of that name starts again from the oldest row
+	 * kept.
+	 * @param name the stream
+	 * @param consumer the consumer
+	 * @return 204 when the consumer existed; 404 when it never acknowledged (or was deleted already)
+	 */
+	@DeleteMapping("/{name}/consumers/{consumer}")
+	public Mono<ResponseEntity<Void>> deleteConsumer(@PathVariable String name, @PathVariable String consumer) {
+		return blocking(() -> {
+			if (!this.streams.deleteConsumer(name, consumer)) {
+				throw new ApiException(ErrorCode.RESOURCE_NOT_FOUND,
+						"Stream '" + name + "' has no consumer '" + consumer + "'");
+			}
+			return ResponseEntity.noContent().<Void>build();
 		});
 	}
 
@@ -277,7 +299,8 @@ public class StreamsController {
 		description.put("endpoints", List.of(endpoint("POST", path, "Publish one event (a JSON object) or a batch (an array)"),
 				endpoint("GET", path + "/subscribe", "Live events as Server-Sent Events; resume with Last-Event-ID or ?from="),
 				endpoint("POST", path + "/consume", "Read the events after a consumer's cursor: {consumer, batch_size}"),
-				endpoint("POST", path + "/ack", "Move a consumer's cursor: {consumer, event_ids} or {consumer, events}")));
+				endpoint("POST", path + "/ack", "Move a consumer's cursor: {consumer, event_ids} or {consumer, events}"),
+				endpoint("DELETE", path + "/consumers/{consumer}", "Delete a consumer and its cursor")));
 		description.put("auth", document.get("auth"));
 		description.put("rate_limit", document.get("rate_limit"));
 		description.put("retention", document.get("retention"));
@@ -404,8 +427,8 @@ public class StreamsController {
 					+ StoredEvent.ROWID + ") or 'event_ids' (rowids)");
 		}
 		String member = (events != null) ? "events" : "event_ids";
-		if (!(((events != null) ? events : ids) instanceof List<?> items) || items.isEmpty()) {
-			throw new InvalidRequestException("'" + member + "' must be a non-empty array");
+		if (!(((events != null) ? events : ids) instanceof List<?> items)) {
+			throw new InvalidRequestException("'" + member + "' must be an array");
 		}
 		List<Long> rowids = new ArrayList<>(items.size());
 		for (int i = 0; i < items.size(); i++) {

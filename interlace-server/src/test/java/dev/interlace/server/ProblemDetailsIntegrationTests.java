@@ -211,7 +211,7 @@ class ProblemDetailsIntegrationTests extends ApiIntegrationTestSupport {
 	@Test
 	void ackWithoutUsableRowidsIsA400() {
 		for (String body : new String[] { "{\"consumer\":\"c\"}", "{\"event_ids\":[1]}",
-				"{\"consumer\":\"c\",\"event_ids\":[]}", "{\"consumer\":\"c\",\"event_ids\":[\"1\"]}",
+				"{\"consumer\":\"c\",\"event_ids\":[\"1\"]}",
 				"{\"consumer\":\"c\",\"event_ids\":[0]}", "{\"consumer\":\"c\",\"events\":[{\"n\":1}]}",
 				"{\"consumer\":\"c\",\"events\":[1]}", "{\"consumer\":\"c\",\"events\":[],\"event_ids\":[1]}",
 				"{\"consumer\":\"c\",\"event_ids\":7}" }) {

@@ -98,7 +98,8 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 			.containsKeys("description", "tags", "owner", "auth", "rate_limit", "retention");
 		assertThat(list(typed.get("endpoints"))).extracting((endpoint) -> endpoint.get("method") + " " + endpoint.get("path"))
 			.containsExactly("POST /api/v1/streams/api_typed", "GET /api/v1/streams/api_typed/subscribe",
-					"POST /api/v1/streams/api_typed/consume", "POST /api/v1/streams/api_typed/ack");
+					"POST /api/v1/streams/api_typed/consume", "POST /api/v1/streams/api_typed/ack",
+					"DELETE /api/v1/streams/api_typed/consumers/{consumer}");
 		Map<String, Object> bearer = describe("api_bearer");
 		assertThat(bearer.get("auth")).isEqualTo(Map.of("type", "bearer", "required", true));
 		assertThat(bearer.toString()).doesNotContain("bearer-secret-4711");

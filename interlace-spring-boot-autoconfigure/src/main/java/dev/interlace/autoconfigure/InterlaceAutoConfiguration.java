@@ -75,7 +75,8 @@ public final class InterlaceAutoConfiguration {
 			requireConnection(declaration, stores);
 		}
 		return new DefaultStreams(definitions.definitions(), stores.asMap(), properties.subscriberBufferSize(),
-				Schedulers.boundedElastic(), properties.resilience().readRetry(), properties.consume().byteBudget());
+				Schedulers.boundedElastic(), properties.resilience().readRetry(), properties.consume().byteBudget(),
+				properties.replay().concurrencyLimit(), properties.consume().consumerLimit());
 	}
 
 	// Runs on a daemon thread of its own, never on an event loop; closed (stopped) with the context.

@@ -26,6 +26,7 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
  * which always exists.
  * @param subscriberBufferSize Events a live subscriber may fall behind before it is disconnected.
  * @param consume Consumes: reads of the events after a consumer's cursor.
+ * @param replay Replays: the stored events sent to a subscriber that resumes from a rowid.
  * @param retention Scheduled enforcement of the streams' retention.
  * @param resilience Circuit breaker and retries of the calls to the databases.
  * @since 0.1.0
@@ -35,7 +36,7 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 		@DefaultValue Map<String, Connection> connections,
 		@DefaultValue("" + DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE) int subscriberBufferSize,
 		@DefaultValue Consume consume, @DefaultValue RetentionSchedule retention,
-		@DefaultValue Resilience resilience) {
+		@DefaultValue Resilience resilience, @DefaultValue Replay replay) {
 
 	/** Name of the connection used by streams that name none. */
 	public static final String DEFAULT_CONNECTION = "default";
@@ -191,8 +192,12 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 * @param maxBytes Most bytes of events one consume returns, estimated from their JSON as an upper bound rather
 	 * than counted exactly. A consume stops before the event that would exceed it, but always returns the first event
 	 * waiting, however large. HTTP responses cut short by it carry '"truncated": true'.
+	 * @param maxConsumersPerStream Most consumers (cursors) a stream may have. The first acknowledgement of a
+	 * consumer beyond them is refused with 400; deleting consumers makes room. Consumes create nothing and are not
+	 * counted.
 	 */
-	public record Consume(@DefaultValue(Consume.DEFAULT_MAX_BYTES) DataSize maxBytes) {
+	public record Consume(@DefaultValue(Consume.DEFAULT_MAX_BYTES) DataSize maxBytes,
+			@DefaultValue("" + DefaultStreams.DEFAULT_MAX_CONSUMERS_PER_STREAM) int maxConsumersPerStream) {
 
 		/** Default of {@link #maxBytes()}, that of {@link DefaultStreams#DEFAULT_CONSUME_MAX_BYTES}. */
 		public static final String DEFAULT_MAX_BYTES = "" + DefaultStreams.DEFAULT_CONSUME_MAX_BYTES / (1024 * 1024)
@@ -208,6 +213,42 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 						"must be positive");
 			}
 			return this.maxBytes.toBytes();
+		}
+
+		/**
+		 * Returns the most consumers of a stream, checked.
+		 * @return the limit
+		 */
+		int consumerLimit() {
+			if (this.maxConsumersPerStream < 1) {
+				throw new InvalidConfigurationPropertyValueException("interlace.consume.max-consumers-per-stream",
+						this.maxConsumersPerStream, "must be positive");
+			}
+			return this.maxConsumersPerStream;
+		}
+
+	}
+
+	/**
+	 * Replays: the stored events sent to a subscriber that resumes from a rowid, before its live events.
+	 *
+	 * @param maxConcurrent Most replays running at once, across all streams. A replay reads at most two pages of
+	 * 1,000 events ahead of its subscriber and counts until it has handed over its last stored event, however slowly
+	 * the subscriber reads, so this bounds the events replays hold to 2,000 times it. A subscription with a replay
+	 * beyond it is refused with 503 and 'Retry-After'.
+	 */
+	public record Replay(@DefaultValue("" + DefaultStreams.DEFAULT_MAX_CONCURRENT_REPLAYS) int maxConcurrent) {
+
+		/**
+		 * Returns the most replays running at once, checked.
+		 * @return the limit
+		 */
+		int concurrencyLimit() {
+			if (this.maxConcurrent < 1) {
+				throw new InvalidConfigurationPropertyValueException("interlace.replay.max-concurrent",
+						this.maxConcurrent, "must be positive");
+			}
+			return this.maxConcurrent;
 		}
 
 	}

@@ -51,7 +51,7 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 
 	private final ConcurrentMap<String, AtomicLong> rows = new ConcurrentHashMap<>();
 
-	private final ConcurrentMap<String, AtomicLong> lags = new ConcurrentHashMap<>();
+	private final ConcurrentMap<String, Lag> lags = new ConcurrentHashMap<>();
 
 	private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 		Thread thread = new Thread(runnable, "interlace-statistics");
@@ -105,9 +105,19 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 	private void refresh(String stream, StreamStore store) {
 		StreamTable table = store.describe(stream);
 		rowsOf(stream).set(table.rowCount());
-		for (Map.Entry<String, Long> cursor : store.readCursors(stream).entrySet()) {
+		Map<String, Long> cursors = store.readCursors(stream);
+		for (Map.Entry<String, Long> cursor : cursors.entrySet()) {
 			lagOf(stream, cursor.getKey()).set(Math.max(0, table.lastRowid() - cursor.getValue()));
 		}
+		// A consumer deleted since the last read (by any instance) takes its gauge with it.
+		this.lags.entrySet().removeIf((entry) -> {
+			Lag lag = entry.getValue();
+			if (lag.stream.equals(stream) && !cursors.containsKey(lag.consumer)) {
+				this.registry.remove(lag.gauge);
+				return true;
+			}
+			return false;
+		});
 	}
 
 	private AtomicLong rowsOf(String stream) {
@@ -124,13 +134,17 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 	private AtomicLong lagOf(String stream, String consumer) {
 		return this.lags.computeIfAbsent(stream + '\u0000' + consumer, (key) -> {
 			AtomicLong value = new AtomicLong();
-			Gauge.builder(CONSUMER_LAG, value, AtomicLong::get)
+			Gauge gauge = Gauge.builder(CONSUMER_LAG, value, AtomicLong::get)
 				.description("Events a consumer has not acknowledged yet")
 				.tag("stream", stream)
 				.tag("consumer", consumer)
 				.register(this.registry);
-			return value;
-		});
+			return new Lag(stream, consumer, value, gauge);
+		}).value;
+	}
+
+	/** A consumer's lag gauge and the value it reports. */
+	private record Lag(String stream, String consumer, AtomicLong value, Gauge gauge) {
 	}
 
 	@Override

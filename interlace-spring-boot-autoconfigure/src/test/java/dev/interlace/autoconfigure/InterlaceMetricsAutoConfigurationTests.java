@@ -69,6 +69,34 @@ class InterlaceMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void theLagGaugeOfADeletedConsumerIsRemoved() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("interlace.metrics.refresh-interval=1h")
+			.run((context) -> {
+				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
+				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2)));
+				store.commitCursor("orders", "billing", 1);
+				store.commitCursor("orders", "shipping", 2);
+				StreamStatisticsMeters meters = context.getBean(StreamStatisticsMeters.class);
+				meters.refresh();
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find(StreamStatisticsMeters.CONSUMER_LAG).gauges()).hasSize(2);
+				context.getBean(dev.interlace.core.Streams.class).deleteConsumer("orders", "billing");
+				meters.refresh();
+				assertThat(registry.find(StreamStatisticsMeters.CONSUMER_LAG).gauges())
+					.extracting((gauge) -> gauge.getId().getTag("consumer"))
+					.containsExactly("shipping");
+				// A consumer of that name coming back gets a gauge again.
+				store.commitCursor("orders", "billing", 2);
+				meters.refresh();
+				assertThat(registry.get(StreamStatisticsMeters.CONSUMER_LAG)
+					.tags("stream", "orders", "consumer", "billing")
+					.gauge()
+					.value()).isZero();
+			});
+	}
+
+	@Test
 	void retentionDeletionsAreCounted() {
 		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 			.withPropertyValues("interlace.streams.orders.retention.max-rows=1", "interlace.retention.interval=1h")

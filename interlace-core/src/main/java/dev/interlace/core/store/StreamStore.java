@@ -75,12 +75,38 @@ public interface StreamStore extends AutoCloseable {
 
 	/**
 	 * Moves the consumer's cursor to {@code rowid} unless it is already further. Concurrent calls never move it back.
+	 * Creates the cursor of a new consumer whatever the number of consumers.
 	 * @param stream the stream
 	 * @param consumer the consumer
 	 * @param rowid the acknowledged rowid
 	 * @return the cursor after the call
 	 */
-	long commitCursor(String stream, String consumer, long rowid);
+	default long commitCursor(String stream, String consumer, long rowid) {
+		return commitCursor(stream, consumer, rowid, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * Moves the consumer's cursor to {@code rowid} unless it is already further, creating it unless the stream
+	 * already has {@code maxConsumers} cursors. The check and the insert are one atomic step: concurrent calls, from
+	 * any number of stores sharing the database, never leave more than {@code maxConsumers} cursors.
+	 * @param stream the stream
+	 * @param consumer the consumer
+	 * @param rowid the acknowledged rowid
+	 * @param maxConsumers most cursors the stream may have
+	 * @return the cursor after the call
+	 * @throws dev.interlace.core.ConsumerLimitException when the consumer is new and the stream has
+	 * {@code maxConsumers} cursors already
+	 */
+	long commitCursor(String stream, String consumer, long rowid, int maxConsumers);
+
+	/**
+	 * Deletes the consumer's cursor: the consumer starts again from the oldest row kept, and no longer counts
+	 * against the stream's consumers.
+	 * @param stream the stream
+	 * @param consumer the consumer
+	 * @return whether the consumer had a cursor
+	 */
+	boolean deleteCursor(String stream, String consumer);
 
 	/** Rows a trim deletes per transaction when the caller gives no batch size. */
 	int DEFAULT_TRIM_BATCH_ROWS = 10_000;

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.ConsumerLimitException;
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InvalidEventException;
@@ -462,6 +463,68 @@ public abstract class StreamStoreContractTests {
 		this.store.commitCursor("orders", "billing", 3);
 		assertThat(this.store.readCursors("orders")).containsExactly(Map.entry("billing", 3L),
 				Map.entry("shipping", 1L));
+	}
+
+	@Test
+	void aNewConsumerBeyondTheLimitIsRefusedWhileExistingOnesMoveOn() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
+		this.store.commitCursor("orders", "billing", 1, 2);
+		this.store.commitCursor("orders", "shipping", 1, 2);
+		assertThatThrownBy(() -> this.store.commitCursor("orders", "audit", 1, 2))
+			.isInstanceOf(ConsumerLimitException.class)
+			.hasMessageContaining("2 consumers")
+			.hasMessageContaining("interlace.consume.max-consumers-per-stream");
+		assertThat(this.store.readCursors("orders")).containsOnlyKeys("billing", "shipping");
+		assertThat(this.store.commitCursor("orders", "billing", 3, 2)).isEqualTo(3);
+		assertThat(this.store.deleteCursor("orders", "shipping")).isTrue();
+		assertThat(this.store.commitCursor("orders", "audit", 2, 2)).isEqualTo(2);
+		assertThat(this.store.readCursors("orders")).containsExactly(Map.entry("audit", 2L), Map.entry("billing", 3L));
+	}
+
+	@Test
+	void deletingACursorSaysWhetherItExistedAndTheConsumerStartsAgainFromZero() {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
+		this.store.commitCursor("orders", "billing", 2);
+		assertThat(this.store.deleteCursor("orders", "billing")).isTrue();
+		assertThat(this.store.deleteCursor("orders", "billing")).isFalse();
+		assertThat(this.store.deleteCursor("orders", "never")).isFalse();
+		assertThat(this.store.readCursor("orders", "billing")).isZero();
+		assertThat(this.store.readCursors("orders")).isEmpty();
+		assertThatThrownBy(() -> this.store.deleteCursor("missing", "billing"))
+			.isInstanceOf(StreamNotFoundException.class);
+	}
+
+	@Test
+	void concurrentNewConsumersNeverPassTheLimit() throws Exception {
+		this.store.ensureStream(orders());
+		this.store.appendAndWait("orders", List.of(event("amount", 1)));
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		try {
+			List<Future<Boolean>> futures = new ArrayList<>();
+			for (int i = 0; i < 40; i++) {
+				String consumer = "c" + i;
+				futures.add(pool.submit(() -> {
+					try {
+						this.store.commitCursor("orders", consumer, 1, 10);
+						return true;
+					}
+					catch (ConsumerLimitException ex) {
+						return false;
+					}
+				}));
+			}
+			long accepted = 0;
+			for (Future<Boolean> future : futures) {
+				accepted += future.get(60, TimeUnit.SECONDS) ? 1 : 0;
+			}
+			assertThat(accepted).isEqualTo(10);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(this.store.readCursors("orders")).hasSize(10);
 	}
 
 	@Test

@@ -39,6 +39,7 @@ import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
+import dev.interlace.core.ConsumerLimitException;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
@@ -468,12 +469,19 @@ public final class DuckDbStreamStore implements StreamStore {
 	}
 
 	@Override
-	public long commitCursor(String stream, String consumer, long rowid) {
+	public long commitCursor(String stream, String consumer, long rowid, int maxConsumers) {
 		Table table = this.tables.get(stream);
 		return await(write("commit cursor", (connection) -> {
 			if (rowid < 0 || rowid > table.lastRowid) {
 				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
 						+ "': its rowids run from 1 to " + table.lastRowid);
+			}
+			// The writer is the only thread that changes cursors, so nothing can come between the count and the
+			// insert.
+			String cursors = engine("consumer_cursors");
+			if (!ConsumerCursors.exists(connection, cursors, stream, consumer)
+					&& ConsumerCursors.count(connection, cursors, stream) >= maxConsumers) {
+				throw new ConsumerLimitException(stream, consumer, maxConsumers);
 			}
 			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("consumer_cursors") + " "
 					+ "(stream, consumer, position, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (stream, consumer) "
@@ -488,6 +496,13 @@ public final class DuckDbStreamStore implements StreamStore {
 					"SELECT position FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?", stream,
 					consumer);
 		}));
+	}
+
+	@Override
+	public boolean deleteCursor(String stream, String consumer) {
+		this.tables.get(stream);
+		return await(write("delete cursor",
+				(connection) -> ConsumerCursors.delete(connection, engine("consumer_cursors"), stream, consumer)));
 	}
 
 	@Override

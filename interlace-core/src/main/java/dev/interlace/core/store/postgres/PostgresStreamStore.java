@@ -43,6 +43,7 @@ import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.interlace.core.ConsumerLimitException;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
@@ -110,6 +111,9 @@ public final class PostgresStreamStore implements StreamStore {
 
 	/** Advisory lock serialising the schema changes of all instances ("Interlace" in ASCII). */
 	private static final long DDL_LOCK = 0x496e_7465_726c_6163L;
+
+	/** First key of the per-stream advisory locks that order new consumers' first acknowledgements ("Intr"). */
+	private static final int CURSOR_LOCK_CLASS = 0x496e_7472;
 
 	/** Rows read per query when delivery catches up with other instances' commits. */
 	private static final int CATCH_UP_PAGE = 1_000;
@@ -553,33 +557,92 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	@Override
-	public long commitCursor(String stream, String consumer, long rowid) {
+	public long commitCursor(String stream, String consumer, long rowid, int maxConsumers) {
 		this.tables.get(stream);
 		if (rowid < 0) {
 			throw new InvalidRequestException(
 					"Cannot acknowledge rowid " + rowid + " of stream '" + stream + "': rowids start at 1");
 		}
+		String cursors = engine("consumer_cursors");
 		return withConnection("commit a cursor of '" + stream + "'", (connection) -> {
-			// One statement checks the rowid against the stream and moves the cursor only forwards, whatever other
-			// instances acknowledge at the same time.
-			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("consumer_cursors")
+			// An existing consumer, the usual case, takes one statement that checks the rowid against the stream and
+			// moves the cursor only forwards, whatever other instances acknowledge at the same time.
+			try (PreparedStatement update = connection.prepareStatement("UPDATE " + cursors + " c SET position = "
+					+ "greatest(c.position, ?), updated_at = now() FROM " + engine("streams") + " s WHERE c.stream = ?"
+					+ " AND c.consumer = ? AND s.name = c.stream AND s.last_rowid >= ? RETURNING c.position")) {
+				update.setLong(1, rowid);
+				update.setString(2, stream);
+				update.setString(3, consumer);
+				update.setLong(4, rowid);
+				try (ResultSet rs = update.executeQuery()) {
+					if (rs.next()) {
+						return rs.getLong(1);
+					}
+				}
+			}
+			long lastRowid = lastRowid(connection, stream);
+			if (rowid > lastRowid) {
+				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
+						+ "': its rowids run from 1 to " + lastRowid);
+			}
+			return insertCursor(connection, cursors, stream, consumer, rowid, maxConsumers);
+		});
+	}
+
+	/**
+	 * Creates a new consumer's cursor unless the stream has {@code maxConsumers} already. A transaction-scoped
+	 * advisory lock per stream orders the new consumers of all instances: each counts after the previous one
+	 * committed, so that none can pass the bound. Acknowledgements of existing consumers never take it.
+	 */
+	private static long insertCursor(Connection connection, String cursors, String stream, String consumer,
+			long rowid, int maxConsumers) throws SQLException {
+		connection.setAutoCommit(false);
+		try {
+			try (PreparedStatement lock = connection
+				.prepareStatement("SELECT pg_advisory_xact_lock(" + CURSOR_LOCK_CLASS + ", hashtext(?))")) {
+				lock.setString(1, stream);
+				lock.execute();
+			}
+			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + cursors
 					+ " (stream, consumer, position, updated_at) SELECT name, ?, ?, now() FROM " + engine("streams")
-					+ " WHERE name = ? AND last_rowid >= ? ON CONFLICT (stream, consumer) DO UPDATE"
+					+ " WHERE name = ? AND last_rowid >= ? AND ((SELECT count(*) FROM " + cursors
+					+ " WHERE stream = ?) < ? OR EXISTS (SELECT 1 FROM " + cursors
+					+ " WHERE stream = ? AND consumer = ?)) ON CONFLICT (stream, consumer) DO UPDATE"
 					+ " SET position = greatest(consumer_cursors.position, excluded.position),"
 					+ " updated_at = excluded.updated_at RETURNING position")) {
 				upsert.setString(1, consumer);
 				upsert.setLong(2, rowid);
 				upsert.setString(3, stream);
 				upsert.setLong(4, rowid);
+				upsert.setString(5, stream);
+				upsert.setLong(6, maxConsumers);
+				upsert.setString(7, stream);
+				upsert.setString(8, consumer);
 				try (ResultSet rs = upsert.executeQuery()) {
 					if (rs.next()) {
-						return rs.getLong(1);
+						long position = rs.getLong(1);
+						connection.commit();
+						return position;
 					}
 				}
 			}
-			throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
-					+ "': its rowids run from 1 to " + lastRowid(connection, stream));
-		});
+			connection.rollback();
+			throw new ConsumerLimitException(stream, consumer, maxConsumers);
+		}
+		catch (SQLException | RuntimeException ex) {
+			rollbackQuietly(connection);
+			throw ex;
+		}
+		finally {
+			connection.setAutoCommit(true);
+		}
+	}
+
+	@Override
+	public boolean deleteCursor(String stream, String consumer) {
+		this.tables.get(stream);
+		return withConnection("delete a cursor of '" + stream + "'",
+				(connection) -> ConsumerCursors.delete(connection, engine("consumer_cursors"), stream, consumer));
 	}
 
 	@Override
