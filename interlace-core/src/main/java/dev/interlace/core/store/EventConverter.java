@@ -131,10 +131,6 @@ public final class EventConverter {
 					throw new InvalidEventException(stream, i, field,
 							"is not a field of the stream, and its schema evolution is off (schema-evolution: false)");
 				}
-				String problem = StreamDefinition.fieldNameProblem(field);
-				if (problem != null) {
-					throw new InvalidEventException(stream, i, field, problem);
-				}
 				Object value = entry.getValue();
 				String previous = addedByFoldedName.get(folded);
 				if (previous != null) {
@@ -146,6 +142,10 @@ public final class EventConverter {
 						added.put(field, added.get(field).unify(infer(value)));
 					}
 					continue;
+				}
+				String problem = StreamDefinition.fieldNameProblem(field);
+				if (problem != null) {
+					throw new InvalidEventException(stream, i, field, problem);
 				}
 				if (value == null) {
 					continue;
@@ -313,6 +313,13 @@ public final class EventConverter {
 	}
 
 	private static long toLong(Object value, boolean strict, long min, long max) {
+		if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+			long whole = ((Number) value).longValue();
+			if (whole < min || whole > max) {
+				throw new IllegalArgumentException(": out of range " + min + ".." + max);
+			}
+			return whole;
+		}
 		BigDecimal number = numberOf(value, strict);
 		if (number.signum() == 0) {
 			return 0;
