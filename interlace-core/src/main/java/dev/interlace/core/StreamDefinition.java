@@ -23,12 +23,16 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimit request rate limit, or {@code null} for none
  * @param validateSchema whether events must match {@code fields} exactly
  * @param retention how long rows are kept, or {@code null} to keep them forever
+ * @param schemaEvolution whether keys without a column become new columns; when not, such keys are rejected while
+ * declared fields stay optional. Always {@code false} with {@code validateSchema}
+ * @param schemaLimits how far evolution may grow the table, or {@code null} for the store's defaults
+ * ({@link SchemaLimits#DEFAULTS} unless configured otherwise)
  * @since 0.1.0
  */
 public record StreamDefinition(String name, String schema, String connection, String cursor,
 		Map<String, FieldType> fields, String description, List<String> tags, String owner,
 		@Nullable StreamAuth auth, @Nullable RateLimit rateLimit, boolean validateSchema,
-		@Nullable Retention retention) {
+		@Nullable Retention retention, boolean schemaEvolution, @Nullable SchemaLimits schemaLimits) {
 
 	/** Database schema used when none is given. */
 	public static final String DEFAULT_SCHEMA = "events";
@@ -63,6 +67,39 @@ public record StreamDefinition(String name, String schema, String connection, St
 		description = (description != null) ? description : "";
 		tags = List.copyOf((tags != null) ? tags : List.of());
 		owner = (owner != null) ? owner : "";
+		schemaEvolution = schemaEvolution && !validateSchema;
+	}
+
+	/**
+	 * Creates a definition whose schema evolves within the default limits (unless {@code validateSchema}).
+	 * @param name stream name
+	 * @param schema database schema
+	 * @param connection connection name
+	 * @param cursor cursor column
+	 * @param fields declared fields
+	 * @param description free text
+	 * @param tags labels
+	 * @param owner owner
+	 * @param auth credentials, or {@code null}
+	 * @param rateLimit rate limit, or {@code null}
+	 * @param validateSchema whether events must match {@code fields} exactly
+	 * @param retention retention, or {@code null}
+	 */
+	public StreamDefinition(String name, String schema, String connection, String cursor,
+			Map<String, FieldType> fields, String description, List<String> tags, String owner,
+			@Nullable StreamAuth auth, @Nullable RateLimit rateLimit, boolean validateSchema,
+			@Nullable Retention retention) {
+		this(name, schema, connection, cursor, fields, description, tags, owner, auth, rateLimit, validateSchema,
+				retention, true, null);
+	}
+
+	/**
+	 * Returns the limits of this stream's schema evolution.
+	 * @param defaults the limits applying when the definition sets none
+	 * @return the limits
+	 */
+	public SchemaLimits schemaLimitsOr(SchemaLimits defaults) {
+		return (this.schemaLimits != null) ? this.schemaLimits : defaults;
 	}
 
 	/**
@@ -88,7 +125,9 @@ public record StreamDefinition(String name, String schema, String connection, St
 			.auth(this.auth)
 			.rateLimit(this.rateLimit)
 			.validateSchema(this.validateSchema)
-			.retention(this.retention);
+			.retention(this.retention)
+			.schemaEvolution(this.schemaEvolution)
+			.schemaLimits(this.schemaLimits);
 	}
 
 	/**
@@ -161,6 +200,10 @@ public record StreamDefinition(String name, String schema, String connection, St
 
 		private @Nullable Retention retention;
 
+		private boolean schemaEvolution = true;
+
+		private @Nullable SchemaLimits schemaLimits;
+
 		private Builder(String name) {
 			this.name = name;
 		}
@@ -220,10 +263,30 @@ public record StreamDefinition(String name, String schema, String connection, St
 			return this;
 		}
 
+		/**
+		 * Sets whether keys without a column become new columns ({@code true}, the default) or are rejected.
+		 * @param schemaEvolution whether the schema evolves
+		 * @return this builder
+		 */
+		public Builder schemaEvolution(boolean schemaEvolution) {
+			this.schemaEvolution = schemaEvolution;
+			return this;
+		}
+
+		/**
+		 * Sets how far evolution may grow the stream's table.
+		 * @param schemaLimits the limits, or {@code null} for the store's defaults
+		 * @return this builder
+		 */
+		public Builder schemaLimits(@Nullable SchemaLimits schemaLimits) {
+			this.schemaLimits = schemaLimits;
+			return this;
+		}
+
 		public StreamDefinition build() {
 			return new StreamDefinition(this.name, this.schema, this.connection, DEFAULT_CURSOR, this.fields,
 					this.description, this.tags, this.owner, this.auth, this.rateLimit, this.validateSchema,
-					this.retention);
+					this.retention, this.schemaEvolution, this.schemaLimits);
 		}
 
 	}

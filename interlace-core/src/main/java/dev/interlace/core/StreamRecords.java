@@ -76,6 +76,7 @@ public final class StreamRecords {
 			.tags(Arrays.stream(stream.tags()).map(resolver).toList())
 			.owner(resolver.apply(stream.owner()))
 			.validateSchema(stream.validateSchema())
+			.schemaEvolution(stream.schemaEvolution())
 			.rateLimit((stream.requestsPerSecond() > 0) ? new RateLimit(stream.requestsPerSecond()) : null)
 			.retention((stream.maxAgeDays() > 0 || stream.maxRows() > 0)
 					? new Retention((stream.maxAgeDays() > 0) ? stream.maxAgeDays() : null,

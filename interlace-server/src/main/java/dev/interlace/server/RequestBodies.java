@@ -18,11 +18,15 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
+import dev.interlace.core.store.EventConverter;
+
 /**
  * Reads JSON request bodies within the configured limits: at most {@code interlace.server.max-body-size} bytes
  * (else 413, refused from {@code Content-Length} before reading when the client sends one) and at most
- * {@code interlace.server.max-nesting-depth} levels of nesting (else 400), so that no body can exhaust memory or
- * the stack. Parsing is strict: duplicate keys and trailing content are rejected.
+ * {@code interlace.server.max-nesting-depth} levels of nesting (else 400), and numbers of at most
+ * {@value EventConverter#MAX_JSON_NUMBER_LENGTH} characters as written (else 400), so that no body can exhaust
+ * memory or the stack. A short number of huge magnitude ({@code 1e2147483640}) is read as a {@code BigDecimal} at no
+ * cost; the converter then checks it against its column before any work grows with its exponent. Parsing is strict: duplicate keys and trailing content are rejected.
  * <p>
  * Values come back as Jackson reads untyped JSON: {@code Map}, {@code List}, {@code String}, {@code Boolean},
  * whole numbers as {@code Integer}, {@code Long} or {@code BigInteger}, other numbers as {@code BigDecimal} (exactly
@@ -49,7 +53,12 @@ public final class RequestBodies {
 		this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodySize().toBytes());
 		this.maxNestingDepth = properties.maxNestingDepth();
 		JsonFactory factory = JsonFactory.builder()
-			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(this.maxNestingDepth).build())
+			// Numbers are kept to the length the converter writes out and PostgreSQL reads back; longer ones are
+			// refused while parsing, before any work grows with them.
+			.streamReadConstraints(StreamReadConstraints.builder()
+				.maxNestingDepth(this.maxNestingDepth)
+				.maxNumberLength(EventConverter.MAX_JSON_NUMBER_LENGTH)
+				.build())
 			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 			.build();
 		this.mapper = JsonMapper.builder(factory)

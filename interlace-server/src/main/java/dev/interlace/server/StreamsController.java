@@ -44,6 +44,7 @@ import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
 import dev.interlace.core.store.DefinitionDocument;
@@ -294,6 +295,10 @@ public class StreamsController {
 		// The table's columns: the declared fields and any a schema-less stream has grown since.
 		description.put("fields", DefinitionDocument.typeNames(table.columns()));
 		description.put("validate_schema", definition.validateSchema());
+		description.put("schema_evolution", definition.schemaEvolution());
+		SchemaLimits limits = definition.schemaLimitsOr(SchemaLimits.DEFAULTS);
+		description.put("schema_limits", Map.of("max_new_columns_per_publish", limits.maxNewColumnsPerPublish(),
+				"max_columns_per_stream", limits.maxColumnsPerStream(), "max_keys_per_event", limits.maxKeysPerEvent()));
 		description.put("row_count", table.rowCount());
 		description.put("last_rowid", table.lastRowid());
 		description.put("endpoints", List.of(endpoint("POST", path, "Publish one event (a JSON object) or a batch (an array)"),

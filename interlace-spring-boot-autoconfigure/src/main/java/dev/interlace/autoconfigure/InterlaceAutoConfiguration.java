@@ -23,6 +23,7 @@ import org.springframework.core.io.ResourceLoader;
 
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.RetentionTask;
+import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
 import dev.interlace.core.store.StreamStore;
@@ -74,7 +75,13 @@ public final class InterlaceAutoConfiguration {
 		for (StreamDefinitions.Declaration declaration : definitions.declarations()) {
 			requireConnection(declaration, stores);
 		}
-		return new DefaultStreams(definitions.definitions(), stores.asMap(), properties.subscriberBufferSize(),
+		SchemaLimits limits = properties.limits().schemaLimits();
+		List<StreamDefinition> limited = definitions.definitions()
+			.stream()
+			.map((definition) -> (definition.schemaLimits() != null) ? definition
+					: definition.toBuilder().schemaLimits(limits).build())
+			.toList();
+		return new DefaultStreams(limited, stores.asMap(), properties.subscriberBufferSize(),
 				Schedulers.boundedElastic(), properties.resilience().readRetry(), properties.consume().byteBudget(),
 				properties.replay().concurrencyLimit(), properties.consume().consumerLimit());
 	}

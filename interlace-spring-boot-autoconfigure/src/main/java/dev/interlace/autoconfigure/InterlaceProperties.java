@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.ReadRetry;
+import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
@@ -29,6 +30,7 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
  * @param replay Replays: the stored events sent to a subscriber that resumes from a rowid.
  * @param retention Scheduled enforcement of the streams' retention.
  * @param resilience Circuit breaker and retries of the calls to the databases.
+ * @param limits Bounds of schema evolution, for every stream.
  * @since 0.1.0
  */
 @ConfigurationProperties("interlace")
@@ -36,7 +38,7 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 		@DefaultValue Map<String, Connection> connections,
 		@DefaultValue("" + DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE) int subscriberBufferSize,
 		@DefaultValue Consume consume, @DefaultValue RetentionSchedule retention,
-		@DefaultValue Resilience resilience, @DefaultValue Replay replay) {
+		@DefaultValue Resilience resilience, @DefaultValue Replay replay, @DefaultValue Limits limits) {
 
 	/** Name of the connection used by streams that name none. */
 	public static final String DEFAULT_CONNECTION = "default";
@@ -59,11 +61,14 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 * @param auth Credentials required on the stream's data endpoints.
 	 * @param rateLimit Request rate limit of the stream's data endpoints.
 	 * @param retention How long the stream keeps its rows.
+	 * @param schemaEvolution Whether keys without a column become new columns. When not, such keys are rejected
+	 * while the declared fields stay optional.
 	 */
 	public record Stream(@Nullable String schema, @Nullable String connection, @Nullable String cursor,
 			@Nullable String description, @DefaultValue List<String> tags, @Nullable String owner,
 			@DefaultValue Map<String, String> fields, @DefaultValue("false") boolean validateSchema,
-			@Nullable Auth auth, @Nullable RateLimit rateLimit, @Nullable Retention retention) {
+			@Nullable Auth auth, @Nullable RateLimit rateLimit, @Nullable Retention retention,
+			@DefaultValue("true") boolean schemaEvolution) {
 
 	}
 
@@ -331,6 +336,45 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 */
 	public record Retry(@DefaultValue("" + ReadRetry.DEFAULT_MAX_ATTEMPTS) int maxAttempts,
 			@DefaultValue(ReadRetry.DEFAULT_BACKOFF) Duration backoff) {
+
+	}
+
+	/**
+	 * Bounds of schema evolution: how many columns publishes may add to a stream's table. A publish over any of
+	 * them is rejected (HTTP 400) naming the limit, the event and the field.
+	 *
+	 * @param maxNewColumnsPerPublish Most columns one publish may add to a stream.
+	 * @param maxColumnsPerStream Most field columns a stream's table may reach by evolution. At most 1597, what
+	 * PostgreSQL holds in one table besides Interlace's own columns.
+	 * @param maxKeysPerEvent Most keys one event may have.
+	 */
+	public record Limits(
+			@DefaultValue("" + SchemaLimits.DEFAULT_MAX_NEW_COLUMNS_PER_PUBLISH) int maxNewColumnsPerPublish,
+			@DefaultValue("" + SchemaLimits.DEFAULT_MAX_COLUMNS_PER_STREAM) int maxColumnsPerStream,
+			@DefaultValue("" + SchemaLimits.DEFAULT_MAX_KEYS_PER_EVENT) int maxKeysPerEvent) {
+
+		static final String PREFIX = "interlace.limits.";
+
+		/**
+		 * Returns the limits, checked.
+		 * @return the limits
+		 */
+		SchemaLimits schemaLimits() {
+			if (this.maxNewColumnsPerPublish < 1) {
+				throw new InvalidConfigurationPropertyValueException(PREFIX + SchemaLimits.MAX_NEW_COLUMNS_PER_PUBLISH,
+						this.maxNewColumnsPerPublish, "must be positive");
+			}
+			if (this.maxColumnsPerStream < 1 || this.maxColumnsPerStream > SchemaLimits.MAX_FIELD_COLUMNS) {
+				throw new InvalidConfigurationPropertyValueException(PREFIX + SchemaLimits.MAX_COLUMNS_PER_STREAM,
+						this.maxColumnsPerStream, "must be between 1 and " + SchemaLimits.MAX_FIELD_COLUMNS
+								+ ", the most columns PostgreSQL holds in a table besides Interlace's own");
+			}
+			if (this.maxKeysPerEvent < 1) {
+				throw new InvalidConfigurationPropertyValueException(PREFIX + SchemaLimits.MAX_KEYS_PER_EVENT,
+						this.maxKeysPerEvent, "must be positive");
+			}
+			return new SchemaLimits(this.maxNewColumnsPerPublish, this.maxColumnsPerStream, this.maxKeysPerEvent);
+		}
 
 	}
 

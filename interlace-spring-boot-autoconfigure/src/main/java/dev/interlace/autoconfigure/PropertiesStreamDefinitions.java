@@ -58,6 +58,7 @@ final class PropertiesStreamDefinitions {
 			.tags(stream.tags())
 			.owner((stream.owner() != null) ? stream.owner() : "")
 			.validateSchema(stream.validateSchema())
+			.schemaEvolution(stream.schemaEvolution())
 			.auth(auth(prefix + ".auth", stream.auth()))
 			.rateLimit(rateLimit(prefix + ".rate-limit", stream.rateLimit()))
 			.retention(retention(prefix + ".retention", stream.retention()));

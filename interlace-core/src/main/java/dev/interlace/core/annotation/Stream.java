@@ -65,6 +65,13 @@ public @interface Stream {
 	boolean validateSchema() default false;
 
 	/**
+	 * Whether keys without a column become new columns. When not, such keys are rejected, while the record's fields
+	 * stay optional (unlike {@link #validateSchema()}, which also requires every field and exact JSON types).
+	 * @return whether the schema evolves
+	 */
+	boolean schemaEvolution() default true;
+
+	/**
 	 * Rows older than this many days are deleted; 0 keeps them.
 	 * @return the maximum age
 	 */

@@ -97,6 +97,16 @@ public final class ColumnSet {
 	}
 
 	/**
+	 * Finds a column by its name in lower case, as {@link #fold(String)} gives it.
+	 * @param folded the name in lower case
+	 * @return its index, or -1
+	 */
+	int indexOfFolded(String folded) {
+		Integer index = this.indexByFoldedName.get(folded);
+		return (index != null) ? index : -1;
+	}
+
+	/**
 	 * Returns the column's type, matched exactly, or {@code null}.
 	 * @param name the name
 	 * @return the type

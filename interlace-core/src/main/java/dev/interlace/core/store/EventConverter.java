@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
 
 /**
@@ -40,7 +42,12 @@ import dev.interlace.core.StreamDefinition;
  * Without {@code validate-schema}, keys without a column become new nullable columns typed from their values, and
  * values are converted where the conversion loses nothing ({@code "42"} into int64, {@code 7} into string). With it,
  * every declared field is required, undeclared keys are rejected and values must already have the field's JSON type
- * (timestamps, dates and decimals may be strings, as JSON has no such types).
+ * (timestamps, dates and decimals may be strings, as JSON has no such types). With schema evolution off, keys without
+ * a column are rejected while declared fields stay optional.
+ * <p>
+ * Evolution stays within the stream's {@link SchemaLimits}. Numbers are checked against a column by their precision
+ * and scale before any conversion, so an exponent such as {@code 1e100000000} costs nothing: beyond what the column
+ * holds (or, for text and JSON, longer than {@value #MAX_JSON_NUMBER_LENGTH} characters written out) it is rejected.
  *
  * @since 0.1.0
  */
@@ -74,7 +81,9 @@ public final class EventConverter {
 	}
 
 	/**
-	 * Converts a publish.
+	 * Converts a publish. Linear in the number of keys of the batch, and stops at the first key over a limit of
+	 * {@link StreamDefinition#schemaLimits()} ({@link SchemaLimits#DEFAULTS} when the definition sets none), so that a
+	 * hostile publish costs no more than a harmless one of its size.
 	 * @param definition the stream
 	 * @param base the table's columns
 	 * @param events the events
@@ -85,18 +94,28 @@ public final class EventConverter {
 			List<? extends @Nullable Map<String, ?>> events) {
 		String stream = definition.name();
 		boolean strict = definition.validateSchema();
+		boolean evolving = definition.schemaEvolution();
+		SchemaLimits limits = definition.schemaLimitsOr(SchemaLimits.DEFAULTS);
 		Map<String, FieldType> added = new LinkedHashMap<>();
+		// Added columns by lower-case name: one lookup per key, where a scan of the added columns would make a batch
+		// of distinct keys quadratic.
+		Map<String, String> addedByFoldedName = new HashMap<>();
 		for (int i = 0; i < events.size(); i++) {
 			Map<String, ?> event = events.get(i);
 			if (event == null) {
 				throw new InvalidEventException(stream, i, null, "is null; expected a JSON object");
+			}
+			if (event.size() > limits.maxKeysPerEvent()) {
+				throw new InvalidEventException(stream, i, null, "has " + event.size() + " keys, more than the limit "
+						+ SchemaLimits.MAX_KEYS_PER_EVENT + " of " + limits.maxKeysPerEvent());
 			}
 			for (Map.Entry<String, ?> entry : event.entrySet()) {
 				Object key = entry.getKey();
 				if (!(key instanceof String field)) {
 					throw new InvalidEventException(stream, i, String.valueOf(key), "is not a string key");
 				}
-				int index = base.indexOf(field);
+				String folded = ColumnSet.fold(field);
+				int index = base.indexOfFolded(folded);
 				if (index >= 0) {
 					if (!base.name(index).equals(field)) {
 						throw new InvalidEventException(stream, i, field,
@@ -108,16 +127,41 @@ public final class EventConverter {
 					throw new InvalidEventException(stream, i, field,
 							"is not declared in the stream's schema (validate-schema is on)");
 				}
+				if (!evolving) {
+					throw new InvalidEventException(stream, i, field,
+							"is not a field of the stream, and its schema evolution is off (schema-evolution: false)");
+				}
+				Object value = entry.getValue();
+				String previous = addedByFoldedName.get(folded);
+				if (previous != null) {
+					if (!previous.equals(field)) {
+						throw new InvalidEventException(stream, i, field,
+								"clashes with field '" + previous + "': field names are case-insensitive");
+					}
+					if (value != null) {
+						added.put(field, added.get(field).unify(infer(value)));
+					}
+					continue;
+				}
 				String problem = StreamDefinition.fieldNameProblem(field);
 				if (problem != null) {
 					throw new InvalidEventException(stream, i, field, problem);
 				}
-				Object value = entry.getValue();
-				FieldType previous = findIgnoringCase(added, field, stream, i);
-				if (value != null) {
-					FieldType inferred = infer(value);
-					added.put(field, (previous != null) ? previous.unify(inferred) : inferred);
+				if (value == null) {
+					continue;
 				}
+				if (added.size() >= limits.maxNewColumnsPerPublish()) {
+					throw new InvalidEventException(stream, i, field, "would be new column " + (added.size() + 1)
+							+ " of this publish, more than the limit " + SchemaLimits.MAX_NEW_COLUMNS_PER_PUBLISH
+							+ " of " + limits.maxNewColumnsPerPublish());
+				}
+				if (base.size() + added.size() >= limits.maxColumnsPerStream()) {
+					throw new InvalidEventException(stream, i, field, "would be column " + (base.size() + added.size() + 1)
+							+ " of the stream, more than the limit " + SchemaLimits.MAX_COLUMNS_PER_STREAM + " of "
+							+ limits.maxColumnsPerStream());
+				}
+				added.put(field, infer(value));
+				addedByFoldedName.put(folded, field);
 			}
 		}
 		ColumnSet columns = base.with(added);
@@ -151,21 +195,6 @@ public final class EventConverter {
 			rows[i] = row;
 		}
 		return new ConvertedBatch(base, columns, added, rows);
-	}
-
-	private static @Nullable FieldType findIgnoringCase(Map<String, FieldType> added, String field, String stream,
-			int row) {
-		FieldType exact = added.get(field);
-		if (exact != null) {
-			return exact;
-		}
-		for (String other : added.keySet()) {
-			if (other.equalsIgnoreCase(field)) {
-				throw new InvalidEventException(stream, row, field,
-						"clashes with field '" + other + "': field names are case-insensitive");
-			}
-		}
-		return null;
 	}
 
 	/**
@@ -239,13 +268,70 @@ public final class EventConverter {
 			return constant.name();
 		}
 		if (!strict && (value instanceof Number || value instanceof Boolean)) {
-			return (value instanceof BigDecimal decimal) ? decimal.toPlainString() : value.toString();
+			return numberText(value);
 		}
 		throw new IllegalArgumentException("");
 	}
 
+	/**
+	 * Writes a number out in full, refusing one longer than {@value #MAX_JSON_NUMBER_LENGTH} characters before
+	 * writing it: {@code 1e20000000} would be 20 MB of text, {@code 1e2147483640} more than Java can hold.
+	 */
+	private static String numberText(Object value) {
+		if (value instanceof BigDecimal decimal) {
+			if (plainLength(decimal) > MAX_JSON_NUMBER_LENGTH) {
+				throw new IllegalArgumentException(": longer than " + MAX_JSON_NUMBER_LENGTH
+						+ " characters when written out");
+			}
+			return decimal.toPlainString();
+		}
+		if (value instanceof BigInteger integer && integer.bitLength() > MAX_JSON_NUMBER_LENGTH * 10 / 3) {
+			throw new IllegalArgumentException(": longer than " + MAX_JSON_NUMBER_LENGTH
+					+ " characters when written out");
+		}
+		return value.toString();
+	}
+
+	/**
+	 * Returns the length of a decimal written out without an exponent, computed from its precision and scale.
+	 * @param value the decimal
+	 * @return the length of {@link BigDecimal#toPlainString()}
+	 */
+	static long plainLength(BigDecimal value) {
+		long precision = value.precision();
+		long scale = value.scale();
+		return ((value.signum() < 0) ? 1 : 0)
+				+ ((scale <= 0) ? precision - scale : (scale < precision) ? precision + 1 : scale + 2);
+	}
+
+	/**
+	 * Returns the digits before the decimal point of a non-zero decimal's magnitude ({@code 1e3} 4, {@code 0.05}
+	 * -1): whether it fits a type can be told from this without computing its value.
+	 */
+	private static long magnitude(BigDecimal value) {
+		return (long) value.precision() - value.scale();
+	}
+
 	private static long toLong(Object value, boolean strict, long min, long max) {
+		if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+			long whole = ((Number) value).longValue();
+			if (whole < min || whole > max) {
+				throw new IllegalArgumentException(": out of range " + min + ".." + max);
+			}
+			return whole;
+		}
 		BigDecimal number = numberOf(value, strict);
+		if (number.signum() == 0) {
+			return 0;
+		}
+		// Checked before toBigIntegerExact, whose work grows with the exponent (1e100000000 takes minutes).
+		long magnitude = magnitude(number);
+		if (magnitude > 19) {
+			throw new IllegalArgumentException(": out of range " + min + ".." + max);
+		}
+		if (magnitude <= 0) {
+			throw new IllegalArgumentException(": not a whole number");
+		}
 		BigInteger integer;
 		try {
 			integer = number.toBigIntegerExact();
@@ -277,8 +363,14 @@ public final class EventConverter {
 			return new BigDecimal(value.toString());
 		}
 		if (!strict && value instanceof CharSequence text) {
+			String trimmed = text.toString().trim();
+			if (trimmed.length() > MAX_JSON_NUMBER_LENGTH) {
+				// Parsing is superlinear in the length: a megabyte of digits would take seconds.
+				throw new IllegalArgumentException(": not a number (longer than " + MAX_JSON_NUMBER_LENGTH
+						+ " characters)");
+			}
 			try {
-				return new BigDecimal(text.toString().trim());
+				return new BigDecimal(trimmed);
 			}
 			catch (NumberFormatException ex) {
 				throw new IllegalArgumentException(": not a number");
@@ -296,6 +388,9 @@ public final class EventConverter {
 		if (Float.isInfinite(f) && !Double.isInfinite(d)) {
 			throw new IllegalArgumentException(": out of float32 range");
 		}
+		if (f == 0 && d != 0) {
+			throw new IllegalArgumentException(": too small for float32 (it would be stored as 0)");
+		}
 		return f;
 	}
 
@@ -303,10 +398,18 @@ public final class EventConverter {
 		if (value instanceof Number number && !(value instanceof BigDecimal) && !(value instanceof BigInteger)) {
 			return number.doubleValue();
 		}
-		double d = numberOf(value, strict).doubleValue();
+		BigDecimal number = numberOf(value, strict);
+		if (number.signum() == 0) {
+			return 0.0;
+		}
+		long magnitude = magnitude(number);
+		// An exact number (from JSON text, say) beyond a double's range: storing infinity or 0 would lose it silently.
+		double d = (magnitude > 310) ? Double.POSITIVE_INFINITY : (magnitude < -330) ? 0.0 : number.doubleValue();
 		if (Double.isInfinite(d)) {
-			// An exact number (from JSON text, say) too large for a double: storing infinity would lose it silently.
 			throw new IllegalArgumentException(": out of float64 range");
+		}
+		if (d == 0) {
+			throw new IllegalArgumentException(": too small for float64 (it would be stored as 0)");
 		}
 		return d;
 	}
@@ -392,6 +495,12 @@ public final class EventConverter {
 
 	private static BigDecimal toDecimal(Object value) {
 		BigDecimal number = numberOf(value, false);
+		if (number.signum() == 0) {
+			return BigDecimal.ZERO;
+		}
+		if (magnitude(number) > FieldType.DECIMAL_PRECISION - FieldType.DECIMAL_SCALE) {
+			throw new IllegalArgumentException(": out of decimal range");
+		}
 		BigDecimal stripped = number.stripTrailingZeros();
 		if (stripped.scale() > FieldType.DECIMAL_SCALE) {
 			throw new IllegalArgumentException(": more than " + FieldType.DECIMAL_SCALE + " decimal places");
@@ -525,11 +634,7 @@ public final class EventConverter {
 		catch (NumberFormatException ex) {
 			return ": contains a number that cannot be read back (" + number + ")";
 		}
-		long precision = value.precision();
-		long scale = value.scale();
-		long plainLength = ((value.signum() < 0) ? 1 : 0)
-				+ ((scale <= 0) ? precision - scale : (scale < precision) ? precision + 1 : scale + 2);
-		if (plainLength > MAX_JSON_NUMBER_LENGTH) {
+		if (plainLength(value) > MAX_JSON_NUMBER_LENGTH) {
 			return ": contains the number " + number + ", longer than " + MAX_JSON_NUMBER_LENGTH
 					+ " characters when written out";
 		}
