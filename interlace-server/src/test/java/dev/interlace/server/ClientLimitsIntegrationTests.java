@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import reactor.netty.http.client.HttpClient;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -22,15 +23,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Limits per client address: failed credentials and the per-client rate limit. Each client binds its own loopback
- * address, so that the server sees distinct remote addresses without any forwarded header.
+ * address, so that the server sees distinct remote addresses without any forwarded header; with
+ * {@code server.forward-headers-strategy=framework} the address a request was forwarded for counts instead.
  */
-@TestPropertySource(properties = "interlace.server.auth-failure-limit.max-failures=3")
+@TestPropertySource(properties = { "interlace.server.auth-failure-limit.max-failures=3",
+		"interlace.server.max-tracked-clients=" + ClientLimitsIntegrationTests.MAX_TRACKED_CLIENTS,
+		"server.forward-headers-strategy=framework" })
 class ClientLimitsIntegrationTests extends ApiIntegrationTestSupport {
+
+	static final int MAX_TRACKED_CLIENTS = 50;
 
 	private static final String BEARER_TOKEN = "bearer-secret-4711";
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	StreamAccessFilter filter;
 
 	@Test
 	void repeatedBadTokensFromOneAddressAreAnswered429WithRetryAfterWhileAnotherClientCarriesOn() {
@@ -92,6 +101,34 @@ class ClientLimitsIntegrationTests extends ApiIntegrationTestSupport {
 		assertThat(limited.getResponseBody()).contains("\"code\":\"RATE_LIMITED\"", "per client");
 		publish(other, "api_per_client", (headers) -> {
 		}).expectStatus().isAccepted();
+	}
+
+	@Test
+	void manyDistinctAddressesAreRememberedOnlyUpToTheBound() {
+		WebTestClient proxy = clientFrom("127.0.0.7");
+		for (int i = 0; i < MAX_TRACKED_CLIENTS * 4; i++) {
+			String forwardedFor = "10.0." + (i / 250) + "." + (i % 250);
+			// Each address is a client of its own: one request each stays within its per-client limit.
+			proxy.post()
+				.uri("/api/v1/streams/api_per_client")
+				.header("X-Forwarded-For", forwardedFor)
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("{\"n\":1}")
+				.exchange()
+				.expectStatus()
+				.isAccepted();
+			proxy.post()
+				.uri("/api/v1/streams/api_bearer")
+				.header("X-Forwarded-For", forwardedFor)
+				.headers((headers) -> headers.setBearerAuth("guess"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue("{\"n\":1}")
+				.exchange()
+				.expectStatus()
+				.isUnauthorized();
+		}
+		assertThat(this.filter.trackedFailures()).isBetween(1L, (long) MAX_TRACKED_CLIENTS);
+		assertThat(this.filter.trackedClientLimiters()).isBetween(1L, (long) MAX_TRACKED_CLIENTS);
 	}
 
 	@Test
