@@ -7,8 +7,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
@@ -24,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Credentials and rate limits on every endpoint under a stream's path, without an admin token.
  */
 @Import(AdmittedRequests.Configuration.class)
+@ExtendWith(OutputCaptureExtension.class)
 class StreamAccessIntegrationTests extends ApiIntegrationTestSupport {
 
 	private static final String BEARER_TOKEN = "bearer-secret-4711";
@@ -146,6 +150,12 @@ class StreamAccessIntegrationTests extends ApiIntegrationTestSupport {
 			.returnResult()
 			.getResponseBody();
 		assertThat(described).contains("\"type\":\"api_key\"").doesNotContain(API_KEY, "X-API-Key");
+	}
+
+	@Test
+	void startUpWarnsThatWithoutAnAdminTokenListingMetricsAndHealthDetailsAreOpen(CapturedOutput output) {
+		assertThat(output.getAll()).contains("interlace.server.admin-token is not set")
+			.contains("api_bearer", "api_keyed");
 	}
 
 	@Test
