@@ -77,7 +77,10 @@ public final class StreamRecords {
 			.owner(resolver.apply(stream.owner()))
 			.validateSchema(stream.validateSchema())
 			.schemaEvolution(stream.schemaEvolution())
-			.rateLimit((stream.requestsPerSecond() > 0) ? new RateLimit(stream.requestsPerSecond()) : null)
+			.rateLimit((stream.requestsPerSecond() > 0 || stream.perClientRequestsPerSecond() > 0)
+					? new RateLimit(Math.max(stream.requestsPerSecond(), RateLimit.NONE),
+							Math.max(stream.perClientRequestsPerSecond(), RateLimit.NONE))
+					: null)
 			.retention((stream.maxAgeDays() > 0 || stream.maxRows() > 0)
 					? new Retention((stream.maxAgeDays() > 0) ? stream.maxAgeDays() : null,
 							(stream.maxRows() > 0) ? stream.maxRows() : null)

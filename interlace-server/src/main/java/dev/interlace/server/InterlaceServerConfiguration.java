@@ -9,6 +9,7 @@ import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -18,7 +19,7 @@ import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
 
 /**
- * The HTTP API's infrastructure: request ids, per-stream access control and rate limits, body limits, read timeouts,
+ * The HTTP API's infrastructure: request ids, access control (per stream and the admin role) and rate limits, body limits, read timeouts,
  * and the problem-details error handler.
  *
  * @since 0.1.0
@@ -39,8 +40,10 @@ public class InterlaceServerConfiguration {
 	}
 
 	@Bean
-	StreamAccessFilter streamAccessFilter(Streams streams, RateLimiterRegistry rateLimiters) {
-		return new StreamAccessFilter(streams, rateLimiters);
+	StreamAccessFilter streamAccessFilter(Streams streams, RateLimiterRegistry rateLimiters,
+			InterlaceServerProperties properties, Environment environment) {
+		return new StreamAccessFilter(streams, rateLimiters, properties,
+				environment.getProperty("management.endpoints.web.base-path", "/actuator"));
 	}
 
 	@Bean

@@ -1,5 +1,7 @@
 package dev.interlace.server;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,10 +12,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +27,11 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -33,14 +44,30 @@ import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
 
 /**
- * Guards the stream data endpoints ({@code POST /api/v1/streams/{name}}, {@code GET .../subscribe},
- * {@code POST .../consume}, {@code POST .../ack}): an unknown stream is answered with 404, then the stream's
- * credentials are checked (401, with {@code WWW-Authenticate} for bearer tokens), then its rate limit (429 with
- * {@code Retry-After}). Other requests pass untouched.
+ * Guards every request, failing closed.
+ * <p>
+ * Under a stream's path ({@code /api/v1/streams/{name}} and everything below it), whatever the method and before
+ * routing decides between a handler, 404 and 405: an unknown stream is answered with 404, then the stream's
+ * credentials are checked (401, with {@code WWW-Authenticate} for bearer tokens), then the stream's rate limits (429
+ * with {@code Retry-After}), first the client's own, then that of all clients. Describing a stream
+ * ({@code GET}/{@code HEAD} on the stream's own path) also accepts the admin token, and needs it for a stream without
+ * credentials once an admin token is set.
+ * <p>
+ * Every other path is administrative: with an admin token set it needs {@code Authorization: Bearer <admin-token>}
+ * (401 without), except the health endpoint and its liveness and readiness probes. Later administrative endpoints
+ * are covered by this rule without being listed. A request bearing the valid admin token is marked as admin: the
+ * exchange's principal is set, the attribute {@link #ADMIN_ATTRIBUTE} is {@code true}, and the actuator sees an
+ * authenticated security context, so that {@code management.endpoint.health.show-details=when-authorized} shows
+ * details to the admin only. Without an admin token every request is marked as admin, which keeps everything open.
  * <p>
  * Credentials are compared in constant time, on SHA-256 digests so that not even their length leaks; they are never
- * logged or echoed. Each rate-limited stream has a Resilience4j {@link RateLimiter} named after it, allowing
- * {@code requests-per-second} requests per one-second period and never waiting.
+ * logged or echoed. Wrong credentials (sent but not matching; missing ones do not count) are counted per client
+ * address: an address over the limit gets 429 with {@code Retry-After} on every request needing credentials until its
+ * window ends, even with the right ones. Each stream limited in all has a Resilience4j {@link RateLimiter} named after
+ * it, each client of a stream limited per client one of its own, all allowing their requests per one-second period
+ * and never waiting. The client is the remote address as the request reports it
+ * ({@link ServerHttpRequest#getRemoteAddress()}, which follows forwarded headers only when
+ * {@code server.forward-headers-strategy} says so). The state per address is held in caches of bounded size.
  *
  * @since 0.1.0
  */
@@ -49,24 +76,58 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	/** Runs right after {@link RequestIdFilter}. */
 	public static final int ORDER = RequestIdFilter.ORDER + 10;
 
+	/** Exchange attribute set to {@code true} on requests made with the admin role. */
+	public static final String ADMIN_ATTRIBUTE = StreamAccessFilter.class.getName() + ".admin";
+
+	/** Default failed credential checks allowed per client address and window. */
+	public static final int DEFAULT_MAX_AUTH_FAILURES = 10;
+
+	/** Default window over which failed credential checks are counted. */
+	public static final String DEFAULT_AUTH_FAILURE_WINDOW = "1m";
+
+	/** Default client addresses whose failures and per-client rate limits are remembered at once. */
+	public static final int DEFAULT_MAX_TRACKED_CLIENTS = 10_000;
+
 	/** Realm announced in {@code WWW-Authenticate}. */
 	static final String REALM = "interlace";
 
+	private static final Log logger = LogFactory.getLog(StreamAccessFilter.class);
+
 	private static final String BEARER_PREFIX = "bearer ";
 
-	private static final List<Endpoint> ENDPOINTS;
+	private static final String ADMIN_DIGEST_KEY = "\u0000admin";
+
+	// Authenticated, without authorities: Boot's "when-authorized" needs a principal and no role unless configured.
+	private static final Authentication ADMIN = UsernamePasswordAuthenticationToken.authenticated("admin", null,
+			AuthorityUtils.NO_AUTHORITIES);
+
+	private static final PathPattern STREAM;
+
+	private static final PathPattern UNDER_STREAM;
 
 	static {
 		PathPatternParser parser = new PathPatternParser();
-		ENDPOINTS = List.of(new Endpoint(HttpMethod.POST, parser.parse(StreamsController.BASE_PATH + "/{name}")),
-				new Endpoint(HttpMethod.GET, parser.parse(StreamsController.BASE_PATH + "/{name}/subscribe")),
-				new Endpoint(HttpMethod.POST, parser.parse(StreamsController.BASE_PATH + "/{name}/consume")),
-				new Endpoint(HttpMethod.POST, parser.parse(StreamsController.BASE_PATH + "/{name}/ack")));
+		STREAM = parser.parse(StreamsController.BASE_PATH + "/{name}");
+		UNDER_STREAM = parser.parse(StreamsController.BASE_PATH + "/{name}/**");
 	}
 
 	private final Streams streams;
 
 	private final RateLimiterRegistry rateLimiters;
+
+	private final @Nullable String adminToken;
+
+	private final List<PathPattern> openPaths;
+
+	private final PathPattern management;
+
+	private final int maxFailures;
+
+	private final long failureWindowNanos;
+
+	private final Cache<String, Failures> failures;
+
+	private final Cache<String, RateLimiter> clientLimiters;
 
 	private final Map<String, byte[]> digests = new ConcurrentHashMap<>();
 
@@ -74,32 +135,74 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	 * Creates the filter.
 	 * @param streams the streams, for their definitions
 	 * @param rateLimiters where the per-stream rate limiters live
+	 * @param properties the server's settings: admin token, limit of failed credentials, tracked clients
+	 * @param managementBasePath base path of the actuator's web endpoints
 	 */
-	public StreamAccessFilter(Streams streams, RateLimiterRegistry rateLimiters) {
+	public StreamAccessFilter(Streams streams, RateLimiterRegistry rateLimiters, InterlaceServerProperties properties,
+			String managementBasePath) {
 		this.streams = streams;
 		this.rateLimiters = rateLimiters;
+		this.adminToken = properties.adminToken();
+		PathPatternParser parser = new PathPatternParser();
+		String base = managementBasePath.endsWith("/")
+				? managementBasePath.substring(0, managementBasePath.length() - 1) : managementBasePath;
+		this.openPaths = List.of(parser.parse(base + "/health"), parser.parse(base + "/health/liveness"),
+				parser.parse(base + "/health/readiness"), parser.parse("/livez"), parser.parse("/readyz"));
+		this.management = parser.parse(base.isEmpty() ? "/**" : base + "/**");
+		this.maxFailures = properties.authFailureLimit().maxFailures();
+		Duration window = properties.authFailureLimit().window();
+		this.failureWindowNanos = window.toNanos();
+		this.failures = Caffeine.newBuilder()
+			.maximumSize(properties.maxTrackedClients())
+			.expireAfterWrite(window)
+			.build();
+		// A limiter idle for longer than its one-second period is full again: dropping it then loses nothing.
+		this.clientLimiters = Caffeine.newBuilder()
+			.maximumSize(properties.maxTrackedClients())
+			.expireAfterAccess(Duration.ofSeconds(10))
+			.build();
 		for (StreamDefinition definition : streams.definitions()) {
-			if (definition.rateLimit() != null) {
+			if (definition.rateLimit() != null && definition.rateLimit().limitsAllClients()) {
 				rateLimiter(definition.name(), definition.rateLimit());
+			}
+		}
+		if (this.adminToken == null) {
+			List<String> protectedStreams = streams.definitions()
+				.stream()
+				.filter((definition) -> definition.auth() != null)
+				.map(StreamDefinition::name)
+				.toList();
+			if (!protectedStreams.isEmpty()) {
+				logger.warn("interlace.server.admin-token is not set: listing streams, metrics (which name the "
+						+ "consumers of protected streams) and health details are open to anyone, although streams "
+						+ protectedStreams + " require credentials");
 			}
 		}
 	}
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String stream = streamOf(exchange);
+		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+		PathPattern.PathMatchInfo stream = STREAM.matchAndExtract(path);
+		boolean describe = stream != null && isRead(exchange.getRequest().getMethod());
 		if (stream == null) {
-			return chain.filter(exchange);
+			stream = UNDER_STREAM.matchAndExtract(path);
+		}
+		if (stream != null) {
+			String name = stream.getUriVariables().get("name");
+			return Mono.defer(() -> streamRequest(exchange, chain, name, describe));
+		}
+		if (this.adminToken == null) {
+			return this.management.matches(path) ? admitted(exchange, chain) : chain.filter(exchange);
 		}
 		return Mono.defer(() -> {
-			StreamDefinition definition = this.streams.definition(stream);
-			if (definition.auth() != null) {
-				checkCredentials(exchange.getRequest().getHeaders(), definition.name(), definition.auth());
+			boolean open = this.openPaths.stream().anyMatch((pattern) -> pattern.matches(path));
+			String authorization = exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+			if (open && authorization == null) {
+				return chain.filter(exchange);
 			}
-			if (definition.rateLimit() != null) {
-				checkRate(rateLimiter(definition.name(), definition.rateLimit()), definition.name());
-			}
-			return chain.filter(exchange);
+			requireAdmin(exchange);
+			return admitted(exchange, chain);
 		});
 	}
 
@@ -108,31 +211,76 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
-	private static @Nullable String streamOf(ServerWebExchange exchange) {
-		HttpMethod method = exchange.getRequest().getMethod();
-		PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
-		for (Endpoint endpoint : ENDPOINTS) {
-			if (endpoint.method.equals(method)) {
-				PathPattern.PathMatchInfo match = endpoint.pattern.matchAndExtract(path);
-				if (match != null) {
-					return match.getUriVariables().get("name");
-				}
+	private Mono<Void> streamRequest(ServerWebExchange exchange, WebFilterChain chain, String name, boolean describe) {
+		StreamDefinition definition = this.streams.definition(name);
+		StreamAuth auth = definition.auth();
+		boolean admin = false;
+		if (describe && this.adminToken != null) {
+			String token = bearerToken(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
+			if (token != null && matches(token, ADMIN_DIGEST_KEY, this.adminToken)) {
+				checkNotBlocked(clientOf(exchange.getRequest()));
+				admin = true;
+			}
+			else if (auth == null) {
+				requireAdmin(exchange);
+				admin = true;
 			}
 		}
-		return null;
+		if (!admin && auth != null) {
+			String client = clientOf(exchange.getRequest());
+			checkNotBlocked(client);
+			checkCredentials(exchange.getRequest().getHeaders(), client, definition.name(), auth);
+		}
+		RateLimit limit = definition.rateLimit();
+		if (limit != null) {
+			if (limit.limitsEachClient()) {
+				checkClientRate(definition.name(), limit, clientOf(exchange.getRequest()));
+			}
+			if (limit.limitsAllClients()) {
+				checkRate(rateLimiter(definition.name(), limit), definition.name());
+			}
+		}
+		return admin ? admitted(exchange, chain) : chain.filter(exchange);
 	}
 
-	private void checkCredentials(HttpHeaders headers, String stream, StreamAuth auth) {
+	private static boolean isRead(HttpMethod method) {
+		return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+	}
+
+	private Mono<Void> admitted(ServerWebExchange exchange, WebFilterChain chain) {
+		ServerWebExchange admin = exchange.mutate().principal(Mono.just(ADMIN)).build();
+		admin.getAttributes().put(ADMIN_ATTRIBUTE, Boolean.TRUE);
+		return chain.filter(admin).contextWrite(ReactiveSecurityContextHolder.withAuthentication(ADMIN));
+	}
+
+	private void requireAdmin(ServerWebExchange exchange) {
+		String adminToken = this.adminToken;
+		if (adminToken == null) {
+			return;
+		}
+		String client = clientOf(exchange.getRequest());
+		checkNotBlocked(client);
+		String token = bearerToken(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
+		if (token == null || !matches(token, ADMIN_DIGEST_KEY, adminToken)) {
+			if (token != null) {
+				failed(client);
+			}
+			throw unauthorized((token == null)
+					? "This endpoint requires the admin token: send 'Authorization: Bearer <admin token>'"
+					: "The bearer token is not the admin token", token != null);
+		}
+	}
+
+	private void checkCredentials(HttpHeaders headers, String client, String stream, StreamAuth auth) {
 		if (auth instanceof StreamAuth.Bearer bearer) {
 			String token = bearerToken(headers.getFirst(HttpHeaders.AUTHORIZATION));
 			if (token == null || !matches(token, stream, bearer.token())) {
-				ApiException problem = new ApiException(ErrorCode.UNAUTHORIZED, (token == null)
+				if (token != null) {
+					failed(client);
+				}
+				throw unauthorized((token == null)
 						? "Stream '" + stream + "' requires a bearer token: send 'Authorization: Bearer <token>'"
-						: "The bearer token is not valid for stream '" + stream + "'");
-				problem.getHeaders()
-					.set(HttpHeaders.WWW_AUTHENTICATE,
-							"Bearer realm=\"" + REALM + "\"" + ((token != null) ? ", error=\"invalid_token\"" : ""));
-				throw problem;
+						: "The bearer token is not valid for stream '" + stream + "'", token != null);
 			}
 		}
 		else if (auth instanceof StreamAuth.ApiKey apiKey) {
@@ -142,9 +290,18 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 						"Stream '" + stream + "' requires an API key in header '" + apiKey.header() + "'");
 			}
 			if (!matches(key, stream, apiKey.key())) {
+				failed(client);
 				throw new ApiException(ErrorCode.UNAUTHORIZED, "The API key is not valid for stream '" + stream + "'");
 			}
 		}
+	}
+
+	private static ApiException unauthorized(String detail, boolean invalidToken) {
+		ApiException problem = new ApiException(ErrorCode.UNAUTHORIZED, detail);
+		problem.getHeaders()
+			.set(HttpHeaders.WWW_AUTHENTICATE,
+					"Bearer realm=\"" + REALM + "\"" + (invalidToken ? ", error=\"invalid_token\"" : ""));
+		return problem;
 	}
 
 	private static @Nullable String bearerToken(@Nullable String authorization) {
@@ -156,8 +313,8 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 		return token.isEmpty() ? null : token;
 	}
 
-	private boolean matches(String given, String stream, String expected) {
-		byte[] expectedDigest = this.digests.computeIfAbsent(stream, (key) -> sha256(expected));
+	private boolean matches(String given, String key, String expected) {
+		byte[] expectedDigest = this.digests.computeIfAbsent(key, (name) -> sha256(expected));
 		return MessageDigest.isEqual(sha256(given), expectedDigest);
 	}
 
@@ -170,12 +327,86 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 		}
 	}
 
+	/**
+	 * Returns the client a request comes from: the remote address as the request reports it.
+	 * @param request the request
+	 * @return the address, or {@code "unknown"}
+	 */
+	static String clientOf(ServerHttpRequest request) {
+		InetSocketAddress remote = request.getRemoteAddress();
+		if (remote == null) {
+			return "unknown";
+		}
+		InetAddress address = remote.getAddress();
+		return (address != null) ? address.getHostAddress() : remote.getHostString();
+	}
+
+	private void failed(String client) {
+		long now = System.nanoTime();
+		this.failures.asMap()
+			.compute(client, (key, failures) -> (failures == null || failures.endedBy(now, this.failureWindowNanos))
+					? new Failures(now, 1) : new Failures(failures.start, failures.count + 1));
+	}
+
+	private void checkNotBlocked(String client) {
+		Failures failures = this.failures.getIfPresent(client);
+		if (failures == null || failures.count < this.maxFailures) {
+			return;
+		}
+		long left = failures.start + this.failureWindowNanos - System.nanoTime();
+		if (left <= 0) {
+			return;
+		}
+		long retryAfter = seconds(left);
+		ApiException problem = new ApiException(ErrorCode.RATE_LIMITED, "Too many failed credential checks from "
+				+ "this address (" + failures.count + "); retry after " + retryAfter + " s");
+		problem.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+		throw problem.with("retry_after", retryAfter);
+	}
+
+	/**
+	 * Number of addresses whose failures are remembered, for tests of its bound.
+	 * @return the addresses remembered
+	 */
+	long trackedFailures() {
+		this.failures.cleanUp();
+		return this.failures.estimatedSize();
+	}
+
+	/**
+	 * Number of per-client rate limiters remembered, for tests of their bound.
+	 * @return the limiters remembered
+	 */
+	long trackedClientLimiters() {
+		this.clientLimiters.cleanUp();
+		return this.clientLimiters.estimatedSize();
+	}
+
 	private RateLimiter rateLimiter(String stream, RateLimit limit) {
-		return this.rateLimiters.rateLimiter(stream, () -> RateLimiterConfig.custom()
-			.limitForPeriod(limit.requestsPerSecond())
+		return this.rateLimiters.rateLimiter(stream, () -> config(limit.requestsPerSecond()));
+	}
+
+	private void checkClientRate(String stream, RateLimit limit, String client) {
+		// Not in the registry: one limiter per client would grow it, and its metrics, without bound.
+		RateLimiter limiter = this.clientLimiters.get(stream + '\u0000' + client,
+				(key) -> RateLimiter.of(stream + " per client", config(limit.perClientRequestsPerSecond())));
+		if (limiter.acquirePermission()) {
+			return;
+		}
+		long retryAfter = retryAfterSeconds(limiter);
+		ApiException problem = new ApiException(ErrorCode.RATE_LIMITED, "Stream '" + stream + "' accepts "
+				+ limit.perClientRequestsPerSecond() + " requests per second per client; retry after " + retryAfter
+				+ " s");
+		problem.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+		throw problem.with("retry_after", retryAfter);
+	}
+
+	private static RateLimiterConfig config(int requestsPerSecond) {
+		return RateLimiterConfig.custom()
+			.limitForPeriod(requestsPerSecond)
 			.limitRefreshPeriod(Duration.ofSeconds(1))
 			.timeoutDuration(Duration.ZERO)
-			.build());
+			.build();
 	}
 
 	private static void checkRate(RateLimiter limiter, String stream) {
@@ -193,10 +424,20 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	private static long retryAfterSeconds(RateLimiter limiter) {
 		long nanos = (limiter instanceof AtomicRateLimiter atomic) ? atomic.getDetailedMetrics().getNanosToWait()
 				: limiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos();
+		return seconds(nanos);
+	}
+
+	private static long seconds(long nanos) {
 		return Math.max(1, (nanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1));
 	}
 
-	private record Endpoint(HttpMethod method, PathPattern pattern) {
+	/** Failed credential checks of one address in the window that started at {@code start}. */
+	private record Failures(long start, int count) {
+
+		boolean endedBy(long now, long windowNanos) {
+			return now - this.start >= windowNanos;
+		}
+
 	}
 
 }

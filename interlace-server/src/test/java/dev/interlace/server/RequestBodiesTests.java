@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class RequestBodiesTests {
 
 	private final RequestBodies bodies = new RequestBodies(
-			new InterlaceServerProperties(DataSize.ofBytes(100), 3, Duration.ofSeconds(15), Duration.ofSeconds(30)));
+			new InterlaceServerProperties(DataSize.ofBytes(100), 3, Duration.ofSeconds(15), Duration.ofSeconds(30), null,
+					new InterlaceServerProperties.AuthFailureLimit(10, Duration.ofMinutes(1)), 10_000));
 
 	@Test
 	void numbersKeepTheirExactValue() {

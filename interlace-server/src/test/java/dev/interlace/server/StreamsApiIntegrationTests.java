@@ -100,7 +100,15 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 			.containsExactly("POST /api/v1/streams/api_typed", "GET /api/v1/streams/api_typed/subscribe",
 					"POST /api/v1/streams/api_typed/consume", "POST /api/v1/streams/api_typed/ack",
 					"DELETE /api/v1/streams/api_typed/consumers/{consumer}");
-		Map<String, Object> bearer = describe("api_bearer");
+		Map<String, Object> bearer = this.client.get()
+			.uri("/api/v1/streams/api_bearer")
+			.headers((headers) -> headers.setBearerAuth("bearer-secret-4711"))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(MAP)
+			.returnResult()
+			.getResponseBody();
 		assertThat(bearer.get("auth")).isEqualTo(Map.of("type", "bearer", "required", true));
 		assertThat(bearer.toString()).doesNotContain("bearer-secret-4711");
 		assertThat(describe("api_limited").get("rate_limit")).isEqualTo(Map.of("requests_per_second", 1));

@@ -88,9 +88,10 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	/**
 	 * Request rate limit of a stream's data endpoints.
 	 *
-	 * @param requestsPerSecond Sustained requests per second accepted.
+	 * @param requestsPerSecond Sustained requests per second accepted from all clients together.
+	 * @param perClientRequestsPerSecond Sustained requests per second accepted from each client (remote address).
 	 */
-	public record RateLimit(@Nullable Integer requestsPerSecond) {
+	public record RateLimit(@Nullable Integer requestsPerSecond, @Nullable Integer perClientRequestsPerSecond) {
 
 	}
 

@@ -96,11 +96,23 @@ final class PropertiesStreamDefinitions {
 	}
 
 	private static @Nullable RateLimit rateLimit(String prefix, InterlaceProperties.@Nullable RateLimit rateLimit) {
-		if (rateLimit == null || rateLimit.requestsPerSecond() == null) {
+		if (rateLimit == null || (rateLimit.requestsPerSecond() == null && rateLimit.perClientRequestsPerSecond() == null)) {
 			return null;
 		}
-		int requestsPerSecond = rateLimit.requestsPerSecond();
-		return check(prefix + ".requests-per-second", requestsPerSecond, () -> new RateLimit(requestsPerSecond));
+		int requestsPerSecond = (rateLimit.requestsPerSecond() != null) ? rateLimit.requestsPerSecond() : RateLimit.NONE;
+		int perClient = (rateLimit.perClientRequestsPerSecond() != null) ? rateLimit.perClientRequestsPerSecond()
+				: RateLimit.NONE;
+		if (rateLimit.requestsPerSecond() != null) {
+			check(prefix + ".requests-per-second", requestsPerSecond, () -> new RateLimit(requestsPerSecond, 1));
+		}
+		if (rateLimit.perClientRequestsPerSecond() != null) {
+			check(prefix + ".per-client-requests-per-second", perClient, () -> new RateLimit(1, perClient));
+			if (perClient == RateLimit.NONE) {
+				throw new InvalidConfigurationPropertyValueException(prefix + ".per-client-requests-per-second", perClient,
+						"per-client-requests-per-second must be positive, was 0");
+			}
+		}
+		return check(prefix + ".requests-per-second", requestsPerSecond, () -> new RateLimit(requestsPerSecond, perClient));
 	}
 
 	private static @Nullable Retention retention(String prefix, InterlaceProperties.@Nullable Retention retention) {

@@ -252,6 +252,30 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
+	void perClientRateLimitIsBoundAloneOrBesideTheStreamsLimit() {
+		this.runner
+			.withPropertyValues("interlace.streams.orders.rate-limit.per-client-requests-per-second=5",
+					"interlace.streams.clicks.rate-limit.requests-per-second=50",
+					"interlace.streams.clicks.rate-limit.per-client-requests-per-second=2")
+			.run((context) -> {
+				Streams streams = context.getBean(Streams.class);
+				assertThat(streams.definition("orders").rateLimit()).isEqualTo(new dev.interlace.core.RateLimit(0, 5));
+				assertThat(streams.definition("clicks").rateLimit())
+					.isEqualTo(new dev.interlace.core.RateLimit(50, 2));
+			});
+	}
+
+	@Test
+	void negativeOrZeroPerClientRateLimitFailsNamingTheProperty() {
+		this.runner.withPropertyValues("interlace.streams.orders.rate-limit.per-client-requests-per-second=-1")
+			.run(failsOn("interlace.streams.orders.rate-limit.per-client-requests-per-second", "-1",
+					"must be positive"));
+		this.runner.withPropertyValues("interlace.streams.orders.rate-limit.per-client-requests-per-second=0")
+			.run(failsOn("interlace.streams.orders.rate-limit.per-client-requests-per-second", "0",
+					"must be positive"));
+	}
+
+	@Test
 	void unknownAuthTypeFailsNamingTheProperty() {
 		this.runner.withPropertyValues("interlace.streams.orders.auth.type=basic")
 			.run(failsOn("interlace.streams.orders.auth.type", "basic",

@@ -90,6 +90,12 @@ public @interface Stream {
 	int requestsPerSecond() default 0;
 
 	/**
+	 * Requests per second accepted on data endpoints from each client (remote address); 0 for no limit.
+	 * @return the rate per client
+	 */
+	int perClientRequestsPerSecond() default 0;
+
+	/**
 	 * Bearer token required on data endpoints; empty for none. Use a placeholder such as {@code ${ORDERS_TOKEN}}.
 	 * @return the token
 	 */

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.interlace.core.FieldType;
+import dev.interlace.core.RateLimit;
 import dev.interlace.core.StreamDefinition;
 
 /**
@@ -37,8 +38,7 @@ public final class DefinitionDocument {
 		document.put("validate_schema", definition.validateSchema());
 		document.put("auth", (definition.auth() != null) ? Map.of("type", definition.auth().type(), "required", true)
 				: null);
-		document.put("rate_limit", (definition.rateLimit() != null)
-				? Map.of("requests_per_second", definition.rateLimit().requestsPerSecond()) : null);
+		document.put("rate_limit", (definition.rateLimit() != null) ? rateLimit(definition.rateLimit()) : null);
 		if (definition.retention() != null) {
 			Map<String, Object> retention = new LinkedHashMap<>();
 			retention.put("max_age_days", definition.retention().maxAgeDays());
@@ -60,6 +60,18 @@ public final class DefinitionDocument {
 		Map<String, String> names = new LinkedHashMap<>();
 		columns.forEach((field, type) -> names.put(field, type.typeName()));
 		return names;
+	}
+
+	private static Map<String, Object> rateLimit(RateLimit limit) {
+		// Only the limits set, so that a stream limited in all only keeps the document it always had.
+		Map<String, Object> document = new LinkedHashMap<>();
+		if (limit.limitsAllClients()) {
+			document.put("requests_per_second", limit.requestsPerSecond());
+		}
+		if (limit.limitsEachClient()) {
+			document.put("per_client_requests_per_second", limit.perClientRequestsPerSecond());
+		}
+		return document;
 	}
 
 }
