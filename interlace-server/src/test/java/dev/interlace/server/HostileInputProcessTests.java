@@ -516,9 +516,24 @@ class HostileInputProcessTests {
 		 */
 		private void targeted() throws Exception {
 			for (Request request : HostileRequests.everyMethodOnEveryRoute()) {
+				Http http = (Http) request;
+				String path = http.path();
+				boolean underProtected = HostileRequests.PROTECTED.stream()
+					.anyMatch((stream) -> path.startsWith(HostileRequests.BASE + stream));
+				if (!underProtected && http.method().equals("HEAD") && path.contains("/subscribe")) {
+					// WebFlux answers a HEAD by writing the GET's body to count its length, and a live event stream
+					// never ends: the answer may never come. Asked on a connection of its own, briefly; only a 5xx
+					// is a failure.
+					Answer answer = sendRaw(raw(http), false);
+					this.targetedStatuses.computeIfAbsent(request.category() + " HEAD-subscribe " + answer.status(),
+							(key) -> new LongAdder()).increment();
+					if (answer.status() >= 500 && !(answer.status() == 503 && answer.retryAfter())) {
+						this.failures.add("5xx: " + request + " -> " + answer.status());
+					}
+					continue;
+				}
 				Answer answer = sendTargeted(request);
-				String path = ((Http) request).path();
-				if (HostileRequests.PROTECTED.stream().anyMatch((stream) -> path.startsWith(HostileRequests.BASE + stream))) {
+				if (underProtected) {
 					if (answer.status() != 401) {
 						this.failures.add("without credentials under a protected stream: " + request + " -> "
 								+ answer.status());
