@@ -14,7 +14,8 @@
 #   ROUNDS=3 DURATION=20s benchmarks/load/compare.sh             # rounds alternate the order of JAR and JAR2
 #   DURATION=3s WARMUP=2s benchmarks/load/compare.sh             # a smoke run: the numbers mean nothing
 # Also: DB=postgres (as run.sh), CONNECTIONS (50), BATCH_CONNECTIONS (16), BATCH (100), THREADS (2),
-# FLOOR_STACK (functional; see HttpFloor), FLOOR_PORT (18090), REDIS_PORT (16390), PORT (18080), JAVA_OPTS.
+# FLOOR_STACK (functional; see HttpFloor), FLOOR_JAR (benchmarks/target/benchmarks.jar), FLOOR_PORT (18090),
+# REDIS_PORT (16390), PORT (18080), JAVA_OPTS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -30,7 +31,7 @@ ROUNDS=${ROUNDS:-1}
 FLOOR_STACK=${FLOOR_STACK:-functional}
 FLOOR_PORT=${FLOOR_PORT:-18090}
 REDIS_PORT=${REDIS_PORT:-16390}
-FLOOR_JAR=benchmarks/target/benchmarks.jar
+FLOOR_JAR=${FLOOR_JAR:-benchmarks/target/benchmarks.jar}
 
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
@@ -117,7 +118,7 @@ server_batch() { sed -nE 's/^requests\/s: [0-9.]+, events\/s: ([0-9.]+).*/\1/p' 
 non2xx() { grep -hE '^non-2xx responses: [1-9]' "$@" || true; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-num() { awk -v a="$1" 'BEGIN { printf "%\047.0f", a }'; }
+num() { awk -v a="$1" 'BEGIN { printf "%.0f", a }'; }
 
 builds=("$JAR")
 [ -z "$JAR2" ] || builds+=("$JAR2")
