@@ -570,7 +570,11 @@ final class HostileRequests {
 				String target = streamOf(path);
 				// PUT and PATCH of a publish must fail; elsewhere a method may have a meaning of its own (OPTIONS
 				// answers what is allowed, DELETE may remove a consumer): it is only never a 5xx, never stored.
-				boolean mustFail = underProtected || (target != null && (method.equals("PUT") || method.equals("PATCH")));
+				// Describing a protected stream (GET or HEAD of its own path) belongs to the administrators' role,
+				// open while no admin token is set: everything else under its prefix needs its credentials.
+				boolean describe = target != null && (method.equals("GET") || method.equals("HEAD"));
+				boolean mustFail = (underProtected && !describe)
+						|| (target != null && (method.equals("PUT") || method.equals("PATCH")));
 				requests.add(new Http("every-method", method, path, headers(header("Content-Type", "application/json")),
 						withBody ? body.getBytes(StandardCharsets.UTF_8) : null, false, false, target, mustFail));
 			}
