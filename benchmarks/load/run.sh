@@ -7,6 +7,7 @@
 #   DB=postgres benchmarks/load/run.sh batch
 #   WARMUP=30s: unmeasured load before each measured one
 #   JAR=/tmp/other.jar: another build of the server, to compare two builds on the same machine
+#   (benchmarks/load/compare.sh runs this for one or two builds beside HttpFloor and durable Redis, as ratios)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

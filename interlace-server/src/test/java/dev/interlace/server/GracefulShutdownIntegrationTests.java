@@ -8,6 +8,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,7 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * With {@code server.shutdown: graceful}, publishes in flight when the server is asked to stop are answered before it
@@ -37,8 +40,6 @@ class GracefulShutdownIntegrationTests {
 
 	private static final int CHUNKS = 50;
 
-	private static final java.util.concurrent.atomic.AtomicInteger SENT_CHUNKS = new java.util.concurrent.atomic.AtomicInteger();
-
 	@TempDir
 	Path data;
 
@@ -51,11 +52,15 @@ class GracefulShutdownIntegrationTests {
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		WebClient client = WebClient.create("http://localhost:" + port);
 		// Each body trickles in over about a second, so every publish is still in flight when the close starts.
+		List<AtomicInteger> sentChunks = Stream
+			.generate(AtomicInteger::new)
+			.limit(PUBLISHES)
+			.toList();
 		List<Mono<Answer>> publishes = Flux.range(0, PUBLISHES)
 			.map((i) -> client.post()
 				.uri("/api/v1/streams/api_graceful")
 				.contentType(MediaType.APPLICATION_JSON)
-				.body(BodyInserters.fromDataBuffers(slowBatch()))
+				.body(BodyInserters.fromDataBuffers(slowBatch(sentChunks.get(i))))
 				.exchangeToMono((response) -> response.bodyToMono(String.class)
 					.defaultIfEmpty("")
 					.map((body) -> new Answer(response.statusCode().value(), System.nanoTime())))
@@ -66,13 +71,13 @@ class GracefulShutdownIntegrationTests {
 		}, (ex) -> {
 			// Reported by block() below.
 		}));
-		// Close only once every request is under way (its headers and first chunks sent): graceful shutdown covers
-		// requests in flight, not connections a slow machine has yet to open.
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (SENT_CHUNKS.get() < PUBLISHES * 5 && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
-		assertThat(SENT_CHUNKS.get()).isGreaterThanOrEqualTo(PUBLISHES * 5);
+		// Close only once every request is under way (its headers and first chunks sent), each counted on its own: a
+		// total could be reached by a few requests while a slow machine has yet to open another's connection, and
+		// graceful shutdown covers requests in flight, not connections still to come.
+		await()
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> sentChunks.stream().allMatch((sent) -> sent.get() >= 5));
 		long closeStarted = System.nanoTime();
 		context.close();
 
@@ -88,7 +93,7 @@ class GracefulShutdownIntegrationTests {
 		}
 	}
 
-	private static Flux<DataBuffer> slowBatch() {
+	private static Flux<DataBuffer> slowBatch(AtomicInteger sentChunks) {
 		StringBuilder json = new StringBuilder("[");
 		for (int i = 0; i < ROWS_PER_PUBLISH; i++) {
 			json.append((i > 0) ? "," : "").append("{\"n\":").append(i).append('}');
@@ -101,7 +106,7 @@ class GracefulShutdownIntegrationTests {
 			.filter((offset) -> offset < bytes.length)
 			.<DataBuffer>map((offset) -> DefaultDataBufferFactory.sharedInstance
 				.wrap(ByteBuffer.wrap(bytes, offset, Math.min(chunk, bytes.length - offset))))
-			.doOnNext((buffer) -> SENT_CHUNKS.incrementAndGet());
+			.doOnNext((buffer) -> sentChunks.incrementAndGet());
 	}
 
 	private record Answer(int status, long answeredAt) {

@@ -133,12 +133,13 @@ class PostgresOutageTests {
 		// A few calls wait for the timeout, until the breaker has seen enough failures; from then on none waits.
 		int slow = (int) took.stream().takeWhile((duration) -> duration.compareTo(Duration.ofSeconds(1)) > 0).count();
 		assertThat(slow).isBetween(1, 3);
+		// "Waits" means the 2 s of the unreachable network; anything well under it did not try the network, however
+		// slowly a busy machine ran the call.
 		assertThat(took.subList(slow, took.size()))
-			.allSatisfy((duration) -> assertThat(duration).isLessThan(Duration.ofMillis(100)));
-		long start = System.nanoTime();
-		assertFailsFast(() -> store.append("orders", List.of(Map.of("order_id", "lost"))).join());
-		assertFailsFast(() -> store.commitCursor("orders", "billing", 1));
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(200));
+			.allSatisfy((duration) -> assertThat(duration).isLessThan(Duration.ofSeconds(1)));
+		assertThat(assertFailsFast(() -> store.append("orders", List.of(Map.of("order_id", "lost"))).join()))
+			.isLessThan(Duration.ofSeconds(1));
+		assertThat(assertFailsFast(() -> store.commitCursor("orders", "billing", 1))).isLessThan(Duration.ofSeconds(1));
 		network.open = true;
 		awaitSuccess(() -> store.appendAndWait("orders", List.of(Map.of("order_id", "after"))));
 		assertThat(store.readAfter("orders", 0, 10)).extracting((event) -> event.data().get("order_id"))
