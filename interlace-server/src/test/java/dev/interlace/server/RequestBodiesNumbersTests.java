@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class RequestBodiesNumbersTests {
 
 	private final RequestBodies bodies = new RequestBodies(
-			new InterlaceServerProperties(DataSize.ofKilobytes(64), 8, Duration.ofSeconds(15), Duration.ofSeconds(30)));
+			new InterlaceServerProperties(DataSize.ofKilobytes(64), 8, Duration.ofSeconds(15), Duration.ofSeconds(30), null,
+					new InterlaceServerProperties.AuthFailureLimit(10, Duration.ofMinutes(1)), 10_000));
 
 	@Test
 	void numberOfHugeOrTinyMagnitudeIsReadAsAnExactDecimal() {
