@@ -16,8 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.Assert;
@@ -99,9 +101,17 @@ public class SubscribeController {
 	public Mono<Void> subscribe(@PathVariable String name,
 			@RequestHeader(name = "Last-Event-ID", required = false) @Nullable String lastEventId,
 			@RequestParam(name = "from", required = false) @Nullable String from,
-			@RequestParam(name = "filter", required = false) @Nullable String filter, ServerHttpResponse response) {
+			@RequestParam(name = "filter", required = false) @Nullable String filter, ServerHttpRequest request,
+			ServerHttpResponse response) {
 		Long after = resumePoint(lastEventId, from);
 		SseEventFilter eventFilter = SseEventFilter.parse(filter);
+		if (HttpMethod.HEAD.equals(request.getMethod())) {
+			// WebFlux answers a HEAD by producing the GET's body to measure it, and an event stream never ends: a
+			// HEAD would hold a replay and a live subscription for as long as its client stays connected.
+			this.streams.definition(name);
+			response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
+			return response.setComplete();
+		}
 		// Both calls check the stream at once (an unknown one throws before any byte is sent) and touch no database:
 		// a replay reads on the bounded-elastic scheduler, live events arrive on it.
 		Flux<StoredEvent> source = source(name, after, response);

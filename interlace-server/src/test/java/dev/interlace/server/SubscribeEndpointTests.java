@@ -88,6 +88,23 @@ class SubscribeEndpointTests {
 		}
 	}
 
+	@Test
+	void headOfASubscriptionAnswersItsHeadersWithoutReplayingOrSubscribing() {
+		this.streams.publishBlocking("sse_head", List.of(Map.of("n", 1), Map.of("n", 2)));
+		int replays = this.streams.activeReplays();
+		this.client.head()
+			.uri("/api/v1/streams/sse_head/subscribe?from=0")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+			.expectBody()
+			.isEmpty();
+		assertThat(this.streams.activeReplays()).isEqualTo(replays);
+		this.client.head().uri("/api/v1/streams/sse_nope/subscribe").exchange().expectStatus().isNotFound();
+	}
+
 	private void assertLiveEvent(ServerSentEvent<String> event, PublishResult published, int n) {
 		assertThat(event.event()).isEqualTo("stream.event");
 		assertThat(event.id()).isEqualTo(Long.toString(published.firstRowid()));
