@@ -95,8 +95,9 @@ redis_xadd() { # clients pipeline output-file
 xadd_rate() { grep -oE '[0-9.]+ requests per second' "$1" | tail -1 | cut -d' ' -f1; }
 
 redis_both() { # single-output batch-output
+  # Redis 7 keeps its append-only files in a directory of their own: start each round from an empty one.
+  rm -rf "$WORK/redis"
   mkdir -p "$WORK/redis"
-  rm -f "$WORK/redis"/*
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --appendonly yes --appendfsync always \
     --save '' --daemonize no > "$WORK/redis.log" 2>&1 &
   REDIS=$!
