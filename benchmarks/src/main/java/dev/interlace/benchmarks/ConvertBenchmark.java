@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.store.ColumnSet;
-import dev.interlace.core.store.ConvertedBatch;
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.support.ColumnSet;
+import dev.interlace.core.store.support.ConvertedBatch;
+import dev.interlace.core.store.support.EventConverter;
 
 /**
  * Cost of converting one publish of one-key events ({@link EventConverter#convert}), the work done on the caller's

@@ -15,8 +15,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.interlace.autoconfigure.InterlaceProperties;
 import dev.interlace.autoconfigure.InterlaceStores;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultStreams;
 
 /**
  * The HTTP API's infrastructure: request ids, access control (per stream and the admin role) and rate limits, body limits, read timeouts,

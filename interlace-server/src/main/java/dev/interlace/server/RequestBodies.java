@@ -18,7 +18,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.support.EventConverter;
 
 /**
  * Reads JSON request bodies within the configured limits: at most {@code interlace.server.max-body-size} bytes

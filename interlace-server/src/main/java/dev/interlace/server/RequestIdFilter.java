@@ -10,7 +10,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
-import dev.interlace.core.store.PublishIds;
+import dev.interlace.core.store.support.PublishIds;
 
 /**
  * Gives every request an id: the client's {@value #HEADER} when it is sane (1 to 128 letters, digits and

@@ -11,14 +11,14 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 import dev.interlace.autoconfigure.InterlaceStores;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
 
 /**
- * Health of one connection: whether its database answers a cheap query (one consumer cursor lookup, through the
+ * Health of one connection: whether its database answers a cheap query (a read past the last rowid, through the
  * store and so through its circuit breaker: while the breaker refuses calls the connection is down), and how many
  * operations wait for the store's writer.
  * <p>
@@ -27,9 +27,6 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
  * @since 0.1.0
  */
 public final class StoreHealthIndicator implements HealthIndicator {
-
-	/** Consumer name of the probe; a consumer never acknowledges under it, so the lookup finds no row. */
-	static final String PROBE_CONSUMER = "_interlace_health";
 
 	private final StreamStore store;
 
@@ -63,7 +60,8 @@ public final class StoreHealthIndicator implements HealthIndicator {
 			return builder.up().withDetail("probe", "none (no streams)").build();
 		}
 		try {
-			this.store.readCursor(this.probeStream, PROBE_CONSUMER);
+			// A read past the last rowid: one index lookup that returns nothing, on any store.
+			this.store.readAfter(this.probeStream, Long.MAX_VALUE, 1);
 			return builder.up().build();
 		}
 		catch (RuntimeException ex) {

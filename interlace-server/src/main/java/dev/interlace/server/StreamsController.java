@@ -39,16 +39,16 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.interlace.autoconfigure.InterlaceMetrics;
 import dev.interlace.core.ConsumedBatch;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.StoredEvent;
 import dev.interlace.core.SchemaLimits;
+import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
-import dev.interlace.core.store.DefinitionDocument;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.StreamTable;
+import dev.interlace.core.store.support.DefinitionDocument;
 
 /**
  * The streams HTTP API, except live subscriptions: listing and describing streams, publishing, consuming and

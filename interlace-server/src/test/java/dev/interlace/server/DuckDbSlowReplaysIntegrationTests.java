@@ -25,7 +25,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.server.SubscribeSlowClientTests.RawSseClient;
 
 import static org.assertj.core.api.Assertions.assertThat;

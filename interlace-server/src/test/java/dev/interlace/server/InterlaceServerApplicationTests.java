@@ -2,7 +2,6 @@ package dev.interlace.server;
 
 import java.nio.file.Path;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
@@ -15,9 +14,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.interlace.core.ConsumedBatch;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -27,7 +27,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.postgres.TestPostgres;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -25,7 +24,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
 import dev.interlace.core.store.postgres.TestPostgres;
 

@@ -26,7 +26,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 
-import dev.interlace.core.DefaultStreams;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.server.SubscribeSlowClientTests.RawSseClient;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -22,8 +22,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultStreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -37,8 +37,8 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.PublishResult;
+import dev.interlace.core.engine.DefaultStreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -3,7 +3,6 @@ package dev.interlace.autoconfigure;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.sql.DataSource;
 
 import reactor.core.scheduler.Schedulers;
@@ -21,11 +20,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 
-import dev.interlace.core.DefaultStreams;
-import dev.interlace.core.RetentionTask;
 import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultStreams;
+import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
 
 /**

@@ -14,8 +14,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 
-import dev.interlace.core.RetentionTask;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
 
 /**

@@ -12,9 +12,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.unit.DataSize;
 
-import dev.interlace.core.DefaultStreams;
-import dev.interlace.core.ReadRetry;
 import dev.interlace.core.SchemaLimits;
+import dev.interlace.core.engine.DefaultStreams;
+import dev.interlace.core.engine.ReadRetry;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import dev.interlace.core.store.postgres.PostgresStreamStore;

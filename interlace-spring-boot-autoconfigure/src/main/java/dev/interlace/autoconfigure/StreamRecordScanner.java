@@ -21,8 +21,8 @@ import org.springframework.util.ClassUtils;
 
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.StreamRecords;
 import dev.interlace.core.annotation.Stream;
+import dev.interlace.core.engine.StreamRecords;
 
 /**
  * Finds {@link Stream @Stream} classes in the application's packages and among its beans, and builds their

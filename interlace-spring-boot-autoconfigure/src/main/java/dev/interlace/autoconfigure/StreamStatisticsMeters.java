@@ -20,6 +20,7 @@ import org.springframework.util.Assert;
 
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
+import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 
@@ -105,7 +106,8 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 	private void refresh(String stream, StreamStore store) {
 		StreamTable table = store.describe(stream);
 		rowsOf(stream).set(table.rowCount());
-		Map<String, Long> cursors = store.readCursors(stream);
+		Map<String, Long> cursors = (store instanceof CursorStore cursorStore) ? cursorStore.readCursors(stream)
+				: Map.of();
 		for (Map.Entry<String, Long> cursor : cursors.entrySet()) {
 			lagOf(stream, cursor.getKey()).set(Math.max(0, table.lastRowid() - cursor.getValue()));
 		}

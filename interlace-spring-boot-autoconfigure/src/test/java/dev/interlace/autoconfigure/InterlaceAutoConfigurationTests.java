@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -31,16 +30,16 @@ import dev.interlace.autoconfigure.records.conflict.ConflictPackage;
 import dev.interlace.autoconfigure.records.orders.OrderPlaced;
 import dev.interlace.autoconfigure.records.orders.OrdersPackage;
 import dev.interlace.core.ConsumedBatch;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.ReadRetry;
-import dev.interlace.core.RetentionTask;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamAuth;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultStreams;
+import dev.interlace.core.engine.ReadRetry;
+import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 

@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StreamStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +54,7 @@ class InterlaceMetricsAutoConfigurationTests {
 				assertThat(context).hasSingleBean(InterlaceMetrics.class).hasSingleBean(StreamStatisticsMeters.class);
 				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
 				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2)));
-				store.commitCursor("orders", "billing", 1);
+				((CursorStore) store).commitCursor("orders", "billing", 1);
 				context.getBean(StreamStatisticsMeters.class).refresh();
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(registry.get(InterlaceMetrics.STORE_COMMIT_ROWS).tag("connection", "default")
@@ -75,8 +76,8 @@ class InterlaceMetricsAutoConfigurationTests {
 			.run((context) -> {
 				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
 				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2)));
-				store.commitCursor("orders", "billing", 1);
-				store.commitCursor("orders", "shipping", 2);
+				((CursorStore) store).commitCursor("orders", "billing", 1);
+				((CursorStore) store).commitCursor("orders", "shipping", 2);
 				StreamStatisticsMeters meters = context.getBean(StreamStatisticsMeters.class);
 				meters.refresh();
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -87,7 +88,7 @@ class InterlaceMetricsAutoConfigurationTests {
 					.extracting((gauge) -> gauge.getId().getTag("consumer"))
 					.containsExactly("shipping");
 				// A consumer of that name coming back gets a gauge again.
-				store.commitCursor("orders", "billing", 2);
+				((CursorStore) store).commitCursor("orders", "billing", 2);
 				meters.refresh();
 				assertThat(registry.get(StreamStatisticsMeters.CONSUMER_LAG)
 					.tags("stream", "orders", "consumer", "billing")
@@ -103,7 +104,7 @@ class InterlaceMetricsAutoConfigurationTests {
 			.run((context) -> {
 				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
 				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2), Map.of("id", 3)));
-				context.getBean(dev.interlace.core.RetentionTask.class).trim();
+				context.getBean(dev.interlace.core.engine.RetentionTask.class).trim();
 				assertThat(context.getBean(MeterRegistry.class)
 					.get(InterlaceMetrics.RETENTION_DELETED)
 					.tag("stream", "orders")

@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -24,8 +23,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 
 import dev.interlace.core.ConsumedBatch;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import dev.interlace.core.store.postgres.PostgresStreamStore;

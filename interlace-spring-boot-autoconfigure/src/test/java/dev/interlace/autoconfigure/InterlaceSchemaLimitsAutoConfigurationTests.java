@@ -13,10 +13,10 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.engine.DefaultStreams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -11,8 +11,9 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 
 /**
- * A database that holds streams. A store assigns rowids in commit order and, after each commit, hands the committed
- * events to its {@link CommitListener}, the only source of live events. Where several stores (processes) share one
+ * The streams capability of a database: ensure a stream's table, append, read, describe and trim. A store assigns
+ * rowids in commit order and, after each commit, hands the committed events to its {@link CommitListener}s, the only
+ * source of live events. Where several stores (processes) share one
  * database, rowids follow commit order across all of them and each store's listener is told of every commit.
  * <p>
  * Every method may block on the database; callers on an event loop must offload them.
@@ -45,9 +46,7 @@ public interface StreamStore extends AutoCloseable {
 	 * @param events the events
 	 * @return the result
 	 */
-	default PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
-		return AppendQueue.await(append(stream, events), stream);
-	}
+	PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events);
 
 	/**
 	 * Reads committed events with a rowid above {@code afterRowid}, in rowid order.
@@ -64,49 +63,6 @@ public interface StreamStore extends AutoCloseable {
 	 * @return the description
 	 */
 	StreamTable describe(String stream);
-
-	/**
-	 * Returns the consumer's cursor: the highest rowid it acknowledged, 0 when it never did.
-	 * @param stream the stream
-	 * @param consumer the consumer
-	 * @return the cursor
-	 */
-	long readCursor(String stream, String consumer);
-
-	/**
-	 * Moves the consumer's cursor to {@code rowid} unless it is already further. Concurrent calls never move it back.
-	 * Creates the cursor of a new consumer whatever the number of consumers.
-	 * @param stream the stream
-	 * @param consumer the consumer
-	 * @param rowid the acknowledged rowid
-	 * @return the cursor after the call
-	 */
-	default long commitCursor(String stream, String consumer, long rowid) {
-		return commitCursor(stream, consumer, rowid, Integer.MAX_VALUE);
-	}
-
-	/**
-	 * Moves the consumer's cursor to {@code rowid} unless it is already further, creating it unless the stream
-	 * already has {@code maxConsumers} cursors. The check and the insert are one atomic step: concurrent calls, from
-	 * any number of stores sharing the database, never leave more than {@code maxConsumers} cursors.
-	 * @param stream the stream
-	 * @param consumer the consumer
-	 * @param rowid the acknowledged rowid
-	 * @param maxConsumers most cursors the stream may have
-	 * @return the cursor after the call
-	 * @throws dev.interlace.core.ConsumerLimitException when the consumer is new and the stream has
-	 * {@code maxConsumers} cursors already
-	 */
-	long commitCursor(String stream, String consumer, long rowid, int maxConsumers);
-
-	/**
-	 * Deletes the consumer's cursor: the consumer starts again from the oldest row kept, and no longer counts
-	 * against the stream's consumers.
-	 * @param stream the stream
-	 * @param consumer the consumer
-	 * @return whether the consumer had a cursor
-	 */
-	boolean deleteCursor(String stream, String consumer);
 
 	/** Rows a trim deletes per transaction when the caller gives no batch size. */
 	int DEFAULT_TRIM_BATCH_ROWS = 10_000;
@@ -155,28 +111,24 @@ public interface StreamStore extends AutoCloseable {
 	long trimOlderThan(String stream, Instant cutoff, int batchRows);
 
 	/**
-	 * Sets the listener told of every commit. Called on a thread of the store (its writer, or a delivery thread):
-	 * it must not block.
+	 * Adds a listener told of every commit from now on, after the listeners added before it. Listeners are called on
+	 * a thread of the store (its writer, or a delivery thread), one commit at a time: they must not block. Whatever
+	 * one throws is logged and keeps neither the commit nor the other listeners from going on.
 	 * @param listener the listener
 	 */
-	void setCommitListener(CommitListener listener);
+	void addCommitListener(CommitListener listener);
 
 	/**
-	 * Sets the observer told of every group commit of this store. Stores that do not group commits ignore it.
+	 * Removes a listener added with {@link #addCommitListener}; nothing happens when it is not there.
+	 * @param listener the listener
+	 */
+	void removeCommitListener(CommitListener listener);
+
+	/**
+	 * Sets the observer told of every group commit of this store, for metrics.
 	 * @param observer the observer
 	 */
-	default void setStoreObserver(StoreObserver observer) {
-	}
-
-	/**
-	 * Returns every consumer's cursor of a stream, for statistics such as consumer lag. One query: callers that poll
-	 * it should do so at an interval of their own, not per request.
-	 * @param stream the stream
-	 * @return the cursors by consumer name; empty when no consumer ever acknowledged
-	 */
-	default Map<String, Long> readCursors(String stream) {
-		return Map.of();
-	}
+	void setStoreObserver(StoreObserver observer);
 
 	/**
 	 * Finishes queued writes and releases the database.

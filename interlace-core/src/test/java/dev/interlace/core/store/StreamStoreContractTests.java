@@ -28,16 +28,17 @@ import org.junit.jupiter.api.Test;
 
 import dev.interlace.core.ConsumedBatch;
 import dev.interlace.core.ConsumerLimitException;
-import dev.interlace.core.DefaultStreams;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.Retention;
-import dev.interlace.core.RetentionTask;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.engine.DefaultStreams;
+import dev.interlace.core.engine.RetentionTask;
+import dev.interlace.core.store.support.EventConverter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -79,6 +80,10 @@ public abstract class StreamStoreContractTests {
 			event.put((String) keyValues[i], keyValues[i + 1]);
 		}
 		return event;
+	}
+
+	protected CursorStore cursors() {
+		return (CursorStore) this.store;
 	}
 
 	protected void reopen() {
@@ -447,21 +452,21 @@ public abstract class StreamStoreContractTests {
 	void cursorStartsAtZeroMovesForwardAndNeverBackwards() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
-		assertThat(this.store.readCursor("orders", "billing")).isZero();
-		assertThat(this.store.commitCursor("orders", "billing", 2)).isEqualTo(2);
-		assertThat(this.store.commitCursor("orders", "billing", 1)).isEqualTo(2);
-		assertThat(this.store.readCursor("orders", "billing")).isEqualTo(2);
-		assertThat(this.store.readCursor("orders", "shipping")).isZero();
+		assertThat(cursors().readCursor("orders", "billing")).isZero();
+		assertThat(cursors().commitCursor("orders", "billing", 2)).isEqualTo(2);
+		assertThat(cursors().commitCursor("orders", "billing", 1)).isEqualTo(2);
+		assertThat(cursors().readCursor("orders", "billing")).isEqualTo(2);
+		assertThat(cursors().readCursor("orders", "shipping")).isZero();
 	}
 
 	@Test
 	void readCursorsReturnsEveryConsumersCursorOfTheStream() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
-		assertThat(this.store.readCursors("orders")).isEmpty();
-		this.store.commitCursor("orders", "shipping", 1);
-		this.store.commitCursor("orders", "billing", 3);
-		assertThat(this.store.readCursors("orders")).containsExactly(Map.entry("billing", 3L),
+		assertThat(cursors().readCursors("orders")).isEmpty();
+		cursors().commitCursor("orders", "shipping", 1);
+		cursors().commitCursor("orders", "billing", 3);
+		assertThat(cursors().readCursors("orders")).containsExactly(Map.entry("billing", 3L),
 				Map.entry("shipping", 1L));
 	}
 
@@ -469,30 +474,30 @@ public abstract class StreamStoreContractTests {
 	void aNewConsumerBeyondTheLimitIsRefusedWhileExistingOnesMoveOn() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
-		this.store.commitCursor("orders", "billing", 1, 2);
-		this.store.commitCursor("orders", "shipping", 1, 2);
-		assertThatThrownBy(() -> this.store.commitCursor("orders", "audit", 1, 2))
+		cursors().commitCursor("orders", "billing", 1, 2);
+		cursors().commitCursor("orders", "shipping", 1, 2);
+		assertThatThrownBy(() -> cursors().commitCursor("orders", "audit", 1, 2))
 			.isInstanceOf(ConsumerLimitException.class)
 			.hasMessageContaining("2 consumers")
 			.hasMessageContaining("interlace.consume.max-consumers-per-stream");
-		assertThat(this.store.readCursors("orders")).containsOnlyKeys("billing", "shipping");
-		assertThat(this.store.commitCursor("orders", "billing", 3, 2)).isEqualTo(3);
-		assertThat(this.store.deleteCursor("orders", "shipping")).isTrue();
-		assertThat(this.store.commitCursor("orders", "audit", 2, 2)).isEqualTo(2);
-		assertThat(this.store.readCursors("orders")).containsExactly(Map.entry("audit", 2L), Map.entry("billing", 3L));
+		assertThat(cursors().readCursors("orders")).containsOnlyKeys("billing", "shipping");
+		assertThat(cursors().commitCursor("orders", "billing", 3, 2)).isEqualTo(3);
+		assertThat(cursors().deleteCursor("orders", "shipping")).isTrue();
+		assertThat(cursors().commitCursor("orders", "audit", 2, 2)).isEqualTo(2);
+		assertThat(cursors().readCursors("orders")).containsExactly(Map.entry("audit", 2L), Map.entry("billing", 3L));
 	}
 
 	@Test
 	void deletingACursorSaysWhetherItExistedAndTheConsumerStartsAgainFromZero() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		this.store.commitCursor("orders", "billing", 2);
-		assertThat(this.store.deleteCursor("orders", "billing")).isTrue();
-		assertThat(this.store.deleteCursor("orders", "billing")).isFalse();
-		assertThat(this.store.deleteCursor("orders", "never")).isFalse();
-		assertThat(this.store.readCursor("orders", "billing")).isZero();
-		assertThat(this.store.readCursors("orders")).isEmpty();
-		assertThatThrownBy(() -> this.store.deleteCursor("missing", "billing"))
+		cursors().commitCursor("orders", "billing", 2);
+		assertThat(cursors().deleteCursor("orders", "billing")).isTrue();
+		assertThat(cursors().deleteCursor("orders", "billing")).isFalse();
+		assertThat(cursors().deleteCursor("orders", "never")).isFalse();
+		assertThat(cursors().readCursor("orders", "billing")).isZero();
+		assertThat(cursors().readCursors("orders")).isEmpty();
+		assertThatThrownBy(() -> cursors().deleteCursor("missing", "billing"))
 			.isInstanceOf(StreamNotFoundException.class);
 	}
 
@@ -507,7 +512,7 @@ public abstract class StreamStoreContractTests {
 				String consumer = "c" + i;
 				futures.add(pool.submit(() -> {
 					try {
-						this.store.commitCursor("orders", consumer, 1, 10);
+						cursors().commitCursor("orders", consumer, 1, 10);
 						return true;
 					}
 					catch (ConsumerLimitException ex) {
@@ -524,7 +529,7 @@ public abstract class StreamStoreContractTests {
 		finally {
 			pool.shutdownNow();
 		}
-		assertThat(this.store.readCursors("orders")).hasSize(10);
+		assertThat(cursors().readCursors("orders")).hasSize(10);
 	}
 
 	@Test
@@ -541,9 +546,9 @@ public abstract class StreamStoreContractTests {
 	void cursorCannotPassTheLastRowid() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1)));
-		assertThatThrownBy(() -> this.store.commitCursor("orders", "billing", 2))
+		assertThatThrownBy(() -> cursors().commitCursor("orders", "billing", 2))
 			.isInstanceOf(InvalidRequestException.class);
-		assertThat(this.store.readCursor("orders", "billing")).isZero();
+		assertThat(cursors().readCursor("orders", "billing")).isZero();
 	}
 
 	@Test
@@ -561,7 +566,7 @@ public abstract class StreamStoreContractTests {
 				int offset = t;
 				futures.add(pool.submit(() -> {
 					for (int rowid = 1 + offset; rowid <= 200; rowid += 8) {
-						long after = this.store.commitCursor("orders", "c", rowid);
+						long after = cursors().commitCursor("orders", "c", rowid);
 						assertThat(after).isGreaterThanOrEqualTo(rowid);
 					}
 				}));
@@ -573,7 +578,7 @@ public abstract class StreamStoreContractTests {
 		finally {
 			pool.shutdownNow();
 		}
-		assertThat(this.store.readCursor("orders", "c")).isEqualTo(200);
+		assertThat(cursors().readCursor("orders", "c")).isEqualTo(200);
 	}
 
 	@Test
@@ -593,7 +598,7 @@ public abstract class StreamStoreContractTests {
 	void trimOlderThanDeletesOldRowsAndRowidsNeverRepeat() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		this.store.commitCursor("orders", "billing", 1);
+		cursors().commitCursor("orders", "billing", 1);
 		assertThat(this.store.trimOlderThan("orders", Instant.now().plusSeconds(60))).isEqualTo(2);
 		assertThat(this.store.describe("orders").rowCount()).isZero();
 		reopen();
@@ -601,7 +606,7 @@ public abstract class StreamStoreContractTests {
 		PublishResult result = this.store.appendAndWait("orders", List.of(event("amount", 3)));
 		assertThat(result.firstRowid()).isEqualTo(3);
 		assertThat(this.store.trimOlderThan("orders", Instant.now().minusSeconds(3600))).isZero();
-		assertThat(this.store.readAfter("orders", this.store.readCursor("orders", "billing"), 10))
+		assertThat(this.store.readAfter("orders", cursors().readCursor("orders", "billing"), 10))
 			.extracting(StoredEvent::rowid)
 			.containsExactly(3L);
 	}
@@ -720,19 +725,19 @@ public abstract class StreamStoreContractTests {
 	void eventsAndCursorsSurviveReopen() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
-		this.store.commitCursor("orders", "billing", 1);
+		cursors().commitCursor("orders", "billing", 1);
 		reopen();
 		this.store.ensureStream(orders());
 		assertThat(this.store.readAfter("orders", 0, 10)).extracting((e) -> e.data().get("order_id"))
 			.containsExactly("a", "b");
-		assertThat(this.store.readCursor("orders", "billing")).isEqualTo(1);
+		assertThat(cursors().readCursor("orders", "billing")).isEqualTo(1);
 		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "c"))).firstRowid()).isEqualTo(3);
 	}
 
 	@Test
 	void commitListenerReceivesEachCommitInRowidOrder() throws Exception {
 		List<StoredEvent> seen = new CopyOnWriteArrayList<>();
-		this.store.setCommitListener((stream, events) -> seen.addAll(events));
+		this.store.addCommitListener((stream, events) -> seen.addAll(events));
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
 		this.store.appendAndWait("orders", List.of(event("order_id", "c")));

@@ -30,7 +30,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
-
 import javax.sql.DataSource;
 
 import org.duckdb.DuckDBAppender;
@@ -48,19 +47,20 @@ import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.store.AppendOp;
-import dev.interlace.core.store.AppendQueue;
-import dev.interlace.core.store.ColumnSet;
 import dev.interlace.core.store.CommitListener;
-import dev.interlace.core.store.CommitNotifier;
-import dev.interlace.core.store.ConsumerCursors;
-import dev.interlace.core.store.ConvertedBatch;
-import dev.interlace.core.store.DefinitionDocument;
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StoreObserver;
-import dev.interlace.core.store.StreamRegistry;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
+import dev.interlace.core.store.support.AppendOp;
+import dev.interlace.core.store.support.AppendQueue;
+import dev.interlace.core.store.support.ColumnSet;
+import dev.interlace.core.store.support.CommitNotifier;
+import dev.interlace.core.store.support.ConsumerCursors;
+import dev.interlace.core.store.support.ConvertedBatch;
+import dev.interlace.core.store.support.DefinitionDocument;
+import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.StreamRegistry;
 
 /**
  * A {@link StreamStore} in an embedded DuckDB database file.
@@ -77,7 +77,7 @@ import dev.interlace.core.store.StreamTable;
  *
  * @since 0.1.0
  */
-public final class DuckDbStreamStore implements StreamStore {
+public final class DuckDbStreamStore implements StreamStore, CursorStore {
 
 	/** Path that keeps the database in memory. */
 	public static final String IN_MEMORY = ":memory:";
@@ -320,8 +320,13 @@ public final class DuckDbStreamStore implements StreamStore {
 	}
 
 	@Override
-	public void setCommitListener(CommitListener listener) {
-		this.notifier.setListener(listener);
+	public void addCommitListener(CommitListener listener) {
+		this.notifier.addListener(listener);
+	}
+
+	@Override
+	public void removeCommitListener(CommitListener listener) {
+		this.notifier.removeListener(listener);
 	}
 
 	@Override

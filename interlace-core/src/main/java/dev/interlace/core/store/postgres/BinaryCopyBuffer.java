@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.postgresql.util.ByteConverter;
 
 import dev.interlace.core.FieldType;
-import dev.interlace.core.store.ConvertedBatch;
+import dev.interlace.core.store.support.ConvertedBatch;
 
 /**
  * Rows in {@code COPY}'s binary format. The server reads each value as is, rather than parsing text (timestamps,

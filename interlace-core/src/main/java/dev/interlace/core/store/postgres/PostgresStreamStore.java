@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import javax.sql.DataSource;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -53,19 +52,20 @@ import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
-import dev.interlace.core.store.AppendOp;
-import dev.interlace.core.store.AppendQueue;
-import dev.interlace.core.store.ColumnSet;
 import dev.interlace.core.store.CommitListener;
-import dev.interlace.core.store.CommitNotifier;
-import dev.interlace.core.store.ConsumerCursors;
-import dev.interlace.core.store.ConvertedBatch;
-import dev.interlace.core.store.DefinitionDocument;
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StoreObserver;
-import dev.interlace.core.store.StreamRegistry;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
+import dev.interlace.core.store.support.AppendOp;
+import dev.interlace.core.store.support.AppendQueue;
+import dev.interlace.core.store.support.ColumnSet;
+import dev.interlace.core.store.support.CommitNotifier;
+import dev.interlace.core.store.support.ConsumerCursors;
+import dev.interlace.core.store.support.ConvertedBatch;
+import dev.interlace.core.store.support.DefinitionDocument;
+import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.StreamRegistry;
 
 /**
  * A {@link StreamStore} in a PostgreSQL database, shared by any number of instances (processes) at once.
@@ -100,7 +100,7 @@ import dev.interlace.core.store.StreamTable;
  *
  * @since 0.1.0
  */
-public final class PostgresStreamStore implements StreamStore {
+public final class PostgresStreamStore implements StreamStore, CursorStore {
 
 	/** Channel of the notifications sent with each append: {@code <stream>:<last rowid>}. */
 	static final String CHANNEL = "interlace_events";
@@ -312,8 +312,13 @@ public final class PostgresStreamStore implements StreamStore {
 	}
 
 	@Override
-	public void setCommitListener(CommitListener listener) {
-		this.notifier.setListener(listener);
+	public void addCommitListener(CommitListener listener) {
+		this.notifier.addListener(listener);
+	}
+
+	@Override
+	public void removeCommitListener(CommitListener listener) {
+		this.notifier.removeListener(listener);
 	}
 
 	@Override

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.store.ConvertedBatch;
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.support.ConvertedBatch;
+import dev.interlace.core.store.support.EventConverter;
 
 /**
  * How field values travel to and from PostgreSQL: column types, bound parameters and result sets (binary

@@ -73,7 +73,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 		java.util.concurrent.CountDownLatch writerBusy = new java.util.concurrent.CountDownLatch(1);
 		// The listener runs on the writer thread: holding it on the first commit queues the rest into one group.
-		duckDb.setCommitListener((stream, events) -> {
+		duckDb.addCommitListener((stream, events) -> {
 			if (writerBusy.getCount() > 0) {
 				writerBusy.countDown();
 				try {
@@ -164,7 +164,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 			java.util.concurrent.CountDownLatch writerBusy = new java.util.concurrent.CountDownLatch(1);
 			// The listener runs on the writer thread: holding it keeps the writer from taking more work.
-			small.setCommitListener((stream, events) -> {
+			small.addCommitListener((stream, events) -> {
 				writerBusy.countDown();
 				try {
 					release.await();

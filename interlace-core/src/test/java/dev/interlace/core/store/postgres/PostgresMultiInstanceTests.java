@@ -116,8 +116,8 @@ class PostgresMultiInstanceTests {
 		openTwoInstances();
 		List<StoredEvent> toFirst = new CopyOnWriteArrayList<>();
 		List<StoredEvent> toSecond = new CopyOnWriteArrayList<>();
-		this.first.setCommitListener(collector(toFirst));
-		this.second.setCommitListener(collector(toSecond));
+		this.first.addCommitListener(collector(toFirst));
+		this.second.addCommitListener(collector(toSecond));
 		this.first.ensureStream(TICKS);
 		this.second.ensureStream(TICKS);
 		List<PublishResult> results = publishConcurrently(4, 300, 10);
@@ -136,7 +136,7 @@ class PostgresMultiInstanceTests {
 		openTwoInstances();
 		StreamDefinition other = StreamDefinition.builder("other").build();
 		List<StoredEvent> received = new CopyOnWriteArrayList<>();
-		this.first.setCommitListener(new CommitListener() {
+		this.first.addCommitListener(new CommitListener() {
 
 			@Override
 			public void committed(String stream, List<StoredEvent> events) {

@@ -14,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -72,8 +71,8 @@ class PostgresOutageTests {
 		this.resources.add(second);
 		List<StoredEvent> toFirst = new CopyOnWriteArrayList<>();
 		List<StoredEvent> toSecond = new CopyOnWriteArrayList<>();
-		first.setCommitListener((stream, events) -> toFirst.addAll(events));
-		second.setCommitListener((stream, events) -> toSecond.addAll(events));
+		first.addCommitListener((stream, events) -> toFirst.addAll(events));
+		second.addCommitListener((stream, events) -> toSecond.addAll(events));
 		first.ensureStream(ORDERS);
 		second.ensureStream(ORDERS);
 
@@ -146,7 +145,7 @@ class PostgresOutageTests {
 			.containsExactly("before", "after");
 	}
 
-	private static void assertEveryCallFailsFast(StreamStore store) {
+	private static void assertEveryCallFailsFast(PostgresStreamStore store) {
 		assertFailsFast(() -> store.append("orders", List.of(Map.of("order_id", "lost"))).join());
 		assertFailsFast(() -> store.appendAndWait("orders", List.of(Map.of("order_id", "lost"))));
 		assertFailsFast(() -> store.readAfter("orders", 0, 10));

@@ -8,8 +8,8 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.interlace.core.StreamRecords;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.StreamRecords;
 
 /**
  * Fulfils placed orders: reads the {@link OrderPlaced} stream as the consumer {@value #CONSUMER}, processes each

@@ -19,8 +19,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.interlace.core.ConsumedBatch;
-import dev.interlace.core.StreamRecords;
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.StreamRecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -13,7 +13,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.store.support.EventConverter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -21,9 +21,20 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
+import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.ConsumerLimitException;
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InvalidEventException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.Streams;
+import dev.interlace.core.SubscribeOptions;
+import dev.interlace.core.SubscriberOverflowException;
 import dev.interlace.core.annotation.Stream;
-import dev.interlace.core.store.EventConverter;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+import dev.interlace.core.store.support.EventConverter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,10 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.Supplier;
+
+import dev.interlace.core.StoreException;
 
 /**
  * Bounded retries of reads that hit a transient connection failure: the database dropped the connection or could not

@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +19,16 @@ import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.scheduler.Schedulers;
 
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.ReplayLimitException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.Streams;
 import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.CursorStore;
+import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
@@ -173,7 +182,7 @@ class ReplayBoundsTests {
 	}
 
 	/** A store that counts the replay's reads, passing everything to a real one. */
-	static final class CountingStore implements StreamStore {
+	static final class CountingStore implements StreamStore, CursorStore {
 
 		final AtomicInteger reads = new AtomicInteger();
 
@@ -183,9 +192,9 @@ class ReplayBoundsTests {
 
 		final CountDownLatch fourthRead = new CountDownLatch(1);
 
-		private final StreamStore delegate;
+		private final DuckDbStreamStore delegate;
 
-		CountingStore(StreamStore delegate) {
+		CountingStore(DuckDbStreamStore delegate) {
 			this.delegate = delegate;
 		}
 
@@ -245,8 +254,28 @@ class ReplayBoundsTests {
 		}
 
 		@Override
-		public void setCommitListener(CommitListener listener) {
-			this.delegate.setCommitListener(listener);
+		public void addCommitListener(CommitListener listener) {
+			this.delegate.addCommitListener(listener);
+		}
+
+		@Override
+		public void removeCommitListener(CommitListener listener) {
+			this.delegate.removeCommitListener(listener);
+		}
+
+		@Override
+		public void setStoreObserver(StoreObserver observer) {
+			this.delegate.setStoreObserver(observer);
+		}
+
+		@Override
+		public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
+			return this.delegate.appendAndWait(stream, events);
+		}
+
+		@Override
+		public Map<String, Long> readCursors(String stream) {
+			return this.delegate.readCursors(stream);
 		}
 
 		@Override

@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.Test;
+
+import dev.interlace.core.StoreException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.interlace.core.Retention;
+import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.StreamStore;
 
 /**

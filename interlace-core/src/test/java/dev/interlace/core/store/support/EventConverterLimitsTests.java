@@ -1,4 +1,4 @@
-package dev.interlace.core.store;
+package dev.interlace.core.store.support;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,8 +11,8 @@ import dev.interlace.core.FieldType;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.StreamRecords;
 import dev.interlace.core.annotation.Stream;
+import dev.interlace.core.engine.StreamRecords;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -1,4 +1,4 @@
-package dev.interlace.core.store;
+package dev.interlace.core.store.support;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

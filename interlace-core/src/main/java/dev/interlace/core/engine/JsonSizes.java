@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
+
+import dev.interlace.core.StoredEvent;
 
 /**
  * Estimates of the size of events written as JSON, for the byte budget of a consume.

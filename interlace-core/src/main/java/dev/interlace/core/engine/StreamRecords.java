@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -20,8 +20,16 @@ import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.RateLimit;
+import dev.interlace.core.Retention;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamAuth;
+import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.annotation.Stream;
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.support.EventConverter;
 
 /**
  * Maps {@link Stream @Stream}-annotated types to stream definitions and their instances to and from events.

@@ -1,4 +1,4 @@
-package dev.interlace.core;
+package dev.interlace.core.engine;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
 import reactor.core.publisher.BufferOverflowStrategy;
@@ -22,9 +23,24 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
+import dev.interlace.core.ConsumedBatch;
+import dev.interlace.core.ConsumerLimitException;
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidEventException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.PublishResult;
+import dev.interlace.core.ReplayLimitException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.Streams;
+import dev.interlace.core.SubscribeOptions;
+import dev.interlace.core.SubscriberOverflowException;
 import dev.interlace.core.store.CommitListener;
-import dev.interlace.core.store.EventConverter;
+import dev.interlace.core.store.CursorStore;
+import dev.interlace.core.store.DatabaseStores;
 import dev.interlace.core.store.StreamStore;
+import dev.interlace.core.store.support.EventConverter;
 
 /**
  * The {@link Streams} implementation over one or more {@link StreamStore stores}.
@@ -176,13 +192,14 @@ public final class DefaultStreams implements Streams {
 				throw new InterlaceException("Stream '" + definition.name() + "' uses connection '"
 						+ definition.connection() + "', which is not configured; configured: " + stores.keySet());
 			}
-			if (streams.put(definition.name(), new Registered(definition, store)) != null) {
+			if (streams.put(definition.name(),
+					new Registered(definition, store, DatabaseStores.of(store).cursors())) != null) {
 				throw new InterlaceException("Stream '" + definition.name() + "' is declared twice");
 			}
 		}
 		this.streams = streams;
 		CommitListener listener = new SinkFeeder();
-		stores.values().stream().distinct().forEach((store) -> store.setCommitListener(listener));
+		stores.values().stream().distinct().forEach((store) -> store.addCommitListener(listener));
 		streams.values().forEach((registered) -> registered.store.ensureStream(registered.definition));
 	}
 
@@ -359,7 +376,7 @@ public final class DefaultStreams implements Streams {
 		if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
 			throw new InvalidRequestException("batch_size must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
 		}
-		long cursor = this.readRetry.run(() -> registered.store.readCursor(stream, consumer));
+		long cursor = this.readRetry.run(() -> registered.cursors().readCursor(stream, consumer));
 		List<StoredEvent> events = new ArrayList<>(Math.min(batchSize, CONSUME_PAGE_SIZE));
 		long bytes = 0;
 		long largest = 0;
@@ -422,21 +439,21 @@ public final class DefaultStreams implements Streams {
 	public long ack(String stream, String consumer, long rowid) {
 		Registered registered = registered(stream);
 		requireConsumer(consumer);
-		return registered.store.commitCursor(stream, consumer, rowid, this.maxConsumersPerStream);
+		return registered.cursors().commitCursor(stream, consumer, rowid, this.maxConsumersPerStream);
 	}
 
 	@Override
 	public long cursor(String stream, String consumer) {
 		Registered registered = registered(stream);
 		requireConsumer(consumer);
-		return this.readRetry.run(() -> registered.store.readCursor(stream, consumer));
+		return this.readRetry.run(() -> registered.cursors().readCursor(stream, consumer));
 	}
 
 	@Override
 	public boolean deleteConsumer(String stream, String consumer) {
 		Registered registered = registered(stream);
 		requireConsumer(consumer);
-		return registered.store.deleteCursor(stream, consumer);
+		return registered.cursors().deleteCursor(stream, consumer);
 	}
 
 	@Override
@@ -552,7 +569,16 @@ public final class DefaultStreams implements Streams {
 		return events.stream().map(StreamRecords::toEvent).toList();
 	}
 
-	private record Registered(StreamDefinition definition, StreamStore store) {
+	private record Registered(StreamDefinition definition, StreamStore store, @Nullable CursorStore cursorStore) {
+
+		CursorStore cursors() {
+			if (this.cursorStore == null) {
+				throw new InterlaceException("Stream '" + this.definition.name() + "' is held by a store that keeps no "
+						+ "consumer cursors (" + this.store.getClass().getName() + " is no CursorStore)");
+			}
+			return this.cursorStore;
+		}
+
 	}
 
 	/** One of the replay permits, taken when created and given back once, however often it is released. */

@@ -1,4 +1,4 @@
-package dev.interlace.core.store;
+package dev.interlace.core.store.support;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
