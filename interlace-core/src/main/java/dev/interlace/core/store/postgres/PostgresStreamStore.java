@@ -42,7 +42,6 @@ import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.interlace.core.ConsumerLimitException;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
@@ -61,11 +60,13 @@ import dev.interlace.core.store.support.AppendOp;
 import dev.interlace.core.store.support.AppendQueue;
 import dev.interlace.core.store.support.ColumnSet;
 import dev.interlace.core.store.support.CommitNotifier;
-import dev.interlace.core.store.support.ConsumerCursors;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.DefinitionDocument;
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.JdbcCursorStore;
+import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.StreamRegistry;
+import dev.interlace.core.store.support.TransactionRunner;
 
 /**
  * A {@link StreamStore} in a PostgreSQL database, shared by any number of instances (processes) at once.
@@ -112,9 +113,6 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	/** Advisory lock serialising the schema changes of all instances ("Interlace" in ASCII). */
 	private static final long DDL_LOCK = 0x496e_7465_726c_6163L;
 
-	/** First key of the per-stream advisory locks that order new consumers' first acknowledgements ("Intr"). */
-	private static final int CURSOR_LOCK_CLASS = 0x496e_7472;
-
 	/** Rows read per query when delivery catches up with other instances' commits. */
 	private static final int CATCH_UP_PAGE = 1_000;
 
@@ -142,6 +140,25 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	private final CircuitBreaker breaker;
 
 	private final StreamRegistry<Table> tables = new StreamRegistry<>();
+
+	/** Runs the SQL written once for every backend: on a pooled connection, through the breaker. */
+	private final TransactionRunner runner = new TransactionRunner() {
+
+		@Override
+		public <T> T inTransaction(String what, SqlWork<T> work) {
+			return withConnection(what,
+					(connection) -> PostgresStreamStore.inTransaction(connection, () -> work.run(connection)));
+		}
+
+		@Override
+		public <T> T read(String what, SqlWork<T> work) {
+			return withConnection(what, work::run);
+		}
+
+	};
+
+	private final JdbcCursorStore cursors = new JdbcCursorStore(this.runner, new PostgresDialect(ENGINE_SCHEMA),
+			this.tables);
 
 	/** Monitors of the streams this store counts or once counted, by name. */
 	private final ConcurrentMap<String, Object> recounts = new ConcurrentHashMap<>();
@@ -328,9 +345,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 
 	@Override
 	public Map<String, Long> readCursors(String stream) {
-		this.tables.get(stream);
-		return withConnection("read the cursors of '" + stream + "'",
-				(connection) -> ConsumerCursors.readAll(connection, engine("consumer_cursors"), stream));
+		return this.cursors.readCursors(stream);
 	}
 
 	// ---- streams ----
@@ -555,99 +570,17 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 
 	@Override
 	public long readCursor(String stream, String consumer) {
-		this.tables.get(stream);
-		return withConnection("read a cursor of '" + stream + "'", (connection) -> queryLong(connection,
-				"SELECT position FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?", stream,
-				consumer));
+		return this.cursors.readCursor(stream, consumer);
 	}
 
 	@Override
 	public long commitCursor(String stream, String consumer, long rowid, int maxConsumers) {
-		this.tables.get(stream);
-		if (rowid < 0) {
-			throw new InvalidRequestException(
-					"Cannot acknowledge rowid " + rowid + " of stream '" + stream + "': rowids start at 1");
-		}
-		String cursors = engine("consumer_cursors");
-		return withConnection("commit a cursor of '" + stream + "'", (connection) -> {
-			// An existing consumer, the usual case, takes one statement that checks the rowid against the stream and
-			// moves the cursor only forwards, whatever other instances acknowledge at the same time.
-			try (PreparedStatement update = connection.prepareStatement("UPDATE " + cursors + " c SET position = "
-					+ "greatest(c.position, ?), updated_at = now() FROM " + engine("streams") + " s WHERE c.stream = ?"
-					+ " AND c.consumer = ? AND s.name = c.stream AND s.last_rowid >= ? RETURNING c.position")) {
-				update.setLong(1, rowid);
-				update.setString(2, stream);
-				update.setString(3, consumer);
-				update.setLong(4, rowid);
-				try (ResultSet rs = update.executeQuery()) {
-					if (rs.next()) {
-						return rs.getLong(1);
-					}
-				}
-			}
-			long lastRowid = lastRowid(connection, stream);
-			if (rowid > lastRowid) {
-				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
-						+ "': its rowids run from 1 to " + lastRowid);
-			}
-			return insertCursor(connection, cursors, stream, consumer, rowid, maxConsumers);
-		});
-	}
-
-	/**
-	 * Creates a new consumer's cursor unless the stream has {@code maxConsumers} already. A transaction-scoped
-	 * advisory lock per stream orders the new consumers of all instances: each counts after the previous one
-	 * committed, so that none can pass the bound. Acknowledgements of existing consumers never take it.
-	 */
-	private static long insertCursor(Connection connection, String cursors, String stream, String consumer,
-			long rowid, int maxConsumers) throws SQLException {
-		connection.setAutoCommit(false);
-		try {
-			try (PreparedStatement lock = connection
-				.prepareStatement("SELECT pg_advisory_xact_lock(" + CURSOR_LOCK_CLASS + ", hashtext(?))")) {
-				lock.setString(1, stream);
-				lock.execute();
-			}
-			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + cursors
-					+ " (stream, consumer, position, updated_at) SELECT name, ?, ?, now() FROM " + engine("streams")
-					+ " WHERE name = ? AND last_rowid >= ? AND ((SELECT count(*) FROM " + cursors
-					+ " WHERE stream = ?) < ? OR EXISTS (SELECT 1 FROM " + cursors
-					+ " WHERE stream = ? AND consumer = ?)) ON CONFLICT (stream, consumer) DO UPDATE"
-					+ " SET position = greatest(consumer_cursors.position, excluded.position),"
-					+ " updated_at = excluded.updated_at RETURNING position")) {
-				upsert.setString(1, consumer);
-				upsert.setLong(2, rowid);
-				upsert.setString(3, stream);
-				upsert.setLong(4, rowid);
-				upsert.setString(5, stream);
-				upsert.setLong(6, maxConsumers);
-				upsert.setString(7, stream);
-				upsert.setString(8, consumer);
-				try (ResultSet rs = upsert.executeQuery()) {
-					if (rs.next()) {
-						long position = rs.getLong(1);
-						connection.commit();
-						return position;
-					}
-				}
-			}
-			connection.rollback();
-			throw new ConsumerLimitException(stream, consumer, maxConsumers);
-		}
-		catch (SQLException | RuntimeException ex) {
-			rollbackQuietly(connection);
-			throw ex;
-		}
-		finally {
-			connection.setAutoCommit(true);
-		}
+		return this.cursors.commitCursor(stream, consumer, rowid, maxConsumers);
 	}
 
 	@Override
 	public boolean deleteCursor(String stream, String consumer) {
-		this.tables.get(stream);
-		return withConnection("delete a cursor of '" + stream + "'",
-				(connection) -> ConsumerCursors.delete(connection, engine("consumer_cursors"), stream, consumer));
+		return this.cursors.deleteCursor(stream, consumer);
 	}
 
 	@Override
