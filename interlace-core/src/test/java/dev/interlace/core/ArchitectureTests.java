@@ -1,0 +1,123 @@
+package dev.interlace.core;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.conditions.ArchConditions;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package structure of core: dependencies point one way, from the API and model through the storage SPIs and
+ * their shared support to the backends, with the engine over the SPIs alone.
+ */
+@AnalyzeClasses(packages = "dev.interlace", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTests {
+
+	private static final String API = "dev.interlace.core";
+
+	private static final String ENGINE = "dev.interlace.core.engine..";
+
+	private static final String SPI = "dev.interlace.core.store";
+
+	private static final String SUPPORT = "dev.interlace.core.store.support..";
+
+	private static final String DUCKDB = "dev.interlace.core.store.duckdb..";
+
+	private static final String POSTGRES = "dev.interlace.core.store.postgres..";
+
+	@ArchTest
+	static final ArchRule packagesOfCoreHaveNoCycles = slices().matching("dev.interlace.core.(**)")
+		.should()
+		.beFreeOfCycles();
+
+	@ArchTest
+	static final ArchRule apiAndModelDependOnNoImplementation = noClasses().that()
+		.resideInAPackage(API)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(ENGINE, SPI, SUPPORT, DUCKDB, POSTGRES);
+
+	@ArchTest
+	static final ArchRule spiHoldsOnlyInterfacesRecordsEnumsAndExceptions = classes().that()
+		.resideInAPackage(SPI)
+		.and()
+		.areTopLevelClasses()
+		.should(beAnInterfaceRecordEnumOrException());
+
+	@ArchTest
+	static final ArchRule spiDependsOnNoImplementation = noClasses().that()
+		.resideInAPackage(SPI)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(ENGINE, SUPPORT, DUCKDB, POSTGRES);
+
+	@ArchTest
+	static final ArchRule supportDependsOnNoBackendNorEngine = noClasses().that()
+		.resideInAPackage(SUPPORT)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(ENGINE, DUCKDB, POSTGRES);
+
+	@ArchTest
+	static final ArchRule duckDbDependsOnNeitherPostgresNorEngine = noClasses().that()
+		.resideInAPackage(DUCKDB)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(ENGINE, POSTGRES);
+
+	@ArchTest
+	static final ArchRule postgresDependsOnNeitherDuckDbNorEngine = noClasses().that()
+		.resideInAPackage(POSTGRES)
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage(ENGINE, DUCKDB);
+
+	@ArchTest
+	static final ArchRule coreLogsThroughSlf4jOnly = classes().that()
+		.resideInAPackage("dev.interlace.core..")
+		.should(ArchConditions.onlyHaveDependenciesWhere(notOnAnotherLoggingApi()))
+		.because("core logs through SLF4J alone and leaves the choice of logging backend to the application");
+
+	private static DescribedPredicate<Dependency> notOnAnotherLoggingApi() {
+		return new DescribedPredicate<>("the target is no logging API but SLF4J") {
+
+			@Override
+			public boolean test(Dependency dependency) {
+				String target = dependency.getTargetClass().getPackageName();
+				boolean logging = target.startsWith("java.util.logging") || target.startsWith("org.apache.commons.logging")
+						|| target.startsWith("org.apache.log4j") || target.startsWith("org.apache.logging.log4j")
+						|| target.startsWith("ch.qos.logback");
+				// javax.sql.DataSource makes every data source answer getParentLogger(); answering it logs nothing.
+				boolean dataSourceContract = dependency.getOriginClass().isAssignableTo(javax.sql.DataSource.class)
+						&& dependency.getDescription().contains(".getParentLogger()");
+				return !logging || dataSourceContract;
+			}
+
+		};
+	}
+
+	private static ArchCondition<JavaClass> beAnInterfaceRecordEnumOrException() {
+		return new ArchCondition<>("be an interface, a record, an enum or an exception") {
+
+			@Override
+			public void check(JavaClass type, ConditionEvents events) {
+				boolean allowed = type.isInterface() || type.isRecord() || type.isEnum()
+						|| type.isAssignableTo(Exception.class);
+				events.add(new SimpleConditionEvent(type, allowed,
+						type.getName() + " is " + (allowed ? "" : "not ") + "an interface, record, enum or exception"));
+			}
+
+		};
+	}
+
+}
