@@ -15,10 +15,12 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
 
+import dev.interlace.core.store.DatabaseStores;
 import dev.interlace.core.store.StreamStore;
 
 /**
- * The stores holding streams, by connection name. Closing it closes the stores it was given to own, newest first, then
+ * The stores holding streams, by connection name, and the {@link DatabaseStores capabilities} each connection's
+ * database offers (streams always; cursors and transactions when its store implements them). Closing it closes the stores it was given to own, newest first, then
  * the resources they run on (such as the connection pools opened for them), and leaves the others (such as an
  * application's own {@link StreamStore} bean) to whoever created them.
  *
@@ -29,6 +31,8 @@ public final class InterlaceStores implements AutoCloseable {
 	private static final Log logger = LogFactory.getLog(InterlaceStores.class);
 
 	private final Map<String, StreamStore> stores;
+
+	private final Map<String, DatabaseStores> databases;
 
 	private final List<StreamStore> owned;
 
@@ -70,6 +74,9 @@ public final class InterlaceStores implements AutoCloseable {
 			Assert.isTrue(held.contains(store), "'owned' must hold only stores in 'stores'");
 		}
 		this.stores = Collections.unmodifiableMap(new LinkedHashMap<>(stores));
+		Map<String, DatabaseStores> databases = new LinkedHashMap<>();
+		this.stores.forEach((connection, store) -> databases.put(connection, DatabaseStores.of(store)));
+		this.databases = Collections.unmodifiableMap(databases);
 		this.owned = List.copyOf(owned);
 		this.resources = List.copyOf(resources);
 	}
@@ -89,6 +96,26 @@ public final class InterlaceStores implements AutoCloseable {
 	 */
 	public @Nullable StreamStore get(String connection) {
 		return this.stores.get(connection);
+	}
+
+	/**
+	 * Returns the capability stores of each connection's database.
+	 * @return the stores by connection name, in the order of {@link #asMap()}
+	 * @since 0.2.0
+	 */
+	public Map<String, DatabaseStores> databases() {
+		return this.databases;
+	}
+
+	/**
+	 * Returns the capability stores of a connection's database: its streams, and its cursors and transactions when
+	 * its store offers them.
+	 * @param connection the connection name
+	 * @return the stores, or {@code null} when no such connection exists
+	 * @since 0.2.0
+	 */
+	public @Nullable DatabaseStores stores(String connection) {
+		return this.databases.get(connection);
 	}
 
 	/**

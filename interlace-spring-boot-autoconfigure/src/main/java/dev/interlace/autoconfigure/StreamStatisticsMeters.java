@@ -21,12 +21,12 @@ import org.springframework.util.Assert;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
 import dev.interlace.core.store.CursorStore;
-import dev.interlace.core.store.StreamStore;
+import dev.interlace.core.store.DatabaseStores;
 import dev.interlace.core.store.StreamTable;
 
 /**
  * Gauges that need the database: {@value #STREAM_ROWS} per stream and {@value #CONSUMER_LAG} per consumer (the
- * stream's last rowid minus the consumer's cursor). One thread of its own reads them from the stores at a fixed
+ * stream's last rowid minus the consumer's cursor, for the databases that keep cursors). One thread of its own reads them from the stores at a fixed
  * interval and the gauges return the last values read, so a scrape never runs a query, whatever the number of
  * scrapes.
  *
@@ -88,12 +88,12 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 	 */
 	public void refresh() {
 		for (StreamDefinition definition : this.streams.definitions()) {
-			StreamStore store = this.stores.get(definition.connection());
-			if (store == null) {
+			DatabaseStores database = this.stores.stores(definition.connection());
+			if (database == null) {
 				continue;
 			}
 			try {
-				refresh(definition.name(), store);
+				refresh(definition.name(), database);
 			}
 			catch (RuntimeException ex) {
 				if (logger.isDebugEnabled()) {
@@ -103,11 +103,11 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 		}
 	}
 
-	private void refresh(String stream, StreamStore store) {
-		StreamTable table = store.describe(stream);
+	private void refresh(String stream, DatabaseStores database) {
+		StreamTable table = database.streams().describe(stream);
 		rowsOf(stream).set(table.rowCount());
-		Map<String, Long> cursors = (store instanceof CursorStore cursorStore) ? cursorStore.readCursors(stream)
-				: Map.of();
+		CursorStore cursorStore = database.cursors();
+		Map<String, Long> cursors = (cursorStore != null) ? cursorStore.readCursors(stream) : Map.of();
 		for (Map.Entry<String, Long> cursor : cursors.entrySet()) {
 			lagOf(stream, cursor.getKey()).set(Math.max(0, table.lastRowid() - cursor.getValue()));
 		}
