@@ -3,14 +3,15 @@ package dev.interlace.core;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.junit.AnalyzeClasses;
-import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.lang.conditions.ArchConditions;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.lang.conditions.ArchConditions;
+import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -20,8 +21,12 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The package structure of core: dependencies point one way, from the API and model through the storage SPIs and
  * their shared support to the backends, with the engine over the SPIs alone.
  */
-@AnalyzeClasses(packages = "dev.interlace", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
+
+	/** Interlace's main classes, imported once for every rule (the rules run as ordinary tests). */
+	private static final JavaClasses CLASSES = new ClassFileImporter()
+		.withImportOption(new ImportOption.DoNotIncludeTests())
+		.importPackages("dev.interlace");
 
 	private static final String API = "dev.interlace.core";
 
@@ -35,58 +40,90 @@ class ArchitectureTests {
 
 	private static final String POSTGRES = "dev.interlace.core.store.postgres..";
 
-	@ArchTest
-	static final ArchRule packagesOfCoreHaveNoCycles = slices().matching("dev.interlace.core.(**)")
+	private static final ArchRule packagesOfCoreHaveNoCycles = slices().matching("dev.interlace.core.(**)")
 		.should()
 		.beFreeOfCycles();
 
-	@ArchTest
-	static final ArchRule apiAndModelDependOnNoImplementation = noClasses().that()
+	private static final ArchRule apiAndModelDependOnNoImplementation = noClasses().that()
 		.resideInAPackage(API)
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage(ENGINE, SPI, SUPPORT, DUCKDB, POSTGRES);
 
-	@ArchTest
-	static final ArchRule spiHoldsOnlyInterfacesRecordsEnumsAndExceptions = classes().that()
+	private static final ArchRule spiHoldsOnlyInterfacesRecordsEnumsAndExceptions = classes().that()
 		.resideInAPackage(SPI)
 		.and()
 		.areTopLevelClasses()
 		.should(beAnInterfaceRecordEnumOrException());
 
-	@ArchTest
-	static final ArchRule spiDependsOnNoImplementation = noClasses().that()
+	private static final ArchRule spiDependsOnNoImplementation = noClasses().that()
 		.resideInAPackage(SPI)
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage(ENGINE, SUPPORT, DUCKDB, POSTGRES);
 
-	@ArchTest
-	static final ArchRule supportDependsOnNoBackendNorEngine = noClasses().that()
+	private static final ArchRule supportDependsOnNoBackendNorEngine = noClasses().that()
 		.resideInAPackage(SUPPORT)
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage(ENGINE, DUCKDB, POSTGRES);
 
-	@ArchTest
-	static final ArchRule duckDbDependsOnNeitherPostgresNorEngine = noClasses().that()
+	private static final ArchRule duckDbDependsOnNeitherPostgresNorEngine = noClasses().that()
 		.resideInAPackage(DUCKDB)
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage(ENGINE, POSTGRES);
 
-	@ArchTest
-	static final ArchRule postgresDependsOnNeitherDuckDbNorEngine = noClasses().that()
+	private static final ArchRule postgresDependsOnNeitherDuckDbNorEngine = noClasses().that()
 		.resideInAPackage(POSTGRES)
 		.should()
 		.dependOnClassesThat()
 		.resideInAnyPackage(ENGINE, DUCKDB);
 
-	@ArchTest
-	static final ArchRule coreLogsThroughSlf4jOnly = classes().that()
+	private static final ArchRule coreLogsThroughSlf4jOnly = classes().that()
 		.resideInAPackage("dev.interlace.core..")
 		.should(ArchConditions.onlyHaveDependenciesWhere(notOnAnotherLoggingApi()))
 		.because("core logs through SLF4J alone and leaves the choice of logging backend to the application");
+
+	@Test
+	void packagesOfCoreHaveNoCycles() {
+		packagesOfCoreHaveNoCycles.check(CLASSES);
+	}
+
+	@Test
+	void apiAndModelDependOnNoImplementation() {
+		apiAndModelDependOnNoImplementation.check(CLASSES);
+	}
+
+	@Test
+	void spiHoldsOnlyInterfacesRecordsEnumsAndExceptions() {
+		spiHoldsOnlyInterfacesRecordsEnumsAndExceptions.check(CLASSES);
+	}
+
+	@Test
+	void spiDependsOnNoImplementation() {
+		spiDependsOnNoImplementation.check(CLASSES);
+	}
+
+	@Test
+	void supportDependsOnNoBackendNorEngine() {
+		supportDependsOnNoBackendNorEngine.check(CLASSES);
+	}
+
+	@Test
+	void duckDbDependsOnNeitherPostgresNorEngine() {
+		duckDbDependsOnNeitherPostgresNorEngine.check(CLASSES);
+	}
+
+	@Test
+	void postgresDependsOnNeitherDuckDbNorEngine() {
+		postgresDependsOnNeitherDuckDbNorEngine.check(CLASSES);
+	}
+
+	@Test
+	void coreLogsThroughSlf4jOnly() {
+		coreLogsThroughSlf4jOnly.check(CLASSES);
+	}
 
 	private static DescribedPredicate<Dependency> notOnAnotherLoggingApi() {
 		return new DescribedPredicate<>("the target is no logging API but SLF4J") {

@@ -1,9 +1,13 @@
 package dev.interlace.server;
 
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.junit.AnalyzeClasses;
-import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.Test;
+
+import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+import dev.interlace.core.store.postgres.PostgresStreamStore;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
@@ -11,27 +15,36 @@ import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyP
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import dev.interlace.core.store.duckdb.DuckDbStreamStore;
-import dev.interlace.core.store.postgres.PostgresStreamStore;
-
 /**
  * The package structure seen from the server: no cycles among Interlace's packages (core, auto-configuration,
  * server), and the server reaches a backend through its store facade alone.
  */
-@AnalyzeClasses(packages = "dev.interlace", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
 
-	@ArchTest
-	static final ArchRule interlacePackagesHaveNoCycles = slices().matching("dev.interlace.(**)")
+	/** Interlace's main classes, imported once for every rule (the rules run as ordinary tests). */
+	private static final JavaClasses CLASSES = new ClassFileImporter()
+		.withImportOption(new ImportOption.DoNotIncludeTests())
+		.importPackages("dev.interlace");
+
+	private static final ArchRule interlacePackagesHaveNoCycles = slices().matching("dev.interlace.(**)")
 		.should()
 		.beFreeOfCycles();
 
-	@ArchTest
-	static final ArchRule serverReachesBackendsThroughTheirStoreFacadesOnly = noClasses().that()
+	private static final ArchRule serverReachesBackendsThroughTheirStoreFacadesOnly = noClasses().that()
 		.resideInAPackage("dev.interlace.server..")
 		.should()
 		.dependOnClassesThat(resideInAnyPackage("dev.interlace.core.store.duckdb..", "dev.interlace.core.store.postgres..")
 			.and(not(belongToAnyOf(DuckDbStreamStore.class, PostgresStreamStore.class))))
 		.because("a backend's internals change with it; its store class is what applications configure");
+
+	@Test
+	void interlacePackagesHaveNoCycles() {
+		interlacePackagesHaveNoCycles.check(CLASSES);
+	}
+
+	@Test
+	void serverReachesBackendsThroughTheirStoreFacadesOnly() {
+		serverReachesBackendsThroughTheirStoreFacadesOnly.check(CLASSES);
+	}
 
 }
