@@ -5,7 +5,6 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,9 +13,13 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.interlace.autoconfigure.InterlaceProperties;
-import dev.interlace.autoconfigure.InterlaceStores;
 import dev.interlace.core.Streams;
-import dev.interlace.core.engine.DefaultStreams;
+import dev.interlace.server.streams.StreamsController;
+import dev.interlace.server.web.ApiExceptionHandler;
+import dev.interlace.server.web.RequestBodies;
+import dev.interlace.server.web.RequestIdFilter;
+import dev.interlace.server.web.RequestReadTimeoutCustomizer;
+import dev.interlace.server.web.StreamAccessFilter;
 
 /**
  * The HTTP API's infrastructure: request ids, access control (per stream and the admin role) and rate limits, body limits, read timeouts,
@@ -68,12 +71,6 @@ public class InterlaceServerConfiguration {
 	ApiExceptionHandler apiExceptionHandler(InterlaceProperties interlace) {
 		// Clients come back when the breaker lets a trial call through, not before.
 		return new ApiExceptionHandler(interlace.resilience().circuitBreaker().openDuration());
-	}
-
-	// Named so that the health component is "interlace", with one component per connection below it.
-	@Bean
-	CompositeHealthContributor interlaceHealthContributor(InterlaceStores stores, DefaultStreams streams) {
-		return StoreHealthIndicator.perConnection(stores, streams);
 	}
 
 }

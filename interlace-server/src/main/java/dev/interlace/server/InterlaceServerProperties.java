@@ -30,7 +30,16 @@ public record InterlaceServerProperties(@DefaultValue("10MB") DataSize maxBodySi
 		@DefaultValue("64") int maxNestingDepth, @DefaultValue("15s") Duration sseHeartbeat,
 		@DefaultValue("30s") Duration readTimeout, @Nullable String adminToken,
 		@DefaultValue AuthFailureLimit authFailureLimit,
-		@DefaultValue("" + StreamAccessFilter.DEFAULT_MAX_TRACKED_CLIENTS) int maxTrackedClients) {
+		@DefaultValue("" + InterlaceServerProperties.DEFAULT_MAX_TRACKED_CLIENTS) int maxTrackedClients) {
+
+	/** Default failed credential checks allowed per client address and window. */
+	public static final int DEFAULT_MAX_AUTH_FAILURES = 10;
+
+	/** Default window over which failed credential checks are counted. */
+	public static final String DEFAULT_AUTH_FAILURE_WINDOW = "1m";
+
+	/** Default client addresses whose failures and per-client rate limits are remembered at once. */
+	public static final int DEFAULT_MAX_TRACKED_CLIENTS = 10_000;
 
 	public InterlaceServerProperties {
 		if (maxBodySize.toBytes() < 1) {
@@ -58,8 +67,8 @@ public record InterlaceServerProperties(@DefaultValue("10MB") DataSize maxBodySi
 	 * @param maxFailures Failed checks allowed per address within a window.
 	 * @param window Window over which failed checks are counted, starting with an address's first failure.
 	 */
-	public record AuthFailureLimit(@DefaultValue("" + StreamAccessFilter.DEFAULT_MAX_AUTH_FAILURES) int maxFailures,
-			@DefaultValue(StreamAccessFilter.DEFAULT_AUTH_FAILURE_WINDOW) Duration window) {
+	public record AuthFailureLimit(@DefaultValue("" + DEFAULT_MAX_AUTH_FAILURES) int maxFailures,
+			@DefaultValue(DEFAULT_AUTH_FAILURE_WINDOW) Duration window) {
 
 		public AuthFailureLimit {
 			if (maxFailures < 1) {

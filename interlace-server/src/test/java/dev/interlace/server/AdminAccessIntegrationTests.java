@@ -14,6 +14,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import dev.interlace.server.streams.StreamsController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -11,6 +11,7 @@ import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import dev.interlace.server.web.StreamAccessFilter;
 
 /**
  * Records every request that got past {@link StreamAccessFilter}, so that a test can show a refused request never

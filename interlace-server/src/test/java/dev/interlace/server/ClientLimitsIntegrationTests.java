@@ -18,6 +18,7 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import dev.interlace.server.web.StreamAccessFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -18,6 +18,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.postgres.TestPostgres;
+import dev.interlace.server.streams.SubscribeController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

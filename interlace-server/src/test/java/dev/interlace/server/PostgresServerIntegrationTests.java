@@ -27,6 +27,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
 import dev.interlace.core.store.postgres.TestPostgres;
+import dev.interlace.server.streams.SubscribeController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -10,6 +10,9 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.util.unit.DataSize;
 
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.server.web.ApiException;
+import dev.interlace.server.web.ErrorCode;
+import dev.interlace.server.web.RequestBodies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -12,6 +12,9 @@ import reactor.core.publisher.Flux;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.util.unit.DataSize;
+import dev.interlace.server.web.ApiException;
+import dev.interlace.server.web.ErrorCode;
+import dev.interlace.server.web.RequestBodies;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import dev.interlace.server.web.RequestIdFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

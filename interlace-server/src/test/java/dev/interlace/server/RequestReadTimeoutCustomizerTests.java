@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import reactor.netty.http.server.HttpServer;
+import dev.interlace.server.web.RequestReadTimeoutCustomizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

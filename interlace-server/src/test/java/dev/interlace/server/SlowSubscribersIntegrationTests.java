@@ -28,6 +28,7 @@ import org.springframework.test.context.ActiveProfiles;
 
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.server.SubscribeSlowClientTests.RawSseClient;
+import dev.interlace.server.streams.SubscribeController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -20,6 +20,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import dev.interlace.server.streams.StreamsController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.web;
 
 import java.util.concurrent.TimeUnit;
 
@@ -62,7 +62,7 @@ public final class RequestObservationFilter implements WebFilter, Ordered {
 		int code = (status != null) ? status.value() : 200;
 		String path = request.getPath().pathWithinApplication().value();
 		String reason = rejection(code);
-		if (this.metrics != null && reason != null && path.startsWith(StreamsController.BASE_PATH)) {
+		if (this.metrics != null && reason != null && path.startsWith(StreamAccessFilter.STREAMS_PATH)) {
 			this.metrics.rejected(reason);
 		}
 		if (this.log && logger.isInfoEnabled()) {

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.ops;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.web;
 
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.streams;
 
 import java.math.BigDecimal;
 import java.util.Map;

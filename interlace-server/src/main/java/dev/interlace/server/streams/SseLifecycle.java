@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.streams;
 
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.streams;
 
 import java.math.BigInteger;
 import java.time.Duration;
@@ -49,6 +49,10 @@ import dev.interlace.core.Streams;
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.support.DefinitionDocument;
+import dev.interlace.server.web.ApiException;
+import dev.interlace.server.web.ErrorCode;
+import dev.interlace.server.web.RequestBodies;
+import dev.interlace.server.web.StreamAccessFilter;
 
 /**
  * The streams HTTP API, except live subscriptions: listing and describing streams, publishing, consuming and
@@ -56,7 +60,7 @@ import dev.interlace.core.store.support.DefinitionDocument;
  * metadata columns.
  * <p>
  * Every JDBC call runs on Reactor's bounded-elastic scheduler, never on the event loop. Failures are answered by
- * {@link ApiExceptionHandler}; credentials and rate limits are checked before by {@link StreamAccessFilter}.
+ * {@link dev.interlace.server.web.ApiExceptionHandler}; credentials and rate limits are checked before by {@link StreamAccessFilter}.
  *
  * @since 0.1.0
  */
@@ -65,7 +69,7 @@ import dev.interlace.core.store.support.DefinitionDocument;
 public class StreamsController {
 
 	/** Path under which every stream endpoint lives. */
-	public static final String BASE_PATH = "/api/v1/streams";
+	public static final String BASE_PATH = StreamAccessFilter.STREAMS_PATH;
 
 	private static final String JSON_SUBTYPES = "application/*+json";
 

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.web;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +19,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.server.InterlaceServerProperties;
 
 /**
  * Reads JSON request bodies within the configured limits: at most {@code interlace.server.max-body-size} bytes

@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.streams;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

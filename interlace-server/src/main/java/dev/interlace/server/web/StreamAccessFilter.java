@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.web;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -42,6 +42,7 @@ import dev.interlace.core.RateLimit;
 import dev.interlace.core.StreamAuth;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
+import dev.interlace.server.InterlaceServerProperties;
 
 /**
  * Guards every request, failing closed.
@@ -76,17 +77,11 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	/** Runs right after {@link RequestIdFilter}. */
 	public static final int ORDER = RequestIdFilter.ORDER + 10;
 
+	/** Path under which every stream lives; everything under a stream's own path is guarded as the stream's. */
+	public static final String STREAMS_PATH = "/api/v1/streams";
+
 	/** Exchange attribute set to {@code true} on requests made with the admin role. */
 	public static final String ADMIN_ATTRIBUTE = StreamAccessFilter.class.getName() + ".admin";
-
-	/** Default failed credential checks allowed per client address and window. */
-	public static final int DEFAULT_MAX_AUTH_FAILURES = 10;
-
-	/** Default window over which failed credential checks are counted. */
-	public static final String DEFAULT_AUTH_FAILURE_WINDOW = "1m";
-
-	/** Default client addresses whose failures and per-client rate limits are remembered at once. */
-	public static final int DEFAULT_MAX_TRACKED_CLIENTS = 10_000;
 
 	/** Realm announced in {@code WWW-Authenticate}. */
 	static final String REALM = "interlace";
@@ -107,8 +102,8 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 
 	static {
 		PathPatternParser parser = new PathPatternParser();
-		STREAM = parser.parse(StreamsController.BASE_PATH + "/{name}");
-		UNDER_STREAM = parser.parse(StreamsController.BASE_PATH + "/{name}/**");
+		STREAM = parser.parse(STREAMS_PATH + "/{name}");
+		UNDER_STREAM = parser.parse(STREAMS_PATH + "/{name}/**");
 	}
 
 	private final Streams streams;
@@ -368,7 +363,7 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	 * Number of addresses whose failures are remembered, for tests of its bound.
 	 * @return the addresses remembered
 	 */
-	long trackedFailures() {
+	public long trackedFailures() {
 		this.failures.cleanUp();
 		return this.failures.estimatedSize();
 	}
@@ -377,7 +372,7 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	 * Number of per-client rate limiters remembered, for tests of their bound.
 	 * @return the limiters remembered
 	 */
-	long trackedClientLimiters() {
+	public long trackedClientLimiters() {
 		this.clientLimiters.cleanUp();
 		return this.clientLimiters.estimatedSize();
 	}
