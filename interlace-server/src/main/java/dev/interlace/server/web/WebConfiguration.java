@@ -1,4 +1,4 @@
-package dev.interlace.server;
+package dev.interlace.server.web;
 
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 
@@ -9,27 +9,20 @@ import org.springframework.boot.reactor.netty.autoconfigure.NettyServerPropertie
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.ServerResponse;
 
 import dev.interlace.autoconfigure.InterlaceProperties;
 import dev.interlace.core.Streams;
-import dev.interlace.server.streams.StreamsController;
-import dev.interlace.server.web.ApiExceptionHandler;
-import dev.interlace.server.web.RequestBodies;
-import dev.interlace.server.web.RequestIdFilter;
-import dev.interlace.server.web.RequestReadTimeoutCustomizer;
-import dev.interlace.server.web.StreamAccessFilter;
+import dev.interlace.server.InterlaceServerProperties;
 
 /**
- * The HTTP API's infrastructure: request ids, access control (per stream and the admin role) and rate limits, body limits, read timeouts,
- * and the problem-details error handler.
+ * What every endpoint of the HTTP API shares: request ids, access control (per stream and the admin role) and rate
+ * limits, body limits, read timeouts, and the problem-details error handler.
  *
  * @since 0.1.0
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(InterlaceServerProperties.class)
-public class InterlaceServerConfiguration {
+public class WebConfiguration {
 
 	@Bean
 	RequestIdFilter requestIdFilter() {
@@ -60,11 +53,6 @@ public class InterlaceServerConfiguration {
 		NettyServerProperties nettyProperties = netty.getIfAvailable();
 		return new RequestReadTimeoutCustomizer(properties.readTimeout(),
 				(nettyProperties != null) ? nettyProperties.getIdleTimeout() : null);
-	}
-
-	@Bean
-	RouterFunction<ServerResponse> publishRoute(StreamsController controller) {
-		return controller.publishRoute();
 	}
 
 	@Bean
