@@ -747,6 +747,56 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
+	void everyCommitListenerHearsEachCommitAndOneThatThrowsStopsNoOther() throws Exception {
+		List<String> first = new CopyOnWriteArrayList<>();
+		List<Long> second = new CopyOnWriteArrayList<>();
+		List<Long> removed = new CopyOnWriteArrayList<>();
+		CommitListener removedListener = (stream, events) -> events.forEach((event) -> removed.add(event.rowid()));
+		this.store.addCommitListener(
+				(stream, events) -> events.forEach((event) -> first.add(stream + ":" + event.rowid())));
+		this.store.addCommitListener((stream, events) -> {
+			throw new IllegalStateException("a listener that fails");
+		});
+		this.store.addCommitListener(removedListener);
+		this.store.addCommitListener(new CommitListener() {
+
+			@Override
+			public void committed(String stream, List<StoredEvent> events) {
+				events.forEach((event) -> second.add(event.rowid()));
+			}
+
+			@Override
+			public boolean wants(String stream) {
+				return stream.equals("orders");
+			}
+
+		});
+		this.store.ensureStream(orders());
+		this.store.ensureStream(StreamDefinition.builder("other").field("order_id", FieldType.STRING).build());
+		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
+		awaitSize(removed, 2);
+		this.store.removeCommitListener(removedListener);
+		this.store.appendAndWait("other", List.of(event("order_id", "x")));
+		this.store.appendAndWait("orders", List.of(event("order_id", "c")));
+		awaitSize(second, 3);
+		awaitSize(first, 4);
+		// Each stream's commits arrive in rowid order; two streams' deliveries may interleave either way.
+		assertThat(first).containsExactlyInAnyOrder("orders:1", "orders:2", "other:1", "orders:3");
+		assertThat(first).filteredOn((entry) -> entry.startsWith("orders:"))
+			.containsExactly("orders:1", "orders:2", "orders:3");
+		assertThat(second).containsExactly(1L, 2L, 3L);
+		assertThat(removed).containsExactly(1L, 2L);
+	}
+
+	/** Some stores tell their listeners from a delivery thread of their own, after the append returned. */
+	private static void awaitSize(List<?> list, int size) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (list.size() < size && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+	}
+
+	@Test
 	void concurrentSingleEventPublishesAreStoredExactlyOnceWithoutVisibleGaps() throws Exception {
 		this.store.ensureStream(StreamDefinition.builder("ticks")
 			.field("thread", FieldType.INT32)
