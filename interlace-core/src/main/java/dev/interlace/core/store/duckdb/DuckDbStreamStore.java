@@ -38,7 +38,6 @@ import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
-import dev.interlace.core.ConsumerLimitException;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
@@ -56,11 +55,14 @@ import dev.interlace.core.store.support.AppendOp;
 import dev.interlace.core.store.support.AppendQueue;
 import dev.interlace.core.store.support.ColumnSet;
 import dev.interlace.core.store.support.CommitNotifier;
-import dev.interlace.core.store.support.ConsumerCursors;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.DefinitionDocument;
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.JdbcCursorStore;
+import dev.interlace.core.store.support.SqlDialect;
+import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.StreamRegistry;
+import dev.interlace.core.store.support.TransactionRunner;
 
 /**
  * A {@link StreamStore} in an embedded DuckDB database file.
@@ -109,6 +111,9 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 	private final BlockingQueue<DuckDBConnection> readers = new ArrayBlockingQueue<>(8);
 
 	private final StreamRegistry<Table> tables = new StreamRegistry<>();
+
+	/** Cursors, with the SQL every backend shares; its writes run as tasks of the writer thread. */
+	private final JdbcCursorStore cursors;
 
 	/** {@link AppendOp}s of this store's tables and {@link TaskOp}s: one queue, so that they keep their order. */
 	private final LinkedBlockingQueue<Object> queue;
@@ -167,6 +172,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 		}
 		this.path = this.catalog;
 		this.appends = newAppendQueue();
+		this.cursors = new JdbcCursorStore(new WriterTasks(), new Dialect(), this.tables);
 		migrate();
 		this.writerThread = startWriter();
 	}
@@ -200,6 +206,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 			throw new StoreException("Cannot open DuckDB database '" + path + "': " + ex.getMessage(), ex);
 		}
 		this.appends = newAppendQueue();
+		this.cursors = new JdbcCursorStore(new WriterTasks(), new Dialect(), this.tables);
 		migrate();
 		this.writerThread = startWriter();
 	}
@@ -336,8 +343,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 
 	@Override
 	public Map<String, Long> readCursors(String stream) {
-		this.tables.get(stream);
-		return read((connection) -> ConsumerCursors.readAll(connection, engine("consumer_cursors"), stream));
+		return this.cursors.readCursors(stream);
 	}
 
 	@Override
@@ -467,47 +473,17 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 
 	@Override
 	public long readCursor(String stream, String consumer) {
-		this.tables.get(stream);
-		return read((connection) -> queryLong(connection,
-				"SELECT coalesce(max(position), 0) FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?",
-				stream, consumer));
+		return this.cursors.readCursor(stream, consumer);
 	}
 
 	@Override
 	public long commitCursor(String stream, String consumer, long rowid, int maxConsumers) {
-		Table table = this.tables.get(stream);
-		return await(write("commit cursor", (connection) -> {
-			if (rowid < 0 || rowid > table.lastRowid) {
-				throw new InvalidRequestException("Cannot acknowledge rowid " + rowid + " of stream '" + stream
-						+ "': its rowids run from 1 to " + table.lastRowid);
-			}
-			// The writer is the only thread that changes cursors, so nothing can come between the count and the
-			// insert.
-			String cursors = engine("consumer_cursors");
-			if (!ConsumerCursors.exists(connection, cursors, stream, consumer)
-					&& ConsumerCursors.count(connection, cursors, stream) >= maxConsumers) {
-				throw new ConsumerLimitException(stream, consumer, maxConsumers);
-			}
-			try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + engine("consumer_cursors") + " "
-					+ "(stream, consumer, position, updated_at) VALUES (?, ?, ?, now()) ON CONFLICT (stream, consumer) "
-					+ "DO UPDATE SET position = greatest(consumer_cursors.position, excluded.position), "
-					+ "updated_at = excluded.updated_at")) {
-				upsert.setString(1, stream);
-				upsert.setString(2, consumer);
-				upsert.setLong(3, rowid);
-				upsert.executeUpdate();
-			}
-			return queryLong(connection,
-					"SELECT position FROM " + engine("consumer_cursors") + " WHERE stream = ? AND consumer = ?", stream,
-					consumer);
-		}));
+		return this.cursors.commitCursor(stream, consumer, rowid, maxConsumers);
 	}
 
 	@Override
 	public boolean deleteCursor(String stream, String consumer) {
-		this.tables.get(stream);
-		return await(write("delete cursor",
-				(connection) -> ConsumerCursors.delete(connection, engine("consumer_cursors"), stream, consumer)));
+		return this.cursors.deleteCursor(stream, consumer);
 	}
 
 	@Override
@@ -1216,6 +1192,45 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 			this.definition = definition;
 			this.columns = columns;
 			this.lastRowid = lastRowid;
+		}
+
+	}
+
+	/**
+	 * Runs shared SQL the way this store runs its own: writes as tasks of the writer thread, each in one transaction
+	 * between group commits (the single writer orders them, so no lock is needed), reads on a reader connection.
+	 */
+	private final class WriterTasks implements TransactionRunner {
+
+		@Override
+		public <T> T inTransaction(String what, SqlWork<T> work) {
+			return await(write(what, work::run));
+		}
+
+		@Override
+		public <T> T read(String what, SqlWork<T> work) {
+			return DuckDbStreamStore.this.read(work::run);
+		}
+
+	}
+
+	/** DuckDB's side of the shared SQL. */
+	private final class Dialect implements SqlDialect {
+
+		@Override
+		public String engineTable(String table) {
+			return engine(table);
+		}
+
+		@Override
+		public void lockNewCursors(Connection connection, String stream) {
+			// Nothing to lock: cursors change on the writer thread alone.
+		}
+
+		@Override
+		public long highestRowid(Connection connection, String stream) {
+			// Called on the writer thread, which alone moves a table's last rowid.
+			return DuckDbStreamStore.this.tables.get(stream).lastRowid;
 		}
 
 	}
