@@ -20,9 +20,9 @@ import dev.interlace.core.store.StreamStore;
 
 /**
  * The stores holding streams, by connection name, and the {@link DatabaseStores capabilities} each connection's
- * database offers (streams always; cursors and transactions when its store implements them). Closing it closes the stores it was given to own, newest first, then
- * the resources they run on (such as the connection pools opened for them), and leaves the others (such as an
- * application's own {@link StreamStore} bean) to whoever created them.
+ * database offers (streams always; cursors and transactions when its store implements them). Closing it closes the
+ * stores it was given to own, newest first, then the resources they run on (such as the connection pools opened for
+ * them), and leaves the others (such as an application's own {@link StreamStore} bean) to whoever created them.
  *
  * @since 0.1.0
  */

@@ -25,10 +25,10 @@ import dev.interlace.core.store.DatabaseStores;
 import dev.interlace.core.store.StreamTable;
 
 /**
- * Gauges that need the database: {@value #STREAM_ROWS} per stream and {@value #CONSUMER_LAG} per consumer (the
- * stream's last rowid minus the consumer's cursor, for the databases that keep cursors). One thread of its own reads them from the stores at a fixed
- * interval and the gauges return the last values read, so a scrape never runs a query, whatever the number of
- * scrapes.
+ * Gauges that need the database: {@value #STREAM_ROWS} per stream and {@value #CONSUMER_LAG} per consumer (the stream's
+ * last rowid minus the consumer's cursor, for the databases that keep cursors). One thread of its own reads them from
+ * the stores at a fixed interval and the gauges return the last values read, so a scrape never runs a query, whatever
+ * the number of scrapes.
  *
  * @since 0.1.0
  */

@@ -12,8 +12,8 @@ import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.server.web.RequestObservationFilter;
 
 /**
- * Health per store connection, and metrics and request logs of the HTTP API. Request logs are off unless {@code interlace.server.request-log} is
- * {@code true}.
+ * Health per store connection, and metrics and request logs of the HTTP API. Request logs are off unless
+ * {@code interlace.server.request-log} is {@code true}.
  *
  * @since 0.1.0
  */

@@ -60,7 +60,8 @@ import dev.interlace.server.web.StreamAccessFilter;
  * metadata columns.
  * <p>
  * Every JDBC call runs on Reactor's bounded-elastic scheduler, never on the event loop. Failures are answered by
- * {@link dev.interlace.server.web.ApiExceptionHandler}; credentials and rate limits are checked before by {@link StreamAccessFilter}.
+ * {@link dev.interlace.server.web.ApiExceptionHandler}; credentials and rate limits are checked before by
+ * {@link StreamAccessFilter}.
  *
  * @since 0.1.0
  */

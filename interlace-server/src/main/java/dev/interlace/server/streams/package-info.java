@@ -1,5 +1,6 @@
 /**
- * The streams endpoints: listing and describing streams, publishing, consuming and acknowledging, deleting consumers, and live subscriptions over server-sent events.
+ * The streams endpoints: listing and describing streams, publishing, consuming and acknowledging, deleting consumers,
+ * and live subscriptions over server-sent events.
  */
 @NullMarked
 package dev.interlace.server.streams;

@@ -22,12 +22,13 @@ import dev.interlace.core.store.support.EventConverter;
 import dev.interlace.server.InterlaceServerProperties;
 
 /**
- * Reads JSON request bodies within the configured limits: at most {@code interlace.server.max-body-size} bytes
- * (else 413, refused from {@code Content-Length} before reading when the client sends one) and at most
+ * Reads JSON request bodies within the configured limits: at most {@code interlace.server.max-body-size} bytes (else
+ * 413, refused from {@code Content-Length} before reading when the client sends one) and at most
  * {@code interlace.server.max-nesting-depth} levels of nesting (else 400), and numbers of at most
- * {@value EventConverter#MAX_JSON_NUMBER_LENGTH} characters as written (else 400), so that no body can exhaust
- * memory or the stack. A short number of huge magnitude ({@code 1e2147483640}) is read as a {@code BigDecimal} at no
- * cost; the converter then checks it against its column before any work grows with its exponent. Parsing is strict: duplicate keys and trailing content are rejected.
+ * {@value EventConverter#MAX_JSON_NUMBER_LENGTH} characters as written (else 400), so that no body can exhaust memory
+ * or the stack. A short number of huge magnitude ({@code 1e2147483640}) is read as a {@code BigDecimal} at no cost; the
+ * converter then checks it against its column before any work grows with its exponent. Parsing is strict: duplicate
+ * keys and trailing content are rejected.
  * <p>
  * Values come back as Jackson reads untyped JSON: {@code Map}, {@code List}, {@code String}, {@code Boolean},
  * whole numbers as {@code Integer}, {@code Long} or {@code BigInteger}, other numbers as {@code BigDecimal} (exactly

@@ -157,8 +157,9 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 
 	};
 
-	private final JdbcCursorStore cursors = new JdbcCursorStore(this.runner, new PostgresDialect(ENGINE_SCHEMA),
-			this.tables);
+	private final PostgresDialect dialect = new PostgresDialect(ENGINE_SCHEMA);
+
+	private final JdbcCursorStore cursors = new JdbcCursorStore(this.runner, this.dialect, this.tables);
 
 	/** Monitors of the streams this store counts or once counted, by name. */
 	private final ConcurrentMap<String, Object> recounts = new ConcurrentHashMap<>();
@@ -564,7 +565,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			ColumnSet columns = loadColumns(connection, definition);
 			table.mergeColumns(columns);
 			long rowCount = rowCount(connection, definition);
-			return new StreamTable(stream, definition.schema(), columns.asMap(), rowCount, lastRowid(connection, stream));
+			return new StreamTable(stream, definition.schema(), columns.asMap(), rowCount,
+					this.dialect.highestRowid(connection, stream));
 		});
 	}
 
@@ -1739,10 +1741,6 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 		try (Statement statement = connection.createStatement()) {
 			statement.execute(sql);
 		}
-	}
-
-	private static long lastRowid(Connection connection, String stream) throws SQLException {
-		return queryLong(connection, "SELECT last_rowid FROM " + engine("streams") + " WHERE name = ?", stream);
 	}
 
 	private static long queryLong(Connection connection, String sql, Object... parameters) throws SQLException {
