@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,7 +57,10 @@ import dev.interlace.core.store.support.CommitNotifier;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.DefinitionDocument;
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.GroupCollector;
 import dev.interlace.core.store.support.JdbcCursorStore;
+import dev.interlace.core.store.support.PreparedAppend;
+import dev.interlace.core.store.support.PublishCompleter;
 import dev.interlace.core.store.support.SqlDialect;
 import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.StreamRegistry;
@@ -95,9 +97,6 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 	private static final org.slf4j.Logger logger = LoggerFactory.getLogger(DuckDbStreamStore.class);
 
 	private static final String ENGINE_SCHEMA = "interlace";
-
-	/** A writer idle this long forgets how many publishers it expected back. */
-	private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
 	/** Catalog the store's file is attached as: a fixed alias, so no schema name can clash with the file's name. */
 	private static final String CATALOG_ALIAS = "interlace_store";
@@ -141,7 +140,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 	private final Options options;
 
 	/** Completes publishes after their commit, off the writer thread. */
-	private final java.util.concurrent.ExecutorService completer = newCompleter();
+	private final PublishCompleter completer = new PublishCompleter("interlace-duckdb-completer");
 
 	/**
 	 * Uses the database behind an existing DuckDB connection, such as the application's own data source, so that
@@ -209,14 +208,6 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 		this.cursors = new JdbcCursorStore(new WriterTasks(), new Dialect(), this.tables);
 		migrate();
 		this.writerThread = startWriter();
-	}
-
-	private static java.util.concurrent.ExecutorService newCompleter() {
-		return Executors.newSingleThreadExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "interlace-duckdb-completer");
-			thread.setDaemon(true);
-			return thread;
-		});
 	}
 
 	private AppendQueue<Table> newAppendQueue() {
@@ -561,8 +552,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 		this.closed = true;
 		try {
 			this.writerThread.join(TimeUnit.SECONDS.toMillis(30));
-			this.completer.shutdown();
-			this.completer.awaitTermination(10, TimeUnit.SECONDS);
+			this.completer.close();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -632,86 +622,24 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 
 	// ---- the writer thread ----
 
-	@SuppressWarnings("unchecked") // the queue holds this store's appends and tasks only
 	private void runWriter() {
+		GroupCollector<Table> collector = new GroupCollector<>(this.queue, this.maxGroupRows, this.lingerNanos,
+				() -> this.closed);
 		List<AppendOp<Table>> group = new ArrayList<>();
-		int expectedPublishes = 1;
-		TaskOp<?> deferredTask = null;
-		while (true) {
-			Object op;
-			if (deferredTask != null) {
-				op = deferredTask;
-				deferredTask = null;
-			}
-			else {
-				long idleSince = System.nanoTime();
-				op = poll(TimeUnit.MILLISECONDS.toNanos(50));
-				if (System.nanoTime() - idleSince > IDLE_NANOS) {
-					// Publishers stopped coming back: whoever comes next should not wait for those gone.
-					expectedPublishes = 1;
-				}
-			}
-			if (op == null) {
-				if (this.closed && this.queue.isEmpty()) {
-					break;
-				}
-				continue;
-			}
-			if (op instanceof TaskOp<?> task) {
+		while (!collector.drained()) {
+			Object other = collector.next(group);
+			if (other instanceof TaskOp<?> task) {
 				closeAppenders();
 				runTask(task);
-				continue;
 			}
-			AppendOp<Table> first = (AppendOp<Table>) op;
-			group.add(first);
-			int rows = first.events().size();
-			long deadline = 0;
-			while (rows < this.maxGroupRows) {
-				Object next = this.queue.poll();
-				if (next == null && group.size() < expectedPublishes && this.lingerNanos > 0 && !this.closed) {
-					// Publishers released by the previous commit are still coming back: wait for them briefly, or
-					// the writer alternates between two half-size groups and pays twice the commits.
-					long now = System.nanoTime();
-					if (deadline == 0) {
-						deadline = now + this.lingerNanos;
-					}
-					// Yield rather than block: a blocked writer is woken once per arriving publish, and on a small
-					// machine those wake-ups take the CPU the returning publishers need.
-					while (now < deadline && this.queue.isEmpty()) {
-						Thread.yield();
-						now = System.nanoTime();
-					}
-					next = this.queue.poll();
-				}
-				if (next == null) {
-					break;
-				}
-				if (next instanceof TaskOp<?> task) {
-					deferredTask = task;
-					break;
-				}
-				AppendOp<Table> append = (AppendOp<Table>) next;
-				group.add(append);
-				rows += append.events().size();
+			else if (!group.isEmpty()) {
+				commitGroup(group);
+				group.clear();
 			}
-			// Expect as many publishers as ever came back lately; forget one a group when fewer return, so a late
-			// straggler does not shrink every following group.
-			expectedPublishes = Math.max(group.size(), expectedPublishes - 1);
-			commitGroup(group);
-			group.clear();
 		}
 		closeAppenders();
 		if (this.writer != null) {
 			closeQuietly(this.writer);
-		}
-	}
-
-	private @Nullable Object poll(long nanos) {
-		try {
-			return this.queue.poll(nanos, TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			return null;
 		}
 	}
 
@@ -740,7 +668,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 
 	private void commitGroup(List<AppendOp<Table>> group) {
 		Map<Table, ColumnSet> columns = new LinkedHashMap<>();
-		Map<Table, List<Prepared>> byTable = new LinkedHashMap<>();
+		Map<Table, List<PreparedAppend<Table>>> byTable = new LinkedHashMap<>();
 		for (AppendOp<Table> op : group) {
 			ColumnSet current = columns.getOrDefault(op.table(), op.table().columns);
 			ConvertedBatch batch = op.batch();
@@ -755,13 +683,13 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 				}
 			}
 			columns.put(op.table(), batch.columns());
-			byTable.computeIfAbsent(op.table(), (key) -> new ArrayList<>()).add(new Prepared(op, batch));
+			byTable.computeIfAbsent(op.table(), (key) -> new ArrayList<>()).add(new PreparedAppend<>(op, batch));
 		}
 		// A publish touches one stream, so each table commits on its own: that keeps every publish atomic.
 		byTable.forEach((table, prepared) -> commitTable(table, columns.get(table), prepared));
 	}
 
-	private void commitTable(Table table, ColumnSet columns, List<Prepared> prepared) {
+	private void commitTable(Table table, ColumnSet columns, List<PreparedAppend<Table>> prepared) {
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		long lastRowid;
 		long start = System.nanoTime();
@@ -772,12 +700,12 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 			resetWriter(ex);
 			if (prepared.size() > 1) {
 				// Commit each publish alone so that only the one the database refuses fails.
-				for (Prepared each : prepared) {
-					commitGroup(List.of(each.op));
+				for (PreparedAppend<Table> each : prepared) {
+					commitGroup(List.of(each.op()));
 				}
 			}
 			else {
-				prepared.get(0).op.future().completeExceptionally(publishFailure(table, ex));
+				prepared.get(0).op().future().completeExceptionally(publishFailure(table, ex));
 			}
 			return;
 		}
@@ -786,21 +714,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
 		notifyListener(table, prepared, publishedAt);
-		String stream = table.definition.name();
-		List<Prepared> chained = new ArrayList<>(prepared.size());
-		for (Prepared each : prepared) {
-			if (each.op.waiting()) {
-				each.op.complete(stream, each.firstRowid);
-			}
-			else {
-				chained.add(each);
-			}
-		}
-		if (!chained.isEmpty()) {
-			// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes: on
-			// the completer, so that it never delays the next commit. One hand-off per group, not per publish.
-			this.completer.execute(() -> chained.forEach((each) -> each.op.complete(stream, each.firstRowid)));
-		}
+		this.completer.complete(table.definition.name(), prepared);
 	}
 
 	/**
@@ -862,7 +776,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 	 * of DuckDB's cost per commit. Groups of more than {@value #FAST_PATH_MAX_ROWS} rows, which the appender would
 	 * flush (and commit) part-way, run in an explicit transaction instead, so that they stay atomic.
 	 */
-	private long writeTable(Table table, ColumnSet columns, List<Prepared> prepared, Instant publishedAt)
+	private long writeTable(Table table, ColumnSet columns, List<PreparedAppend<Table>> prepared, Instant publishedAt)
 			throws SQLException {
 		DuckDBConnection connection = writer();
 		Map<String, FieldType> added = new LinkedHashMap<>();
@@ -876,8 +790,8 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 			table.columns = columns;
 		}
 		int rows = 0;
-		for (Prepared each : prepared) {
-			rows += each.batch.rows().length;
+		for (PreparedAppend<Table> each : prepared) {
+			rows += each.rows();
 		}
 		boolean transactional = rows > FAST_PATH_MAX_ROWS;
 		DuckDBAppender appender;
@@ -890,13 +804,13 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 			appender = appender(connection, table);
 		}
 		long micros = epochMicros(publishedAt);
-		long rowid = table.lastRowid;
-		for (Prepared each : prepared) {
-			each.firstRowid = rowid + 1;
-			UUID publishId = each.op.publishId();
-			for (Object[] row : each.batch.rows()) {
+		long rowid = PreparedAppend.assignRowids(prepared, table.lastRowid + 1);
+		long next = table.lastRowid + 1;
+		for (PreparedAppend<Table> each : prepared) {
+			UUID publishId = each.op().publishId();
+			for (Object[] row : each.batch().rows()) {
 				appender.beginRow();
-				appender.append(++rowid);
+				appender.append(next++);
 				appender.appendEpochMicros(micros);
 				appender.append(publishId);
 				for (int column = 0; column < columns.size(); column++) {
@@ -966,19 +880,14 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 		return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
 	}
 
-	private void notifyListener(Table table, List<Prepared> prepared, Instant publishedAt) {
+	private void notifyListener(Table table, List<PreparedAppend<Table>> prepared, Instant publishedAt) {
 		CommitListener listener = this.notifier.listener();
 		String stream = table.definition.name();
 		if (!listener.wants(stream)) {
 			return;
 		}
 		List<StoredEvent> events = new ArrayList<>();
-		for (Prepared each : prepared) {
-			long rowid = each.firstRowid;
-			for (int row = 0; row < each.batch.rows().length; row++) {
-				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), each.batch.data(row)));
-			}
-		}
+		PreparedAppend.addEvents(stream, prepared, publishedAt, events);
 		this.notifier.deliver(listener, stream, events);
 	}
 
@@ -1243,21 +1152,6 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 	}
 
 	private record TaskOp<T>(String what, SqlTask<T> task, CompletableFuture<T> future) {
-	}
-
-	private static final class Prepared {
-
-		final AppendOp<Table> op;
-
-		final ConvertedBatch batch;
-
-		long firstRowid;
-
-		Prepared(AppendOp<Table> op, ConvertedBatch batch) {
-			this.op = op;
-			this.batch = batch;
-		}
-
 	}
 
 	/** Hands Flyway duplicates of the store's connection: DuckDB allows one database instance per file. */

@@ -23,8 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,7 +61,10 @@ import dev.interlace.core.store.support.CommitNotifier;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.DefinitionDocument;
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.GroupCollector;
 import dev.interlace.core.store.support.JdbcCursorStore;
+import dev.interlace.core.store.support.PreparedAppend;
+import dev.interlace.core.store.support.PublishCompleter;
 import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.StreamRegistry;
 import dev.interlace.core.store.support.TransactionRunner;
@@ -122,9 +123,6 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	/** Bytes of COPY data sent at a time. */
 	private static final int COPY_CHUNK = 64 * 1024;
 
-	/** A writer idle this long forgets how many publishers it expected back. */
-	private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-
 	/** How long the listener waits for notifications at a time, so that it notices {@link #close()}. */
 	private static final int POLL_MILLIS = 250;
 
@@ -176,11 +174,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	private final Thread listenerThread;
 
 	/** Completes publishes whose callers chained work onto them, off the writer and delivery threads. */
-	private final ExecutorService completer = Executors.newSingleThreadExecutor((runnable) -> {
-		Thread thread = new Thread(runnable, "interlace-postgres-completer");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final PublishCompleter completer = new PublishCompleter("interlace-postgres-completer");
+
 
 	private final AtomicLong groupRetries = new AtomicLong();
 
@@ -661,8 +656,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			this.delivery.offer(Delivery.STOP);
 			this.deliveryThread.join(TimeUnit.SECONDS.toMillis(10));
 			this.listenerThread.join(TimeUnit.SECONDS.toMillis(10));
-			this.completer.shutdown();
-			this.completer.awaitTermination(10, TimeUnit.SECONDS);
+			this.completer.close();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -846,48 +840,15 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 
 		@Override
 		public void run() {
+			GroupCollector<Table> collector = new GroupCollector<>(this.queue,
+					PostgresStreamStore.this.options.maxGroupRows(), PostgresStreamStore.this.options.linger().toNanos(),
+					() -> PostgresStreamStore.this.closed);
 			List<AppendOp<Table>> group = new ArrayList<>();
-			int expectedPublishes = 1;
-			long lingerNanos = PostgresStreamStore.this.options.linger().toNanos();
-			int maxGroupRows = PostgresStreamStore.this.options.maxGroupRows();
-			while (true) {
-				long idleSince = System.nanoTime();
-				AppendOp<Table> first = poll();
-				if (System.nanoTime() - idleSince > IDLE_NANOS) {
-					// Publishers stopped coming back: whoever comes next should not wait for those gone.
-					expectedPublishes = 1;
-				}
-				if (first == null) {
-					if (PostgresStreamStore.this.closed && this.queue.isEmpty()) {
-						break;
-					}
+			while (!collector.drained()) {
+				collector.next(group);
+				if (group.isEmpty()) {
 					continue;
 				}
-				group.add(first);
-				int rows = first.events().size();
-				long deadline = 0;
-				while (rows < maxGroupRows) {
-					AppendOp<Table> next = this.queue.poll();
-					if (next == null && group.size() < expectedPublishes && lingerNanos > 0
-							&& !PostgresStreamStore.this.closed) {
-						// Publishers released by the previous commit are still coming back: wait for them briefly.
-						long now = System.nanoTime();
-						if (deadline == 0) {
-							deadline = now + lingerNanos;
-						}
-						while (now < deadline && this.queue.isEmpty()) {
-							Thread.yield();
-							now = System.nanoTime();
-						}
-						next = this.queue.poll();
-					}
-					if (next == null) {
-						break;
-					}
-					group.add(next);
-					rows += next.events().size();
-				}
-				expectedPublishes = Math.max(group.size(), expectedPublishes - 1);
 				try {
 					commitGroup(group);
 				}
@@ -901,15 +862,6 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			AppendOp<Table> late;
 			while ((late = this.queue.poll()) != null) {
 				late.future().completeExceptionally(new StoreException("PostgreSQL store is closed"));
-			}
-		}
-
-		private @Nullable AppendOp<Table> poll() {
-			try {
-				return this.queue.poll(50, TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				return null;
 			}
 		}
 
@@ -978,7 +930,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	 */
 	private void commitTable(Connection connection, Table table, List<AppendOp<Table>> ops,
 			Set<AppendOp<Table>> committed, List<Commit> commits) throws SQLException {
-		List<Prepared> prepared = prepare(connection, table, ops);
+		List<PreparedAppend<Table>> prepared = prepare(connection, table, ops);
 		if (prepared.isEmpty()) {
 			return;
 		}
@@ -1003,13 +955,13 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			if (prepared.size() > 1) {
 				// Commit each publish alone so that only the one the database refuses fails.
 				this.groupRetries.incrementAndGet();
-				for (Prepared each : prepared) {
-					commitTable(connection, table, List.of(each.op), committed, commits);
+				for (PreparedAppend<Table> each : prepared) {
+					commitTable(connection, table, List.of(each.op()), committed, commits);
 				}
 			}
 			else {
 				DataRejectedException refused = refused("the publish to '" + table.definition.name() + "'", ex);
-				prepared.get(0).op.future().completeExceptionally((refused != null) ? refused
+				prepared.get(0).op().future().completeExceptionally((refused != null) ? refused
 						: new StoreException("PostgreSQL rejected the publish to '" + table.definition.name() + "': "
 								+ ex.getMessage(), ex));
 			}
@@ -1017,8 +969,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 		}
 		this.notifier.observe(table.definition.name(), (int) (commit.lastRowid() - commit.firstRowid() + 1),
 				System.nanoTime() - start);
-		for (Prepared each : prepared) {
-			committed.add(each.op);
+		for (PreparedAppend<Table> each : prepared) {
+			committed.add(each.op());
 		}
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
@@ -1035,8 +987,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	 * Converts a stream's publishes against its current columns, adding the columns they bring first. A publish that
 	 * no longer fits fails alone.
 	 */
-	private List<Prepared> prepare(Connection connection, Table table, List<AppendOp<Table>> ops) throws SQLException {
-		List<Prepared> prepared = new ArrayList<>(ops.size());
+	private List<PreparedAppend<Table>> prepare(Connection connection, Table table, List<AppendOp<Table>> ops) throws SQLException {
+		List<PreparedAppend<Table>> prepared = new ArrayList<>(ops.size());
 		ColumnSet current = table.columns;
 		for (AppendOp<Table> op : ops) {
 			try {
@@ -1066,7 +1018,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 								+ table.definition.name() + "' could not be added");
 					}
 				}
-				prepared.add(new Prepared(op, batch));
+				prepared.add(new PreparedAppend<>(op, batch));
 			}
 			catch (InterlaceException ex) {
 				op.future().completeExceptionally(ex);
@@ -1074,20 +1026,20 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 		}
 		// Publishes converted before a later one added columns hold fewer values: fine while their columns lead the
 		// current ones, as added columns always go last.
-		for (Iterator<Prepared> iterator = prepared.iterator(); iterator.hasNext();) {
-			Prepared each = iterator.next();
-			if (!isPrefix(each.batch.columns(), current)) {
+		for (Iterator<PreparedAppend<Table>> iterator = prepared.iterator(); iterator.hasNext();) {
+			PreparedAppend<Table> each = iterator.next();
+			if (!isPrefix(each.batch().columns(), current)) {
 				try {
-					each.batch = EventConverter.convert(table.definition, current, each.op.events());
+					each.batch(EventConverter.convert(table.definition, current, each.op().events()));
 				}
 				catch (InterlaceException ex) {
-					each.op.future().completeExceptionally(ex);
+					each.op().future().completeExceptionally(ex);
 					iterator.remove();
 				}
 			}
 		}
-		for (Prepared each : prepared) {
-			each.columns = current;
+		for (PreparedAppend<Table> each : prepared) {
+			each.columns(current);
 		}
 		return prepared;
 	}
@@ -1143,13 +1095,13 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	 * Small groups do all of it in one auto-committed statement, one round trip; large ones reserve the rowids, send
 	 * the rows with a binary {@code COPY} and commit.
 	 */
-	private Commit write(Connection connection, Table table, List<Prepared> prepared, boolean[] committing)
+	private Commit write(Connection connection, Table table, List<PreparedAppend<Table>> prepared, boolean[] committing)
 			throws SQLException {
 		int rows = 0;
-		for (Prepared each : prepared) {
-			rows += each.batch.rows().length;
+		for (PreparedAppend<Table> each : prepared) {
+			rows += each.rows();
 		}
-		ColumnSet columns = prepared.get(0).columns;
+		ColumnSet columns = prepared.get(0).columns();
 		if (rows < this.options.copyThreshold() && (long) rows * (columns.size() + 2) <= MAX_PARAMETERS) {
 			committing[0] = true;
 			return insert(connection, table, columns, prepared, rows);
@@ -1173,7 +1125,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 				publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
 			}
 		}
-		assignRowids(prepared, lastRowid - rows + 1);
+		PreparedAppend.assignRowids(prepared, lastRowid - rows + 1);
 		copy(connection, table, columns, prepared, publishedAt);
 		committing[0] = true;
 		connection.commit();
@@ -1195,19 +1147,11 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 		return new StoreException("Stream '" + table.definition.name() + "' is missing from " + engine("streams"));
 	}
 
-	private static void assignRowids(List<Prepared> prepared, long firstRowid) {
-		long rowid = firstRowid;
-		for (Prepared each : prepared) {
-			each.firstRowid = rowid;
-			rowid += each.batch.rows().length;
-		}
-	}
-
 	/**
 	 * Reserves the rowids and inserts the rows in one statement: the rows' ordinals in the group, added to the
 	 * reserved range, make their rowids.
 	 */
-	private Commit insert(Connection connection, Table table, ColumnSet columns, List<Prepared> prepared, int rows)
+	private Commit insert(Connection connection, Table table, ColumnSet columns, List<PreparedAppend<Table>> prepared, int rows)
 			throws SQLException {
 		StringBuilder sql = new StringBuilder("WITH reserved AS (UPDATE ").append(engine("streams"))
 			.append(" SET " + COUNTED + " WHERE name = ? RETURNING ")
@@ -1237,9 +1181,9 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			insert.setString(3, table.definition.name());
 			insert.setLong(4, rows);
 			int index = 5;
-			for (Prepared each : prepared) {
-				for (Object[] row : each.batch.rows()) {
-					insert.setObject(index++, each.op.publishId());
+			for (PreparedAppend<Table> each : prepared) {
+				for (Object[] row : each.batch().rows()) {
+					insert.setObject(index++, each.op().publishId());
 					for (int column = 0; column < columns.size(); column++) {
 						PostgresTypes.bind(insert, index++, columns.type(column),
 								(column < row.length) ? row[column] : null);
@@ -1257,12 +1201,12 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			if (publishedAt == null) {
 				throw missingFromRegistry(table);
 			}
-			assignRowids(prepared, lastRowid - rows + 1);
+			PreparedAppend.assignRowids(prepared, lastRowid - rows + 1);
 			return new Commit(table, prepared, lastRowid - rows + 1, lastRowid, publishedAt);
 		}
 	}
 
-	private void copy(Connection connection, Table table, ColumnSet columns, List<Prepared> prepared,
+	private void copy(Connection connection, Table table, ColumnSet columns, List<PreparedAppend<Table>> prepared,
 			Instant publishedAt) throws SQLException {
 		StringBuilder sql = new StringBuilder("COPY ").append(qualified(table.definition)).append(" (");
 		appendColumnNames(sql, columns);
@@ -1272,10 +1216,10 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 			BinaryCopyBuffer out = new BinaryCopyBuffer(COPY_CHUNK + 4 * 1024);
 			out.header();
 			int fields = columns.size() + 3;
-			for (Prepared each : prepared) {
-				long rowid = each.firstRowid;
-				UUID publishId = each.op.publishId();
-				for (Object[] row : each.batch.rows()) {
+			for (PreparedAppend<Table> each : prepared) {
+				long rowid = each.firstRowid();
+				UUID publishId = each.op().publishId();
+				for (Object[] row : each.batch().rows()) {
 					out.startRow(fields);
 					out.int8(rowid++);
 					out.timestamp(publishedAt);
@@ -1454,12 +1398,12 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 						return;
 					}
 				}
-				for (Prepared each : commit.prepared()) {
-					long rowid = each.firstRowid;
-					for (int row = 0; row < each.batch.rows().length; row++, rowid++) {
+				for (PreparedAppend<Table> each : commit.prepared()) {
+					long rowid = each.firstRowid();
+					for (int row = 0; row < each.batch().rows().length; row++, rowid++) {
 						if (rowid > feed.watermark) {
-							events.add(new StoredEvent(stream, rowid, commit.publishedAt(), each.op.publishId(),
-									each.batch.data(row)));
+							events.add(new StoredEvent(stream, rowid, commit.publishedAt(), each.op().publishId(),
+									each.batch().data(row)));
 						}
 					}
 				}
@@ -1539,22 +1483,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 		}
 
 		private void complete(Commit commit) {
-			String stream = commit.table().definition.name();
-			List<Prepared> chained = new ArrayList<>(commit.prepared().size());
-			for (Prepared each : commit.prepared()) {
-				if (each.op.waiting()) {
-					each.op.complete(stream, each.firstRowid);
-				}
-				else {
-					chained.add(each);
-				}
-			}
-			if (!chained.isEmpty()) {
-				// Whatever callers chain onto their publish (an HTTP response, say) runs where the future completes:
-				// on the completer, so that it never delays delivery. One hand-off per commit, not per publish.
-				PostgresStreamStore.this.completer
-					.execute(() -> chained.forEach((each) -> each.op.complete(stream, each.firstRowid)));
-			}
+			PostgresStreamStore.this.completer.complete(commit.table().definition.name(), commit.prepared());
 		}
 
 		record Notified(String stream, long rowid) {
@@ -1897,26 +1826,7 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	}
 
 	/** A committed group of one stream, on its way to the listener and then to its publishers. */
-	private record Commit(Table table, List<Prepared> prepared, long firstRowid, long lastRowid, Instant publishedAt) {
-	}
-
-	private static final class Prepared {
-
-		final AppendOp<Table> op;
-
-		ConvertedBatch batch;
-
-		/** The columns the group is written with; {@link #batch} rows may be shorter. */
-		ColumnSet columns;
-
-		long firstRowid;
-
-		Prepared(AppendOp<Table> op, ConvertedBatch batch) {
-			this.op = op;
-			this.batch = batch;
-			this.columns = batch.columns();
-		}
-
+	private record Commit(Table table, List<PreparedAppend<Table>> prepared, long firstRowid, long lastRowid, Instant publishedAt) {
 	}
 
 	@FunctionalInterface
