@@ -37,7 +37,7 @@ java ${JAVA_OPTS:-} -jar "$JAR" --server.port="$PORT" \
   "${STORE_ARGS[@]}" > "$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
+for _ in $(seq 1 240); do
   curl -sf "http://127.0.0.1:$PORT/api/v1/streams/bench" >/dev/null && break
   sleep 0.5
 done

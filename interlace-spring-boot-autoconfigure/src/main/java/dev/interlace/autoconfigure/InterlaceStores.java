@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.util.Assert;
 
@@ -28,7 +28,7 @@ import dev.interlace.core.store.StreamStore;
  */
 public final class InterlaceStores implements AutoCloseable {
 
-	private static final Log logger = LogFactory.getLog(InterlaceStores.class);
+	private static final Logger logger = LoggerFactory.getLogger(InterlaceStores.class);
 
 	private final Map<String, StreamStore> stores;
 

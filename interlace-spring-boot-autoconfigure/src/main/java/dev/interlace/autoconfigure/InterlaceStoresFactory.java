@@ -11,13 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import javax.sql.DataSource;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.duckdb.DuckDBConnection;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.ClassUtils;
@@ -37,7 +36,7 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
  */
 final class InterlaceStoresFactory {
 
-	private static final Log logger = LogFactory.getLog(InterlaceStoresFactory.class);
+	private static final Logger logger = LoggerFactory.getLogger(InterlaceStoresFactory.class);
 
 	static final String PREFIX = "interlace.connections.";
 

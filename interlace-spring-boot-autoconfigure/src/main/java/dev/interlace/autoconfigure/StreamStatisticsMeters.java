@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
@@ -40,7 +40,7 @@ public final class StreamStatisticsMeters implements InitializingBean, Disposabl
 	/** Events a consumer has not acknowledged yet, tagged {@code stream} and {@code consumer}. */
 	public static final String CONSUMER_LAG = "interlace.consumer.lag";
 
-	private static final Log logger = LogFactory.getLog(StreamStatisticsMeters.class);
+	private static final Logger logger = LoggerFactory.getLogger(StreamStatisticsMeters.class);
 
 	private final Streams streams;
 
