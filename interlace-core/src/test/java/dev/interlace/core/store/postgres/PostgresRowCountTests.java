@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StreamDefinition;
@@ -31,15 +34,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresRowCountTests {
 
-	private static final StreamDefinition TICKS = StoreInstances.TICKS;
+	private static final StreamDefinition TICKS = PostgresMultiInstanceTests.TICKS;
 
-	private final StoreInstances instances = new StoreInstances();
+	@RegisterExtension
+	final PostgresTestStores database = new PostgresTestStores();
 
-	private final HikariDataSource admin = this.instances.dataSource();
+	private final HikariDataSource admin = this.database.newDataSource();
+
+	private final ExecutorService pool = Executors.newCachedThreadPool();
 
 	@AfterEach
-	void closeEverything() throws Exception {
-		this.instances.close();
+	void stopTheCallers() {
+		// Callers stop before the fixture closes their stores.
+		this.pool.shutdownNow();
 	}
 
 	@Test
@@ -77,7 +84,7 @@ class PostgresRowCountTests {
 		CountDownLatch start = new CountDownLatch(1);
 		List<Future<StreamTable>> ensured = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
-			ensured.add(this.instances.pool.submit(() -> {
+			ensured.add(this.pool.submit(() -> {
 				start.await();
 				return open().ensureStream(TICKS);
 			}));
@@ -150,11 +157,11 @@ class PostgresRowCountTests {
 	}
 
 	private PostgresStreamStore open() {
-		return this.instances.open();
+		return this.database.openInstance();
 	}
 
 	private PostgresStreamStore open(PostgresStreamStore.Options options) {
-		return this.instances.open(options);
+		return this.database.openInstance(options);
 	}
 
 	private long tableCount() throws Exception {
@@ -255,7 +262,7 @@ class PostgresRowCountTests {
 		}
 
 		void background(Task task) {
-			this.background.add(PostgresRowCountTests.this.instances.pool.submit(() -> {
+			this.background.add(PostgresRowCountTests.this.pool.submit(() -> {
 				task.run();
 				return null;
 			}));
@@ -272,7 +279,7 @@ class PostgresRowCountTests {
 			for (PostgresStreamStore store : List.of(this.first, this.second)) {
 				for (int t = 0; t < threadsPerInstance; t++) {
 					int thread = t;
-					publishers.add(PostgresRowCountTests.this.instances.pool.submit(() -> {
+					publishers.add(PostgresRowCountTests.this.pool.submit(() -> {
 						start.await();
 						long events = 0;
 						for (int p = 0; p < publishesPerThread; p++) {
