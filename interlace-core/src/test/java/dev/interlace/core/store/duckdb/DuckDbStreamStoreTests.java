@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamStoreContractTests;
 
@@ -77,22 +78,11 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		try (Connection connection = duckDb.openConnection(); Statement statement = connection.createStatement()) {
 			statement.execute("CREATE UNIQUE INDEX orders_order_id ON events.orders (order_id)");
 		}
-		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch writerBusy = new CountDownLatch(1);
-		// The listener runs on the writer thread: holding it on the first commit queues the rest into one group.
-		duckDb.addCommitListener((stream, events) -> {
-			if (writerBusy.getCount() > 0) {
-				writerBusy.countDown();
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-		});
+		WriterHold hold = new WriterHold();
+		// Holding the writer on the first commit queues the rest into one group.
+		duckDb.addCommitListener(hold);
 		CompletableFuture<PublishResult> first = this.store.append("orders", List.of(event("order_id", "taken")));
-		assertThat(writerBusy.await(10, TimeUnit.SECONDS)).isTrue();
+		hold.awaitHeld();
 		int rowsPerPublish = 1_500;
 		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
 		for (int publish = 0; publish < 3; publish++) {
@@ -101,7 +91,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		List<Map<String, Object>> duplicate = numberedOrders("bad", rowsPerPublish);
 		duplicate.set(rowsPerPublish - 1, event("order_id", "taken"));
 		CompletableFuture<PublishResult> bad = this.store.append("orders", duplicate);
-		release.countDown();
+		hold.release();
 		assertThat(first.join().firstRowid()).isEqualTo(1);
 		// Every publish settled before the table is read.
 		CompletableFuture.allOf(good.toArray(new CompletableFuture<?>[0])).exceptionally((ex) -> null).join();
@@ -167,21 +157,12 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		try (DuckDbStreamStore small = this.database.open("small.duckdb",
 				new DuckDbStreamStore.Options(1_000, 1, Duration.ZERO, 1))) {
 			small.ensureStream(orders());
-			CountDownLatch release = new CountDownLatch(1);
-			CountDownLatch writerBusy = new CountDownLatch(1);
-			// The listener runs on the writer thread: holding it keeps the writer from taking more work.
-			small.addCommitListener((stream, events) -> {
-				writerBusy.countDown();
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			});
+			WriterHold hold = new WriterHold();
+			// Holding the writer keeps it from taking more work.
+			small.addCommitListener(hold);
 			CompletableFuture<PublishResult> first = small.append("orders", List.of(event("amount", 1)));
-			assertThat(writerBusy.await(10, TimeUnit.SECONDS)).isTrue();
-			assertAFullWriterQueueRefusesPublishesAtOnce(small, first, release::countDown);
+			hold.awaitHeld();
+			assertAFullWriterQueueRefusesPublishesAtOnce(small, first, hold::release);
 		}
 	}
 
@@ -192,6 +173,36 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 			memory.appendAndWait("orders", List.of(event("amount", 1)));
 			assertThat(memory.describe("orders").rowCount()).isEqualTo(1);
 		}
+	}
+
+	/** Holds a store's writer at its first commit until released: DuckDB tells its listeners on the writer thread. */
+	private static final class WriterHold implements CommitListener {
+
+		private final CountDownLatch held = new CountDownLatch(1);
+
+		private final CountDownLatch released = new CountDownLatch(1);
+
+		@Override
+		public void committed(String stream, List<StoredEvent> events) {
+			if (this.held.getCount() > 0) {
+				this.held.countDown();
+				try {
+					this.released.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
+		void awaitHeld() throws InterruptedException {
+			assertThat(this.held.await(10, TimeUnit.SECONDS)).as("writer held").isTrue();
+		}
+
+		void release() {
+			this.released.countDown();
+		}
+
 	}
 
 }
