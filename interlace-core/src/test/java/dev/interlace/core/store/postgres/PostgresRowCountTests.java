@@ -39,7 +39,7 @@ class PostgresRowCountTests {
 	@RegisterExtension
 	final PostgresTestStores database = new PostgresTestStores();
 
-	private final HikariDataSource admin = this.database.newDataSource();
+	private final HikariDataSource admin = this.database.dataSource();
 
 	private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -94,7 +94,8 @@ class PostgresRowCountTests {
 			assertThat(table.get(60, TimeUnit.SECONDS).rowCount()).isEqualTo(99_000);
 		}
 		assertThat(storedCount()).isEqualTo(99_000);
-		assertThat(query("SELECT row_count_known::int FROM interlace.streams WHERE name = 'ticks'")).isOne();
+		assertThat(this.database.queryForLong("SELECT row_count_known::int FROM interlace.streams WHERE name = 'ticks'"))
+			.isOne();
 	}
 
 	@Test
@@ -112,7 +113,8 @@ class PostgresRowCountTests {
 		// while at this size, overlaps commits of both instances.
 		load.background(() -> {
 			while (load.running()) {
-				execute("UPDATE interlace.streams SET row_count = 0, row_count_known = false WHERE name = 'ticks'");
+				this.database.execute(
+						"UPDATE interlace.streams SET row_count = 0, row_count_known = false WHERE name = 'ticks'");
 				if (recounts.incrementAndGet() % 2 == 0) {
 					first.describe("ticks");
 				}
@@ -146,13 +148,14 @@ class PostgresRowCountTests {
 			.target("1")
 			.load()
 			.migrate();
-		execute("CREATE SCHEMA events");
-		execute("CREATE TABLE events.ticks (_interlace_rowid bigint PRIMARY KEY,"
+		this.database.execute("CREATE SCHEMA events");
+		this.database.execute("CREATE TABLE events.ticks (_interlace_rowid bigint PRIMARY KEY,"
 				+ " _interlace_published_at timestamptz NOT NULL, _interlace_publish_id uuid NOT NULL, instance text,"
 				+ " thread integer, seq integer)");
-		execute("INSERT INTO events.ticks SELECT g, now(), gen_random_uuid(), 'old', 0, g FROM generate_series(1001, "
-				+ lastRowid + ") g");
-		execute("INSERT INTO interlace.streams (name, schema_name, definition, last_rowid, created_at, updated_at)"
+		this.database.execute("INSERT INTO events.ticks SELECT g, now(), gen_random_uuid(), 'old', 0, g"
+				+ " FROM generate_series(1001, " + lastRowid + ") g");
+		this.database.execute("INSERT INTO interlace.streams"
+				+ " (name, schema_name, definition, last_rowid, created_at, updated_at)"
 				+ " VALUES ('ticks', 'events', '{}', " + lastRowid + ", now(), now())");
 	}
 
@@ -165,25 +168,12 @@ class PostgresRowCountTests {
 	}
 
 	private long tableCount() throws Exception {
-		return query("SELECT count(*) FROM events.ticks");
+		return this.database.queryForLong("SELECT count(*) FROM events.ticks");
 	}
 
 	private long storedCount() throws Exception {
-		return query("SELECT row_count FROM interlace.streams WHERE name = 'ticks' AND row_count_known");
-	}
-
-	private long query(String sql) throws Exception {
-		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(sql)) {
-			assertThat(rs.next()).as(sql).isTrue();
-			return rs.getLong(1);
-		}
-	}
-
-	private void execute(String sql) throws Exception {
-		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
+		return this.database
+			.queryForLong("SELECT row_count FROM interlace.streams WHERE name = 'ticks' AND row_count_known");
 	}
 
 	@FunctionalInterface

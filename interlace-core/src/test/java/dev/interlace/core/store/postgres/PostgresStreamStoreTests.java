@@ -11,9 +11,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
@@ -59,7 +64,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	private void groupTheDatabaseRefusesIsCommittedAgainPublishByPublish(int rowsPerPublish) throws Exception {
 		this.store.ensureStream(orders());
 		// A constraint the store does not know about makes PostgreSQL refuse rows that passed Interlace's checks.
-		execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
+		this.database.execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
 		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
 		CompletableFuture<PublishResult> bad = null;
 		try (Connection blocker = this.database.dataSource().getConnection()) {
@@ -101,7 +106,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	@Test
 	void aCheckConstraintAddedByHandRefusesTheDataNotTheDatabase() throws Exception {
 		this.store.ensureStream(orders());
-		execute("ALTER TABLE events.orders ADD CONSTRAINT amount_positive CHECK (amount > 0)");
+		this.database.execute("ALTER TABLE events.orders ADD CONSTRAINT amount_positive CHECK (amount > 0)");
 		for (int attempt = 0; attempt < 10; attempt++) {
 			assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("order_id", "x", "amount", -1))))
 				.isInstanceOfSatisfying(dev.interlace.core.DataRejectedException.class,
@@ -126,8 +131,8 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 			add.append((i > 0) ? "," : "").append(" ADD COLUMN wide_").append(i).append(" int");
 			drop.append((i > 0) ? "," : "").append(" DROP COLUMN wide_").append(i);
 		}
-		execute(add.toString());
-		execute(drop.toString());
+		this.database.execute(add.toString());
+		this.database.execute(drop.toString());
 		Map<String, Object> wide = new java.util.LinkedHashMap<>();
 		wide.put("order_id", "w");
 		for (int i = 0; i < 10; i++) {
@@ -145,48 +150,44 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 
 	@Test
 	void aDatabaseThatDoesNotWaitForItsCommitsToReachTheDiskIsReportedAtStartUp() throws Exception {
-		execute("ALTER DATABASE " + this.database.databaseName() + " SET synchronous_commit = off");
+		this.database.execute("ALTER DATABASE " + this.database.databaseName() + " SET synchronous_commit = off");
 		this.store.close();
 		// Sessions take the setting as they start: those of a new pool do.
 		HikariDataSource newSessions = this.database.newDataSource();
-		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-			.getLogger(PostgresStreamStore.class);
-		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
-		appender.start();
-		logger.addAppender(appender);
-		try {
-			this.store = this.database.open(newSessions, PostgresStreamStore.Options.DEFAULTS);
-		}
-		finally {
-			logger.detachAppender(appender);
-		}
-		assertThat(appender.list).filteredOn((event) -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
-			.extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+		List<ILoggingEvent> logged = loggedWhile(
+				() -> this.store = this.database.open(newSessions, PostgresStreamStore.Options.DEFAULTS));
+		assertThat(logged).filteredOn((event) -> event.getLevel() == Level.WARN)
+			.extracting(ILoggingEvent::getFormattedMessage)
 			.anyMatch((message) -> message.contains("synchronous_commit = off"))
 			.noneMatch((message) -> message.contains("fsync = off"));
 	}
 
 	@Test
 	void aDatabaseThatWaitsForItsCommitsIsNotReported() {
-		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-			.getLogger(PostgresStreamStore.class);
-		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+		assertThat(loggedWhile(() -> this.database.open())).extracting(ILoggingEvent::getFormattedMessage)
+			.noneMatch((message) -> message.contains("= off"));
+	}
+
+	/** Returns what the store logs while {@code opening} runs. */
+	private static List<ILoggingEvent> loggedWhile(Runnable opening) {
+		Logger logger = (Logger) LoggerFactory.getLogger(PostgresStreamStore.class);
+		ListAppender<ILoggingEvent> appender = new ListAppender<>();
 		appender.start();
 		logger.addAppender(appender);
-		try (PostgresStreamStore second = this.database.open()) {
-			assertThat(appender.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-				.noneMatch((message) -> message.contains("= off"));
+		try {
+			opening.run();
 		}
 		finally {
 			logger.detachAppender(appender);
 		}
+		return appender.list;
 	}
 
 	@Test
 	void rowsRestoredByHandBeyondTheLastRowidAreCountedWhenTheStreamIsEnsured() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		execute("INSERT INTO events.orders SELECT g, now(), gen_random_uuid(), 'restored', g"
+		this.database.execute("INSERT INTO events.orders SELECT g, now(), gen_random_uuid(), 'restored', g"
 				+ " FROM generate_series(10, 19) g");
 		assertThat(this.store.describe("orders").rowCount()).isEqualTo(2);
 		StreamTable ensured = this.store.ensureStream(orders());
@@ -200,7 +201,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	void aStreamTableDroppedByHandCountsFromZeroOnceEnsuredAgain() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		execute("DROP TABLE events.orders");
+		this.database.execute("DROP TABLE events.orders");
 		assertThat(this.store.ensureStream(orders()).rowCount()).isZero();
 		this.store.appendAndWait("orders", List.of(event("amount", 3)));
 		assertThat(this.store.describe("orders").rowCount()).isOne();
@@ -210,19 +211,14 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	void aRecountAskedForInTheRegistryIsMadeByTheNextDescribe() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		execute("DELETE FROM events.orders WHERE amount = 1");
-		execute("UPDATE interlace.streams SET row_count_known = false WHERE name = 'orders'");
+		this.database.execute("DELETE FROM events.orders WHERE amount = 1");
+		this.database.execute("UPDATE interlace.streams SET row_count_known = false WHERE name = 'orders'");
 		assertThat(this.store.describe("orders").rowCount()).isOne();
 	}
 
 	private long tableCount(String stream) throws Exception {
-		try (Connection connection = this.database.dataSource().getConnection(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT count(*) FROM events." + stream)) {
-			rs.next();
-			return rs.getLong(1);
-		}
+		return this.database.queryForLong("SELECT count(*) FROM events." + stream);
 	}
-
 	private static List<Map<String, Object>> publish(String orderId, int rows) {
 		List<Map<String, Object>> events = new ArrayList<>();
 		for (int i = 0; i < rows; i++) {
@@ -283,12 +279,6 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLException("deadlock", "40P01"))).isFalse();
 		assertThat(PostgresStreamStore.isConnectionFailure(new java.sql.SQLTransientConnectionException("pool busy")))
 			.isFalse();
-	}
-
-	private void execute(String sql) throws Exception {
-		try (Connection connection = this.database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
 	}
 
 	/** Holds a stream's registry row locked, as an appender of another instance would, until rolled back. */

@@ -1,5 +1,9 @@
 package dev.interlace.core.store.postgres;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +15,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import dev.interlace.core.store.DatabaseStores;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * PostgreSQL stores for tests, on a fresh database of a {@link TestPostgres} server, the shared one unless told
@@ -131,6 +137,31 @@ public final class PostgresTestStores implements AfterEachCallback, AutoCloseabl
 	 */
 	public DatabaseStores openStores() {
 		return DatabaseStores.of(open());
+	}
+
+	/**
+	 * Runs a statement on this test's database through the shared pool, as an operator would by hand.
+	 * @param sql the statement
+	 * @throws SQLException when it fails
+	 */
+	public void execute(String sql) throws SQLException {
+		try (Connection connection = dataSource().getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	/**
+	 * Runs a query of one row on this test's database through the shared pool.
+	 * @param sql the query
+	 * @return the row's first column
+	 * @throws SQLException when it fails
+	 */
+	public long queryForLong(String sql) throws SQLException {
+		try (Connection connection = dataSource().getConnection(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(sql)) {
+			assertThat(rs.next()).as(sql).isTrue();
+			return rs.getLong(1);
+		}
 	}
 
 	@Override
