@@ -1,7 +1,6 @@
 package dev.interlace.core.engine;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,10 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -34,6 +32,7 @@ import dev.interlace.core.SubscribeOptions;
 import dev.interlace.core.SubscriberOverflowException;
 import dev.interlace.core.annotation.Stream;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+import dev.interlace.core.store.duckdb.DuckDbTestStores;
 import dev.interlace.core.store.support.EventConverter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DefaultStreamsTests {
 
-	@TempDir
-	Path directory;
+	@RegisterExtension
+	final DuckDbTestStores database = new DuckDbTestStores();
 
 	DuckDbStreamStore store;
 
@@ -57,7 +56,7 @@ class DefaultStreamsTests {
 
 	@BeforeEach
 	void open() {
-		this.store = new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+		this.store = this.database.open();
 		this.streams = streams(DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE);
 	}
 
@@ -85,11 +84,6 @@ class DefaultStreamsTests {
 			events.add(Map.of("order_id", prefix + "o".repeat(Math.max(0, length - prefix.length())), "amount", i));
 		}
 		return events;
-	}
-
-	@AfterEach
-	void close() {
-		this.store.close();
 	}
 
 	@Test
@@ -424,7 +418,7 @@ class DefaultStreamsTests {
 		this.streams.publishBlocking("orders", List.of(Map.of("amount", 1), Map.of("amount", 2)));
 		this.streams.ack("orders", "billing", 1);
 		this.store.close();
-		this.store = new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+		this.store = this.database.open();
 		this.streams = streams(64);
 		assertThat(this.streams.consume("orders", "billing").events()).extracting(StoredEvent::rowid).containsExactly(2L);
 	}

@@ -1,6 +1,5 @@
 package dev.interlace.core.engine;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +10,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.scheduler.Schedulers;
@@ -32,6 +30,7 @@ import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
+import dev.interlace.core.store.duckdb.DuckDbTestStores;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,8 +42,8 @@ class ReplayBoundsTests {
 
 	private static final int PAGE = 1_000;
 
-	@TempDir
-	Path directory;
+	@RegisterExtension
+	final DuckDbTestStores database = new DuckDbTestStores();
 
 	DuckDbStreamStore duckDb;
 
@@ -54,7 +53,7 @@ class ReplayBoundsTests {
 
 	@BeforeEach
 	void open() {
-		this.duckDb = new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+		this.duckDb = this.database.open();
 		this.store = new CountingStore(this.duckDb);
 		this.streams = new DefaultStreams(List.of(StreamDefinition.builder("orders").field("n", FieldType.INT64).build()),
 				Map.of("default", this.store), DefaultStreams.DEFAULT_SUBSCRIBER_BUFFER_SIZE,
@@ -65,11 +64,6 @@ class ReplayBoundsTests {
 			events.add(Map.of("n", i));
 		}
 		this.streams.publishBlocking("orders", events);
-	}
-
-	@AfterEach
-	void close() {
-		this.duckDb.close();
 	}
 
 	@Test

@@ -8,7 +8,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,26 +25,32 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.interlace.core.ConsumedBatch;
-import dev.interlace.core.ConsumerLimitException;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.Retention;
+import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
-import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.support.EventConverter;
 
+import static dev.interlace.core.store.StoreTestSupport.amounts;
+import static dev.interlace.core.store.StoreTestSupport.event;
+import static dev.interlace.core.store.StoreTestSupport.everyFieldType;
+import static dev.interlace.core.store.StoreTestSupport.orders;
+import static dev.interlace.core.store.StoreTestSupport.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The contract every {@link StreamStore} must keep. Each backend extends this class with a factory that opens a store
- * on durable storage; {@link #openStore()} called again after {@link StreamStore#close()} must see the same data.
+ * The contract every {@link StreamStore} must keep: ensure, append, read, describe and trim, and the observer told
+ * of its commits. Each backend extends this class with a factory that opens a store on durable storage;
+ * {@link #openStore()} called again after {@link StreamStore#close()} must see the same data. What a store promises
+ * its cursors and its commit listeners have suites of their own: {@link CursorStoreContractTests} and
+ * {@link CommitListenerContractTests}.
  */
 public abstract class StreamStoreContractTests {
 
@@ -65,25 +70,6 @@ public abstract class StreamStoreContractTests {
 	@AfterEach
 	void closeTheStore() {
 		this.store.close();
-	}
-
-	protected StreamDefinition orders() {
-		return StreamDefinition.builder("orders")
-			.field("order_id", FieldType.STRING)
-			.field("amount", FieldType.INT64)
-			.build();
-	}
-
-	protected static Map<String, Object> event(Object... keyValues) {
-		Map<String, Object> event = new LinkedHashMap<>();
-		for (int i = 0; i < keyValues.length; i += 2) {
-			event.put((String) keyValues[i], keyValues[i + 1]);
-		}
-		return event;
-	}
-
-	protected CursorStore cursors() {
-		return (CursorStore) this.store;
 	}
 
 	protected void reopen() {
@@ -153,18 +139,7 @@ public abstract class StreamStoreContractTests {
 
 	@Test
 	void declaredFieldsBecomeTypedColumns() {
-		StreamDefinition definition = StreamDefinition.builder("typed")
-			.field("s", FieldType.STRING)
-			.field("i", FieldType.INT32)
-			.field("l", FieldType.INT64)
-			.field("f", FieldType.FLOAT32)
-			.field("d", FieldType.FLOAT64)
-			.field("b", FieldType.BOOLEAN)
-			.field("t", FieldType.TIMESTAMP)
-			.field("day", FieldType.DATE)
-			.field("j", FieldType.JSON)
-			.field("m", FieldType.DECIMAL)
-			.build();
+		StreamDefinition definition = everyFieldType("typed");
 		StreamTable table = this.store.ensureStream(definition);
 		assertThat(table.columns()).containsExactlyEntriesOf(definition.fields());
 		Map<String, Object> event = event("s", "text", "i", 7, "l", 9_000_000_000L, "f", 1.5, "d", 2.25, "b", true,
@@ -244,6 +219,30 @@ public abstract class StreamStoreContractTests {
 		assertThat(stored).hasSize(small.size() + large.size());
 		for (int i = 0; i < stored.size(); i++) {
 			assertThat(stored.get(i).data()).isEqualTo(small.get(i % small.size()));
+		}
+	}
+
+	@Test
+	void datesBeforeTheCommonEraRoundTripInSmallAndLargeGroups() {
+		this.store.ensureStream(StreamDefinition.builder("ancient")
+			.field("t", FieldType.TIMESTAMP)
+			.field("day", FieldType.DATE)
+			.build());
+		Map<String, Object> idesOfMarch = event("t", Instant.parse("-0043-03-15T12:00:00.5Z"), "day",
+				LocalDate.of(-43, 3, 15));
+		Map<String, Object> yearZero = event("t", Instant.parse("0000-12-31T23:59:59.999999Z"), "day",
+				LocalDate.of(0, 12, 31));
+		List<Map<String, Object>> large = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			large.add(idesOfMarch);
+			large.add(yearZero);
+		}
+		this.store.appendAndWait("ancient", List.of(idesOfMarch, yearZero));
+		this.store.appendAndWait("ancient", large);
+		List<StoredEvent> stored = this.store.readAfter("ancient", 0, 200);
+		assertThat(stored).hasSize(102);
+		for (int i = 0; i < stored.size(); i++) {
+			assertThat(stored.get(i).data()).isEqualTo((i % 2 == 0) ? idesOfMarch : yearZero);
 		}
 	}
 
@@ -449,90 +448,6 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
-	void cursorStartsAtZeroMovesForwardAndNeverBackwards() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
-		assertThat(cursors().readCursor("orders", "billing")).isZero();
-		assertThat(cursors().commitCursor("orders", "billing", 2)).isEqualTo(2);
-		assertThat(cursors().commitCursor("orders", "billing", 1)).isEqualTo(2);
-		assertThat(cursors().readCursor("orders", "billing")).isEqualTo(2);
-		assertThat(cursors().readCursor("orders", "shipping")).isZero();
-	}
-
-	@Test
-	void readCursorsReturnsEveryConsumersCursorOfTheStream() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
-		assertThat(cursors().readCursors("orders")).isEmpty();
-		cursors().commitCursor("orders", "shipping", 1);
-		cursors().commitCursor("orders", "billing", 3);
-		assertThat(cursors().readCursors("orders")).containsExactly(Map.entry("billing", 3L),
-				Map.entry("shipping", 1L));
-	}
-
-	@Test
-	void aNewConsumerBeyondTheLimitIsRefusedWhileExistingOnesMoveOn() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2), event("amount", 3)));
-		cursors().commitCursor("orders", "billing", 1, 2);
-		cursors().commitCursor("orders", "shipping", 1, 2);
-		assertThatThrownBy(() -> cursors().commitCursor("orders", "audit", 1, 2))
-			.isInstanceOf(ConsumerLimitException.class)
-			.hasMessageContaining("2 consumers")
-			.hasMessageContaining("interlace.consume.max-consumers-per-stream");
-		assertThat(cursors().readCursors("orders")).containsOnlyKeys("billing", "shipping");
-		assertThat(cursors().commitCursor("orders", "billing", 3, 2)).isEqualTo(3);
-		assertThat(cursors().deleteCursor("orders", "shipping")).isTrue();
-		assertThat(cursors().commitCursor("orders", "audit", 2, 2)).isEqualTo(2);
-		assertThat(cursors().readCursors("orders")).containsExactly(Map.entry("audit", 2L), Map.entry("billing", 3L));
-	}
-
-	@Test
-	void deletingACursorSaysWhetherItExistedAndTheConsumerStartsAgainFromZero() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		cursors().commitCursor("orders", "billing", 2);
-		assertThat(cursors().deleteCursor("orders", "billing")).isTrue();
-		assertThat(cursors().deleteCursor("orders", "billing")).isFalse();
-		assertThat(cursors().deleteCursor("orders", "never")).isFalse();
-		assertThat(cursors().readCursor("orders", "billing")).isZero();
-		assertThat(cursors().readCursors("orders")).isEmpty();
-		assertThatThrownBy(() -> cursors().deleteCursor("missing", "billing"))
-			.isInstanceOf(StreamNotFoundException.class);
-	}
-
-	@Test
-	void concurrentNewConsumersNeverPassTheLimit() throws Exception {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1)));
-		ExecutorService pool = Executors.newFixedThreadPool(8);
-		try {
-			List<Future<Boolean>> futures = new ArrayList<>();
-			for (int i = 0; i < 40; i++) {
-				String consumer = "c" + i;
-				futures.add(pool.submit(() -> {
-					try {
-						cursors().commitCursor("orders", consumer, 1, 10);
-						return true;
-					}
-					catch (ConsumerLimitException ex) {
-						return false;
-					}
-				}));
-			}
-			long accepted = 0;
-			for (Future<Boolean> future : futures) {
-				accepted += future.get(60, TimeUnit.SECONDS) ? 1 : 0;
-			}
-			assertThat(accepted).isEqualTo(10);
-		}
-		finally {
-			pool.shutdownNow();
-		}
-		assertThat(cursors().readCursors("orders")).hasSize(10);
-	}
-
-	@Test
 	void storeObserverIsToldOfEachCommitWithItsRows() {
 		List<String> commits = new CopyOnWriteArrayList<>();
 		this.store.setStoreObserver((stream, rows, nanos) -> commits.add(stream + ":" + rows + ":" + (nanos > 0)));
@@ -543,72 +458,12 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
-	void cursorCannotPassTheLastRowid() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1)));
-		assertThatThrownBy(() -> cursors().commitCursor("orders", "billing", 2))
-			.isInstanceOf(InvalidRequestException.class);
-		assertThat(cursors().readCursor("orders", "billing")).isZero();
-	}
-
-	@Test
-	void concurrentCursorCommitsNeverMoveBackwards() throws Exception {
-		this.store.ensureStream(orders());
-		List<Map<String, Object>> events = new ArrayList<>();
-		for (int i = 0; i < 200; i++) {
-			events.add(event("amount", i));
-		}
-		this.store.appendAndWait("orders", events);
-		ExecutorService pool = Executors.newFixedThreadPool(8);
-		try {
-			List<Future<?>> futures = new ArrayList<>();
-			for (int t = 0; t < 8; t++) {
-				int offset = t;
-				futures.add(pool.submit(() -> {
-					for (int rowid = 1 + offset; rowid <= 200; rowid += 8) {
-						long after = cursors().commitCursor("orders", "c", rowid);
-						assertThat(after).isGreaterThanOrEqualTo(rowid);
-					}
-				}));
-			}
-			for (Future<?> future : futures) {
-				future.get(60, TimeUnit.SECONDS);
-			}
-		}
-		finally {
-			pool.shutdownNow();
-		}
-		assertThat(cursors().readCursor("orders", "c")).isEqualTo(200);
-	}
-
-	@Test
 	void trimToMaxRowsKeepsTheNewestRows() {
 		this.store.ensureStream(orders());
-		List<Map<String, Object>> events = new ArrayList<>();
-		for (int i = 0; i < 10; i++) {
-			events.add(event("amount", i));
-		}
-		this.store.appendAndWait("orders", events);
+		this.store.appendAndWait("orders", amounts(10));
 		assertThat(this.store.trimToMaxRows("orders", 3)).isEqualTo(7);
 		assertThat(this.store.readAfter("orders", 0, 100)).extracting(StoredEvent::rowid).containsExactly(8L, 9L, 10L);
 		assertThat(this.store.trimToMaxRows("orders", 3)).isZero();
-	}
-
-	@Test
-	void trimOlderThanDeletesOldRowsAndRowidsNeverRepeat() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		cursors().commitCursor("orders", "billing", 1);
-		assertThat(this.store.trimOlderThan("orders", Instant.now().plusSeconds(60))).isEqualTo(2);
-		assertThat(this.store.describe("orders").rowCount()).isZero();
-		reopen();
-		this.store.ensureStream(orders());
-		PublishResult result = this.store.appendAndWait("orders", List.of(event("amount", 3)));
-		assertThat(result.firstRowid()).isEqualTo(3);
-		assertThat(this.store.trimOlderThan("orders", Instant.now().minusSeconds(3600))).isZero();
-		assertThat(this.store.readAfter("orders", cursors().readCursor("orders", "billing"), 10))
-			.extracting(StoredEvent::rowid)
-			.containsExactly(3L);
 	}
 
 	@Test
@@ -659,22 +514,6 @@ public abstract class StreamStoreContractTests {
 	}
 
 	@Test
-	void consumerWhoseCursorWasTrimmedResumesAtTheOldestKeptRow() {
-		StreamDefinition definition = orders().toBuilder().retention(new Retention(null, 3L)).build();
-		DefaultStreams streams = new DefaultStreams(List.of(definition), Map.of(definition.connection(), this.store));
-		streams.publishBlocking("orders", amounts(10));
-		streams.ack("orders", "billing", 2);
-		assertThat(new RetentionTask(streams).trim()).containsExactly(Map.entry("orders", 7L));
-		ConsumedBatch batch = streams.consume("orders", "billing", 2);
-		assertThat(batch.events()).extracting(StoredEvent::rowid).containsExactly(8L, 9L);
-		assertThat(streams.consume("orders", "newcomer", 10).events()).extracting(StoredEvent::rowid)
-			.containsExactly(8L, 9L, 10L);
-		assertThat(streams.ack("orders", "billing", 9)).isEqualTo(9);
-		assertThat(streams.consume("orders", "billing", 10).events()).extracting(StoredEvent::rowid)
-			.containsExactly(10L);
-	}
-
-	@Test
 	void rowidsNeverRepeatAfterRetentionEmptiesTheStream() {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", amounts(6));
@@ -703,97 +542,6 @@ public abstract class StreamStoreContractTests {
 		assertThat(this.store.describe("orders").rowCount()).isEqualTo(102);
 		assertThat(this.store.trimOlderThan("orders", Instant.now().plusSeconds(60), 40)).isEqualTo(102);
 		assertThat(this.store.describe("orders").rowCount()).isZero();
-	}
-
-	private static List<Map<String, Object>> amounts(int count) {
-		List<Map<String, Object>> events = new ArrayList<>();
-		for (int i = 0; i < count; i++) {
-			events.add(event("amount", i));
-		}
-		return events;
-	}
-
-	private void awaitRowCount(String stream, long rows) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (this.store.describe(stream).rowCount() != rows) {
-			assertThat(System.nanoTime()).as("'%s' trimmed to %d rows in time", stream, rows).isLessThan(deadline);
-			Thread.sleep(20);
-		}
-	}
-
-	@Test
-	void eventsAndCursorsSurviveReopen() {
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
-		cursors().commitCursor("orders", "billing", 1);
-		reopen();
-		this.store.ensureStream(orders());
-		assertThat(this.store.readAfter("orders", 0, 10)).extracting((e) -> e.data().get("order_id"))
-			.containsExactly("a", "b");
-		assertThat(cursors().readCursor("orders", "billing")).isEqualTo(1);
-		assertThat(this.store.appendAndWait("orders", List.of(event("order_id", "c"))).firstRowid()).isEqualTo(3);
-	}
-
-	@Test
-	void commitListenerReceivesEachCommitInRowidOrder() throws Exception {
-		List<StoredEvent> seen = new CopyOnWriteArrayList<>();
-		this.store.addCommitListener((stream, events) -> seen.addAll(events));
-		this.store.ensureStream(orders());
-		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
-		this.store.appendAndWait("orders", List.of(event("order_id", "c")));
-		assertThat(seen).extracting(StoredEvent::rowid).containsExactly(1L, 2L, 3L);
-		assertThat(seen).extracting((e) -> e.data().get("order_id")).containsExactly("a", "b", "c");
-		assertThat(seen).isEqualTo(this.store.readAfter("orders", 0, 10));
-	}
-
-	@Test
-	void everyCommitListenerHearsEachCommitAndOneThatThrowsStopsNoOther() throws Exception {
-		List<String> first = new CopyOnWriteArrayList<>();
-		List<Long> second = new CopyOnWriteArrayList<>();
-		List<Long> removed = new CopyOnWriteArrayList<>();
-		CommitListener removedListener = (stream, events) -> events.forEach((event) -> removed.add(event.rowid()));
-		this.store.addCommitListener(
-				(stream, events) -> events.forEach((event) -> first.add(stream + ":" + event.rowid())));
-		this.store.addCommitListener((stream, events) -> {
-			throw new IllegalStateException("a listener that fails");
-		});
-		this.store.addCommitListener(removedListener);
-		this.store.addCommitListener(new CommitListener() {
-
-			@Override
-			public void committed(String stream, List<StoredEvent> events) {
-				events.forEach((event) -> second.add(event.rowid()));
-			}
-
-			@Override
-			public boolean wants(String stream) {
-				return stream.equals("orders");
-			}
-
-		});
-		this.store.ensureStream(orders());
-		this.store.ensureStream(StreamDefinition.builder("other").field("order_id", FieldType.STRING).build());
-		this.store.appendAndWait("orders", List.of(event("order_id", "a"), event("order_id", "b")));
-		awaitSize(removed, 2);
-		this.store.removeCommitListener(removedListener);
-		this.store.appendAndWait("other", List.of(event("order_id", "x")));
-		this.store.appendAndWait("orders", List.of(event("order_id", "c")));
-		awaitSize(second, 3);
-		awaitSize(first, 4);
-		// Each stream's commits arrive in rowid order; two streams' deliveries may interleave either way.
-		assertThat(first).containsExactlyInAnyOrder("orders:1", "orders:2", "other:1", "orders:3");
-		assertThat(first).filteredOn((entry) -> entry.startsWith("orders:"))
-			.containsExactly("orders:1", "orders:2", "orders:3");
-		assertThat(second).containsExactly(1L, 2L, 3L);
-		assertThat(removed).containsExactly(1L, 2L);
-	}
-
-	/** Some stores tell their listeners from a delivery thread of their own, after the append returned. */
-	private static void awaitSize(List<?> list, int size) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (list.size() < size && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
 	}
 
 	@Test
@@ -851,13 +599,7 @@ public abstract class StreamStoreContractTests {
 		}
 		consumer.get(60, TimeUnit.SECONDS);
 		assertThat(gaps).isEmpty();
-		List<StoredEvent> all = new ArrayList<>();
-		long after = 0;
-		List<StoredEvent> page;
-		while (!(page = this.store.readAfter("ticks", after, 5_000)).isEmpty()) {
-			all.addAll(page);
-			after = page.get(page.size() - 1).rowid();
-		}
+		List<StoredEvent> all = readAll(this.store, "ticks");
 		assertThat(all).hasSize(threads * perThread);
 		assertThat(all).extracting(StoredEvent::rowid).isSorted().doesNotHaveDuplicates();
 		assertThat(all.get(all.size() - 1).rowid()).isEqualTo((long) threads * perThread);
@@ -924,6 +666,24 @@ public abstract class StreamStoreContractTests {
 		assertThat(this.store.describe("orders").columns()).containsKeys("order_id", "amount", "note");
 		this.store.appendAndWait("orders", List.of(event("amount", 2, "note", "hi")));
 		assertThat(this.store.readAfter("orders", 1, 1).get(0).data()).containsEntry("note", "hi");
+	}
+
+	@Test
+	void closedStoreRefusesPublishes() {
+		this.store.ensureStream(orders());
+		this.store.close();
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1))))
+			.isInstanceOf(StoreException.class)
+			.hasMessageContaining("closed");
+		this.store = openStore();
+	}
+
+	private void awaitRowCount(String stream, long rows) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (this.store.describe(stream).rowCount() != rows) {
+			assertThat(System.nanoTime()).as("'%s' trimmed to %d rows in time", stream, rows).isLessThan(deadline);
+			Thread.sleep(20);
+		}
 	}
 
 }

@@ -1,34 +1,42 @@
 package dev.interlace.core.store.duckdb;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.StoreException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamStoreContractTests;
 
+import static dev.interlace.core.store.StoreTestSupport.assertAFullWriterQueueRefusesPublishesAtOnce;
+import static dev.interlace.core.store.StoreTestSupport.event;
+import static dev.interlace.core.store.StoreTestSupport.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The store contract on a DuckDB file, plus DuckDB's own failure modes.
+ * The streams contract on a DuckDB file, plus DuckDB's own failure modes.
  */
 class DuckDbStreamStoreTests extends StreamStoreContractTests {
 
-	@TempDir
-	Path directory;
+	@RegisterExtension
+	final DuckDbTestStores database = new DuckDbTestStores();
 
 	@Override
 	protected StreamStore openStore() {
-		return new DuckDbStreamStore(this.directory.resolve("interlace.duckdb").toString());
+		return this.database.open();
 	}
 
 	@Test
@@ -51,7 +59,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 			assertThat(future.join().rowsReceived()).isEqualTo(1);
 		}
 		CompletableFuture<PublishResult> rejected = bad;
-		assertThatThrownBy(rejected::join).hasCauseInstanceOf(dev.interlace.core.DataRejectedException.class)
+		assertThatThrownBy(rejected::join).hasCauseInstanceOf(DataRejectedException.class)
 			.hasMessageContaining("NOT NULL");
 		DuckDbStreamStore duckDb = (DuckDbStreamStore) this.store;
 		assertThat(duckDb.getWriterResets()).isPositive();
@@ -70,31 +78,20 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		try (Connection connection = duckDb.openConnection(); Statement statement = connection.createStatement()) {
 			statement.execute("CREATE UNIQUE INDEX orders_order_id ON events.orders (order_id)");
 		}
-		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-		java.util.concurrent.CountDownLatch writerBusy = new java.util.concurrent.CountDownLatch(1);
-		// The listener runs on the writer thread: holding it on the first commit queues the rest into one group.
-		duckDb.addCommitListener((stream, events) -> {
-			if (writerBusy.getCount() > 0) {
-				writerBusy.countDown();
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			}
-		});
+		WriterHold hold = new WriterHold();
+		// Holding the writer on the first commit queues the rest into one group.
+		duckDb.addCommitListener(hold);
 		CompletableFuture<PublishResult> first = this.store.append("orders", List.of(event("order_id", "taken")));
-		assertThat(writerBusy.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		hold.awaitHeld();
 		int rowsPerPublish = 1_500;
 		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
 		for (int publish = 0; publish < 3; publish++) {
-			good.add(this.store.append("orders", orders("p" + publish, rowsPerPublish)));
+			good.add(this.store.append("orders", numberedOrders("p" + publish, rowsPerPublish)));
 		}
-		List<java.util.Map<String, Object>> duplicate = orders("bad", rowsPerPublish);
+		List<Map<String, Object>> duplicate = numberedOrders("bad", rowsPerPublish);
 		duplicate.set(rowsPerPublish - 1, event("order_id", "taken"));
 		CompletableFuture<PublishResult> bad = this.store.append("orders", duplicate);
-		release.countDown();
+		hold.release();
 		assertThat(first.join().firstRowid()).isEqualTo(1);
 		// Every publish settled before the table is read.
 		CompletableFuture.allOf(good.toArray(new CompletableFuture<?>[0])).exceptionally((ex) -> null).join();
@@ -102,13 +99,13 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 		for (CompletableFuture<PublishResult> publish : good) {
 			assertThat(publish).as("a publish the database did not refuse").isCompletedWithValueMatching((r) -> true);
 		}
-		List<dev.interlace.core.StoredEvent> stored = this.store.readAfter("orders", 0, 100_000);
+		List<StoredEvent> stored = this.store.readAfter("orders", 0, 100_000);
 		assertThat(stored).hasSize(1 + 3 * rowsPerPublish);
-		assertThat(stored).extracting(dev.interlace.core.StoredEvent::rowid).doesNotHaveDuplicates();
+		assertThat(stored).extracting(StoredEvent::rowid).doesNotHaveDuplicates();
 		for (int publish = 0; publish < 3; publish++) {
 			PublishResult result = good.get(publish).join();
 			assertThat(result.lastRowid() - result.firstRowid() + 1).isEqualTo(rowsPerPublish);
-			for (dev.interlace.core.StoredEvent event : stored) {
+			for (StoredEvent event : stored) {
 				boolean ours = event.publishId().equals(result.publishId());
 				boolean inRange = event.rowid() >= result.firstRowid() && event.rowid() <= result.lastRowid();
 				assertThat(ours).as("rowid %d of publish %d", event.rowid(), publish).isEqualTo(inRange);
@@ -119,12 +116,12 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 			}
 		}
 		assertThat(stored).extracting((e) -> e.data().get("order_id")).noneMatch((id) -> ((String) id).startsWith("bad"));
-		assertThatThrownBy(bad::join).hasCauseInstanceOf(dev.interlace.core.DataRejectedException.class)
+		assertThatThrownBy(bad::join).hasCauseInstanceOf(DataRejectedException.class)
 			.hasMessageContaining("Duplicate key");
 	}
 
-	private static List<java.util.Map<String, Object>> orders(String prefix, int count) {
-		List<java.util.Map<String, Object>> events = new ArrayList<>(count);
+	private static List<Map<String, Object>> numberedOrders(String prefix, int count) {
+		List<Map<String, Object>> events = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
 			events.add(event("order_id", prefix + "-" + i, "amount", i));
 		}
@@ -134,8 +131,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 	@Test
 	void rowidsAreAPrimaryKeyAlsoOfATableMadeBeforeThey() throws Exception {
 		this.store.close();
-		String path = this.directory.resolve("old.duckdb").toString();
-		try (DuckDbStreamStore old = new DuckDbStreamStore(path)) {
+		try (DuckDbStreamStore old = this.database.open("old.duckdb", DuckDbStreamStore.Options.DEFAULTS)) {
 			try (Connection connection = old.openConnection(); Statement statement = connection.createStatement()) {
 				// The layout of earlier versions: no key on the rowid.
 				statement.execute("CREATE SCHEMA events");
@@ -145,7 +141,7 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 				statement.execute("INSERT INTO events.orders VALUES (1, now(), uuid(), 'a', 1)");
 			}
 		}
-		try (DuckDbStreamStore reopened = new DuckDbStreamStore(path)) {
+		try (DuckDbStreamStore reopened = this.database.open("old.duckdb", DuckDbStreamStore.Options.DEFAULTS)) {
 			reopened.ensureStream(orders());
 			assertThat(reopened.appendAndWait("orders", List.of(event("order_id", "b"))).firstRowid()).isEqualTo(2);
 			try (Connection connection = reopened.openConnection(); Statement statement = connection.createStatement()) {
@@ -158,43 +154,16 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 
 	@Test
 	void aFullWriterQueueFailsPublishesFastInsteadOfBlockingTheCaller() throws Exception {
-		try (DuckDbStreamStore small = new DuckDbStreamStore(this.directory.resolve("small.duckdb").toString(),
-				new DuckDbStreamStore.Options(1_000, 1, java.time.Duration.ZERO, 1))) {
+		try (DuckDbStreamStore small = this.database.open("small.duckdb",
+				new DuckDbStreamStore.Options(1_000, 1, Duration.ZERO, 1))) {
 			small.ensureStream(orders());
-			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-			java.util.concurrent.CountDownLatch writerBusy = new java.util.concurrent.CountDownLatch(1);
-			// The listener runs on the writer thread: holding it keeps the writer from taking more work.
-			small.addCommitListener((stream, events) -> {
-				writerBusy.countDown();
-				try {
-					release.await();
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			});
+			WriterHold hold = new WriterHold();
+			// Holding the writer keeps it from taking more work.
+			small.addCommitListener(hold);
 			CompletableFuture<PublishResult> first = small.append("orders", List.of(event("amount", 1)));
-			assertThat(writerBusy.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-			CompletableFuture<PublishResult> queued = small.append("orders", List.of(event("amount", 2)));
-			// Refused at once, not after waiting for room: the future has already failed when append returns.
-			CompletableFuture<PublishResult> refused = small.append("orders", List.of(event("amount", 3)));
-			assertThat(refused).isCompletedExceptionally();
-			assertThatThrownBy(refused::join).hasCauseInstanceOf(StoreException.class).hasMessageContaining("overloaded");
-			release.countDown();
-			assertThat(first.join().firstRowid()).isEqualTo(1);
-			assertThat(queued.join().firstRowid()).isEqualTo(2);
-			assertThat(small.describe("orders").rowCount()).isEqualTo(2);
+			hold.awaitHeld();
+			assertAFullWriterQueueRefusesPublishesAtOnce(small, first, hold::release);
 		}
-	}
-
-	@Test
-	void closedStoreRefusesPublishes() {
-		this.store.ensureStream(orders());
-		this.store.close();
-		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1))))
-			.isInstanceOf(StoreException.class)
-			.hasMessageContaining("closed");
-		this.store = openStore();
 	}
 
 	@Test
@@ -204,6 +173,36 @@ class DuckDbStreamStoreTests extends StreamStoreContractTests {
 			memory.appendAndWait("orders", List.of(event("amount", 1)));
 			assertThat(memory.describe("orders").rowCount()).isEqualTo(1);
 		}
+	}
+
+	/** Holds a store's writer at its first commit until released: DuckDB tells its listeners on the writer thread. */
+	private static final class WriterHold implements CommitListener {
+
+		private final CountDownLatch held = new CountDownLatch(1);
+
+		private final CountDownLatch released = new CountDownLatch(1);
+
+		@Override
+		public void committed(String stream, List<StoredEvent> events) {
+			if (this.held.getCount() > 0) {
+				this.held.countDown();
+				try {
+					this.released.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
+		void awaitHeld() throws InterruptedException {
+			assertThat(this.held.await(10, TimeUnit.SECONDS)).as("writer held").isTrue();
+		}
+
+		void release() {
+			this.released.countDown();
+		}
+
 	}
 
 }

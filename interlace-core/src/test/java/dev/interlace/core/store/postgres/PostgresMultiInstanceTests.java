@@ -8,14 +8,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
@@ -23,6 +25,10 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.CommitListener;
 
+import static dev.interlace.core.store.StoreTestSupport.awaitCondition;
+import static dev.interlace.core.store.StoreTestSupport.event;
+import static dev.interlace.core.store.StoreTestSupport.readAll;
+import static dev.interlace.core.store.StoreTestSupport.rowids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,22 +37,31 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresMultiInstanceTests {
 
-	private static final StreamDefinition TICKS = StoreInstances.TICKS;
+	/** The stream the multi-instance tests load: who published it, from which thread, in which order. */
+	static final StreamDefinition TICKS = StreamDefinition.builder("ticks")
+		.field("instance", FieldType.STRING)
+		.field("thread", FieldType.INT32)
+		.field("seq", FieldType.INT32)
+		.build();
 
-	private final StoreInstances instances = new StoreInstances();
+	@RegisterExtension
+	final PostgresTestStores database = new PostgresTestStores();
+
+	private final ExecutorService pool = Executors.newCachedThreadPool();
 
 	private PostgresStreamStore first;
 
 	private PostgresStreamStore second;
 
 	@AfterEach
-	void closeEverything() throws Exception {
-		this.instances.close();
+	void stopTheCallers() {
+		// Callers stop before the fixture closes their stores.
+		this.pool.shutdownNow();
 	}
 
 	private void openTwoInstances() {
-		this.first = this.instances.open();
-		this.second = this.instances.open();
+		this.first = this.database.openInstance();
+		this.second = this.database.openInstance();
 	}
 
 	@Test
@@ -55,7 +70,7 @@ class PostgresMultiInstanceTests {
 		this.first.ensureStream(TICKS);
 		this.second.ensureStream(TICKS);
 		AtomicBoolean publishing = new AtomicBoolean(true);
-		Future<List<StoredEvent>> consumer = this.instances.pool.submit(() -> {
+		Future<List<StoredEvent>> consumer = this.pool.submit(() -> {
 			PostgresStreamStore[] instances = { this.first, this.second };
 			List<StoredEvent> seen = new ArrayList<>();
 			long last = 0;
@@ -125,7 +140,7 @@ class PostgresMultiInstanceTests {
 		awaitCondition(() -> toFirst.size() >= total && toSecond.size() >= total);
 		List<StoredEvent> stored = readAll(this.first, "ticks");
 		assertThat(stored).hasSize((int) total);
-		assertThat(stored).extracting(StoredEvent::rowid).containsExactlyElementsOf(rowids(total));
+		assertThat(stored).extracting(StoredEvent::rowid).containsExactlyElementsOf(rowids(1, total));
 		// Events from memory (own commits) and read back (the other instance's) are alike, and exactly the stored ones.
 		assertThat(toFirst).containsExactlyElementsOf(stored);
 		assertThat(toSecond).containsExactlyElementsOf(stored);
@@ -173,7 +188,7 @@ class PostgresMultiInstanceTests {
 		}
 		this.first.appendAndWait("ticks", events);
 		AtomicBoolean acking = new AtomicBoolean(true);
-		Future<List<Long>> observer = this.instances.pool.submit(() -> {
+		Future<List<Long>> observer = this.pool.submit(() -> {
 			List<Long> observed = new ArrayList<>();
 			for (int i = 0; acking.get(); i++) {
 				observed.add(((i % 2 == 0) ? this.first : this.second).readCursor("ticks", "shared"));
@@ -185,7 +200,7 @@ class PostgresMultiInstanceTests {
 		for (int t = 0; t < 8; t++) {
 			PostgresStreamStore store = (t % 2 == 0) ? this.first : this.second;
 			int offset = t;
-			ackers.add(this.instances.pool.submit(() -> {
+			ackers.add(this.pool.submit(() -> {
 				start.await();
 				for (long rowid = 1 + offset; rowid <= 1_000; rowid += 8) {
 					// Acknowledge out of order too: an older ack arriving late must not win.
@@ -220,14 +235,14 @@ class PostgresMultiInstanceTests {
 		CountDownLatch start = new CountDownLatch(1);
 		Callable<PostgresStreamStore> startInstance = () -> {
 			start.await();
-			PostgresStreamStore store = this.instances.open();
+			PostgresStreamStore store = this.database.openInstance();
 			for (StreamDefinition definition : definitions) {
 				store.ensureStream(definition);
 			}
 			return store;
 		};
-		Future<PostgresStreamStore> one = this.instances.pool.submit(startInstance);
-		Future<PostgresStreamStore> two = this.instances.pool.submit(startInstance);
+		Future<PostgresStreamStore> one = this.pool.submit(startInstance);
+		Future<PostgresStreamStore> two = this.pool.submit(startInstance);
 		start.countDown();
 		this.first = one.get(60, TimeUnit.SECONDS);
 		this.second = two.get(60, TimeUnit.SECONDS);
@@ -266,7 +281,7 @@ class PostgresMultiInstanceTests {
 			List<Future<PublishResult>> publishes = new ArrayList<>();
 			for (PostgresStreamStore store : List.of(this.first, this.second)) {
 				for (int t = 0; t < 2; t++) {
-					publishes.add(this.instances.pool.submit(() -> {
+					publishes.add(this.pool.submit(() -> {
 						start.await();
 						return store.appendAndWait("clicks", List.of(Map.of(field, 1)));
 					}));
@@ -297,7 +312,7 @@ class PostgresMultiInstanceTests {
 			String instance = (store == this.first) ? "first" : "second";
 			for (int t = 0; t < threadsPerInstance; t++) {
 				int thread = t;
-				futures.add(this.instances.pool.submit(() -> {
+				futures.add(this.pool.submit(() -> {
 					start.await();
 					List<PublishResult> results = new ArrayList<>();
 					int seq = 0;
@@ -324,43 +339,6 @@ class PostgresMultiInstanceTests {
 
 	private static CommitListener collector(List<StoredEvent> events) {
 		return (stream, committed) -> events.addAll(committed);
-	}
-
-	private static List<StoredEvent> readAll(PostgresStreamStore store, String stream) {
-		List<StoredEvent> all = new ArrayList<>();
-		List<StoredEvent> page;
-		while (!(page = store.readAfter(stream, all.isEmpty() ? 0 : all.get(all.size() - 1).rowid(), 5_000))
-			.isEmpty()) {
-			all.addAll(page);
-		}
-		return all;
-	}
-
-	private static List<Long> rowids(long last) {
-		List<Long> rowids = new ArrayList<>();
-		for (long rowid = 1; rowid <= last; rowid++) {
-			rowids.add(rowid);
-		}
-		return rowids;
-	}
-
-	/** Waits for a condition the store reaches asynchronously, failing after a generous bound. */
-	static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Condition not reached within 60 s");
-			}
-			Thread.sleep(10);
-		}
-	}
-
-	private static Map<String, Object> event(Object... keyValues) {
-		Map<String, Object> event = new LinkedHashMap<>();
-		for (int i = 0; i < keyValues.length; i += 2) {
-			event.put((String) keyValues[i], keyValues[i + 1]);
-		}
-		return event;
 	}
 
 }

@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +26,7 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.StreamStore;
 
+import static dev.interlace.core.store.StoreTestSupport.awaitCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -57,18 +57,13 @@ class PostgresOutageTests {
 	void callsFailFastDuringAnOutageAndBothInstancesRecoverWithoutRestarting() throws Exception {
 		TestPostgres postgres = TestPostgres.dedicated();
 		this.resources.add(postgres);
-		String database = postgres.createDatabase();
-		HikariDataSource firstPool = postgres.dataSource(database);
-		HikariDataSource secondPool = postgres.dataSource(database);
-		this.resources.add(firstPool);
-		this.resources.add(secondPool);
+		PostgresTestStores database = new PostgresTestStores(postgres);
+		this.resources.add(database);
 		// The second instance reaches the database through a gate: closed, it stands for that instance's network
 		// still being down after the database is back.
-		GatedDataSource secondNetwork = new GatedDataSource(secondPool);
-		PostgresStreamStore first = new PostgresStreamStore(firstPool);
-		this.resources.add(first);
-		PostgresStreamStore second = new PostgresStreamStore(secondNetwork);
-		this.resources.add(second);
+		GatedDataSource secondNetwork = new GatedDataSource(database.newDataSource());
+		PostgresStreamStore first = database.openInstance();
+		PostgresStreamStore second = database.open(secondNetwork, PostgresStreamStore.Options.DEFAULTS);
 		List<StoredEvent> toFirst = new CopyOnWriteArrayList<>();
 		List<StoredEvent> toSecond = new CopyOnWriteArrayList<>();
 		first.addCommitListener((stream, events) -> toFirst.addAll(events));
@@ -77,7 +72,7 @@ class PostgresOutageTests {
 		second.ensureStream(ORDERS);
 
 		first.appendAndWait("orders", List.of(Map.of("order_id", "before")));
-		PostgresMultiInstanceTests.awaitCondition(() -> toSecond.size() == 1);
+		awaitCondition(() -> toSecond.size() == 1);
 
 		postgres.stop();
 		for (int round = 0; round < 3; round++) {
@@ -107,18 +102,17 @@ class PostgresOutageTests {
 			.startsWith("before", "first after restart", "away 0")
 			.endsWith("second after restart", "last")
 			.hasSize(54);
-		PostgresMultiInstanceTests.awaitCondition(() -> toFirst.size() >= 54 && toSecond.size() >= 54);
+		awaitCondition(() -> toFirst.size() >= 54 && toSecond.size() >= 54);
 		assertThat(toFirst).containsExactlyElementsOf(stored);
 		assertThat(toSecond).containsExactlyElementsOf(stored);
 	}
 
 	@Test
 	void aDatabaseThatStopsAnsweringOpensTheBreakerSoCallsFailAtOnce() throws Exception {
-		HikariDataSource pool = TestPostgres.shared().newDatabase();
-		this.resources.add(pool);
-		GatedDataSource network = new GatedDataSource(pool);
-		PostgresStreamStore store = new PostgresStreamStore(network);
-		this.resources.add(store);
+		PostgresTestStores database = new PostgresTestStores();
+		this.resources.add(database);
+		GatedDataSource network = new GatedDataSource(database.dataSource());
+		PostgresStreamStore store = database.open(network, PostgresStreamStore.Options.DEFAULTS);
 		store.ensureStream(ORDERS);
 		store.appendAndWait("orders", List.of(Map.of("order_id", "before")));
 		// Unlike a stopped server, which refuses connections at once, an unreachable one makes every attempt wait

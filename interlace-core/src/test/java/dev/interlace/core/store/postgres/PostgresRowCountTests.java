@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StreamDefinition;
@@ -31,15 +34,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresRowCountTests {
 
-	private static final StreamDefinition TICKS = StoreInstances.TICKS;
+	private static final StreamDefinition TICKS = PostgresMultiInstanceTests.TICKS;
 
-	private final StoreInstances instances = new StoreInstances();
+	@RegisterExtension
+	final PostgresTestStores database = new PostgresTestStores();
 
-	private final HikariDataSource admin = this.instances.dataSource();
+	private final HikariDataSource admin = this.database.dataSource();
+
+	private final ExecutorService pool = Executors.newCachedThreadPool();
 
 	@AfterEach
-	void closeEverything() throws Exception {
-		this.instances.close();
+	void stopTheCallers() {
+		// Callers stop before the fixture closes their stores.
+		this.pool.shutdownNow();
 	}
 
 	@Test
@@ -77,7 +84,7 @@ class PostgresRowCountTests {
 		CountDownLatch start = new CountDownLatch(1);
 		List<Future<StreamTable>> ensured = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
-			ensured.add(this.instances.pool.submit(() -> {
+			ensured.add(this.pool.submit(() -> {
 				start.await();
 				return open().ensureStream(TICKS);
 			}));
@@ -87,7 +94,8 @@ class PostgresRowCountTests {
 			assertThat(table.get(60, TimeUnit.SECONDS).rowCount()).isEqualTo(99_000);
 		}
 		assertThat(storedCount()).isEqualTo(99_000);
-		assertThat(query("SELECT row_count_known::int FROM interlace.streams WHERE name = 'ticks'")).isOne();
+		assertThat(this.database.queryForLong("SELECT row_count_known::int FROM interlace.streams WHERE name = 'ticks'"))
+			.isOne();
 	}
 
 	@Test
@@ -105,7 +113,8 @@ class PostgresRowCountTests {
 		// while at this size, overlaps commits of both instances.
 		load.background(() -> {
 			while (load.running()) {
-				execute("UPDATE interlace.streams SET row_count = 0, row_count_known = false WHERE name = 'ticks'");
+				this.database.execute(
+						"UPDATE interlace.streams SET row_count = 0, row_count_known = false WHERE name = 'ticks'");
 				if (recounts.incrementAndGet() % 2 == 0) {
 					first.describe("ticks");
 				}
@@ -139,44 +148,32 @@ class PostgresRowCountTests {
 			.target("1")
 			.load()
 			.migrate();
-		execute("CREATE SCHEMA events");
-		execute("CREATE TABLE events.ticks (_interlace_rowid bigint PRIMARY KEY,"
+		this.database.execute("CREATE SCHEMA events");
+		this.database.execute("CREATE TABLE events.ticks (_interlace_rowid bigint PRIMARY KEY,"
 				+ " _interlace_published_at timestamptz NOT NULL, _interlace_publish_id uuid NOT NULL, instance text,"
 				+ " thread integer, seq integer)");
-		execute("INSERT INTO events.ticks SELECT g, now(), gen_random_uuid(), 'old', 0, g FROM generate_series(1001, "
-				+ lastRowid + ") g");
-		execute("INSERT INTO interlace.streams (name, schema_name, definition, last_rowid, created_at, updated_at)"
+		this.database.execute("INSERT INTO events.ticks SELECT g, now(), gen_random_uuid(), 'old', 0, g"
+				+ " FROM generate_series(1001, " + lastRowid + ") g");
+		this.database.execute("INSERT INTO interlace.streams"
+				+ " (name, schema_name, definition, last_rowid, created_at, updated_at)"
 				+ " VALUES ('ticks', 'events', '{}', " + lastRowid + ", now(), now())");
 	}
 
 	private PostgresStreamStore open() {
-		return this.instances.open();
+		return this.database.openInstance();
 	}
 
 	private PostgresStreamStore open(PostgresStreamStore.Options options) {
-		return this.instances.open(options);
+		return this.database.openInstance(options);
 	}
 
 	private long tableCount() throws Exception {
-		return query("SELECT count(*) FROM events.ticks");
+		return this.database.queryForLong("SELECT count(*) FROM events.ticks");
 	}
 
 	private long storedCount() throws Exception {
-		return query("SELECT row_count FROM interlace.streams WHERE name = 'ticks' AND row_count_known");
-	}
-
-	private long query(String sql) throws Exception {
-		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(sql)) {
-			assertThat(rs.next()).as(sql).isTrue();
-			return rs.getLong(1);
-		}
-	}
-
-	private void execute(String sql) throws Exception {
-		try (Connection connection = this.admin.getConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
+		return this.database
+			.queryForLong("SELECT row_count FROM interlace.streams WHERE name = 'ticks' AND row_count_known");
 	}
 
 	@FunctionalInterface
@@ -255,7 +252,7 @@ class PostgresRowCountTests {
 		}
 
 		void background(Task task) {
-			this.background.add(PostgresRowCountTests.this.instances.pool.submit(() -> {
+			this.background.add(PostgresRowCountTests.this.pool.submit(() -> {
 				task.run();
 				return null;
 			}));
@@ -272,7 +269,7 @@ class PostgresRowCountTests {
 			for (PostgresStreamStore store : List.of(this.first, this.second)) {
 				for (int t = 0; t < threadsPerInstance; t++) {
 					int thread = t;
-					publishers.add(PostgresRowCountTests.this.instances.pool.submit(() -> {
+					publishers.add(PostgresRowCountTests.this.pool.submit(() -> {
 						start.await();
 						long events = 0;
 						for (int p = 0; p < publishesPerThread; p++) {

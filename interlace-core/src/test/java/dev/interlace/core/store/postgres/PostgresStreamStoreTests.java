@@ -3,7 +3,6 @@ package dev.interlace.core.store.postgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -12,19 +11,28 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.zaxxer.hikari.HikariDataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamStoreContractTests;
 import dev.interlace.core.store.StreamTable;
 
+import static dev.interlace.core.store.StoreTestSupport.assertAFullWriterQueueRefusesPublishesAtOnce;
+import static dev.interlace.core.store.StoreTestSupport.event;
+import static dev.interlace.core.store.StoreTestSupport.everyFieldType;
+import static dev.interlace.core.store.StoreTestSupport.orders;
+import static dev.interlace.core.store.StoreTestSupport.rowids;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,23 +42,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class PostgresStreamStoreTests extends StreamStoreContractTests {
 
-	private HikariDataSource dataSource;
+	@RegisterExtension
+	final PostgresTestStores database = new PostgresTestStores();
 
 	@Override
 	protected StreamStore openStore() {
-		if (this.dataSource == null) {
-			this.dataSource = TestPostgres.shared().newDatabase();
-		}
-		return new PostgresStreamStore(this.dataSource);
-	}
-
-	@AfterEach
-	void closeTheDatabase() {
-		// Runs before the suite's own @AfterEach: the store goes first, it never closes the caller's pool.
-		this.store.close();
-		if (this.dataSource != null) {
-			this.dataSource.close();
-		}
+		return this.database.open();
 	}
 
 	@Test
@@ -67,10 +64,10 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	private void groupTheDatabaseRefusesIsCommittedAgainPublishByPublish(int rowsPerPublish) throws Exception {
 		this.store.ensureStream(orders());
 		// A constraint the store does not know about makes PostgreSQL refuse rows that passed Interlace's checks.
-		execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
+		this.database.execute("ALTER TABLE events.orders ALTER COLUMN order_id SET NOT NULL");
 		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
 		CompletableFuture<PublishResult> bad = null;
-		try (Connection blocker = this.dataSource.getConnection()) {
+		try (Connection blocker = this.database.dataSource().getConnection()) {
 			lockStreamRow(blocker, "orders");
 			good.add(this.store.append("orders", publish("first", rowsPerPublish)));
 			awaitWriterBlocked();
@@ -109,7 +106,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	@Test
 	void aCheckConstraintAddedByHandRefusesTheDataNotTheDatabase() throws Exception {
 		this.store.ensureStream(orders());
-		execute("ALTER TABLE events.orders ADD CONSTRAINT amount_positive CHECK (amount > 0)");
+		this.database.execute("ALTER TABLE events.orders ADD CONSTRAINT amount_positive CHECK (amount > 0)");
 		for (int attempt = 0; attempt < 10; attempt++) {
 			assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("order_id", "x", "amount", -1))))
 				.isInstanceOfSatisfying(dev.interlace.core.DataRejectedException.class,
@@ -134,8 +131,8 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 			add.append((i > 0) ? "," : "").append(" ADD COLUMN wide_").append(i).append(" int");
 			drop.append((i > 0) ? "," : "").append(" DROP COLUMN wide_").append(i);
 		}
-		execute(add.toString());
-		execute(drop.toString());
+		this.database.execute(add.toString());
+		this.database.execute(drop.toString());
 		Map<String, Object> wide = new java.util.LinkedHashMap<>();
 		wide.put("order_id", "w");
 		for (int i = 0; i < 10; i++) {
@@ -153,52 +150,44 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 
 	@Test
 	void aDatabaseThatDoesNotWaitForItsCommitsToReachTheDiskIsReportedAtStartUp() throws Exception {
-		String database;
-		try (Connection connection = this.dataSource.getConnection()) {
-			database = connection.getCatalog();
-		}
-		execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
+		this.database.execute("ALTER DATABASE " + this.database.databaseName() + " SET synchronous_commit = off");
 		this.store.close();
-		this.dataSource.close();
-		this.dataSource = TestPostgres.shared().dataSource(database);
-		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-			.getLogger(PostgresStreamStore.class);
-		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
-		appender.start();
-		logger.addAppender(appender);
-		try {
-			this.store = new PostgresStreamStore(this.dataSource);
-		}
-		finally {
-			logger.detachAppender(appender);
-		}
-		assertThat(appender.list).filteredOn((event) -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
-			.extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+		// Sessions take the setting as they start: those of a new pool do.
+		HikariDataSource newSessions = this.database.newDataSource();
+		List<ILoggingEvent> logged = loggedWhile(
+				() -> this.store = this.database.open(newSessions, PostgresStreamStore.Options.DEFAULTS));
+		assertThat(logged).filteredOn((event) -> event.getLevel() == Level.WARN)
+			.extracting(ILoggingEvent::getFormattedMessage)
 			.anyMatch((message) -> message.contains("synchronous_commit = off"))
 			.noneMatch((message) -> message.contains("fsync = off"));
 	}
 
 	@Test
 	void aDatabaseThatWaitsForItsCommitsIsNotReported() {
-		ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-			.getLogger(PostgresStreamStore.class);
-		ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.read.ListAppender<>();
+		assertThat(loggedWhile(() -> this.database.open())).extracting(ILoggingEvent::getFormattedMessage)
+			.noneMatch((message) -> message.contains("= off"));
+	}
+
+	/** Returns what the store logs while {@code opening} runs. */
+	private static List<ILoggingEvent> loggedWhile(Runnable opening) {
+		Logger logger = (Logger) LoggerFactory.getLogger(PostgresStreamStore.class);
+		ListAppender<ILoggingEvent> appender = new ListAppender<>();
 		appender.start();
 		logger.addAppender(appender);
-		try (PostgresStreamStore second = new PostgresStreamStore(this.dataSource)) {
-			assertThat(appender.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-				.noneMatch((message) -> message.contains("= off"));
+		try {
+			opening.run();
 		}
 		finally {
 			logger.detachAppender(appender);
 		}
+		return appender.list;
 	}
 
 	@Test
 	void rowsRestoredByHandBeyondTheLastRowidAreCountedWhenTheStreamIsEnsured() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		execute("INSERT INTO events.orders SELECT g, now(), gen_random_uuid(), 'restored', g"
+		this.database.execute("INSERT INTO events.orders SELECT g, now(), gen_random_uuid(), 'restored', g"
 				+ " FROM generate_series(10, 19) g");
 		assertThat(this.store.describe("orders").rowCount()).isEqualTo(2);
 		StreamTable ensured = this.store.ensureStream(orders());
@@ -212,7 +201,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	void aStreamTableDroppedByHandCountsFromZeroOnceEnsuredAgain() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		execute("DROP TABLE events.orders");
+		this.database.execute("DROP TABLE events.orders");
 		assertThat(this.store.ensureStream(orders()).rowCount()).isZero();
 		this.store.appendAndWait("orders", List.of(event("amount", 3)));
 		assertThat(this.store.describe("orders").rowCount()).isOne();
@@ -222,19 +211,14 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	void aRecountAskedForInTheRegistryIsMadeByTheNextDescribe() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		execute("DELETE FROM events.orders WHERE amount = 1");
-		execute("UPDATE interlace.streams SET row_count_known = false WHERE name = 'orders'");
+		this.database.execute("DELETE FROM events.orders WHERE amount = 1");
+		this.database.execute("UPDATE interlace.streams SET row_count_known = false WHERE name = 'orders'");
 		assertThat(this.store.describe("orders").rowCount()).isOne();
 	}
 
 	private long tableCount(String stream) throws Exception {
-		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT count(*) FROM events." + stream)) {
-			rs.next();
-			return rs.getLong(1);
-		}
+		return this.database.queryForLong("SELECT count(*) FROM events." + stream);
 	}
-
 	private static List<Map<String, Object>> publish(String orderId, int rows) {
 		List<Map<String, Object>> events = new ArrayList<>();
 		for (int i = 0; i < rows; i++) {
@@ -246,22 +230,14 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	@Test
 	void aFullWriterQueueFailsPublishesFastInsteadOfBlockingTheCaller() throws Exception {
 		this.store.ensureStream(orders());
-		try (PostgresStreamStore small = new PostgresStreamStore(this.dataSource,
-				PostgresStreamStore.Options.DEFAULTS.withQueueCapacity(1).withWriterThreads(1));
-				Connection blocker = this.dataSource.getConnection()) {
+		try (PostgresStreamStore small = this.database
+			.open(PostgresStreamStore.Options.DEFAULTS.withQueueCapacity(1).withWriterThreads(1));
+				Connection blocker = this.database.dataSource().getConnection()) {
 			small.ensureStream(orders());
 			lockStreamRow(blocker, "orders");
 			CompletableFuture<PublishResult> first = small.append("orders", List.of(event("amount", 1)));
 			awaitWriterBlocked();
-			CompletableFuture<PublishResult> queued = small.append("orders", List.of(event("amount", 2)));
-			// Refused at once, not after waiting for room: the future has already failed when append returns.
-			CompletableFuture<PublishResult> refused = small.append("orders", List.of(event("amount", 3)));
-			assertThat(refused).isCompletedExceptionally();
-			assertThatThrownBy(refused::join).hasCauseInstanceOf(StoreException.class).hasMessageContaining("overloaded");
-			blocker.rollback();
-			assertThat(first.get(30, TimeUnit.SECONDS).firstRowid()).isEqualTo(1);
-			assertThat(queued.get(30, TimeUnit.SECONDS).firstRowid()).isEqualTo(2);
-			assertThat(small.describe("orders").rowCount()).isEqualTo(2);
+			assertAFullWriterQueueRefusesPublishesAtOnce(small, first, blocker::rollback);
 		}
 	}
 
@@ -269,33 +245,15 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	void closingTheStoreLeavesTheCallersPoolOpen() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.close();
-		assertThat(this.dataSource.isClosed()).isFalse();
-		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT count(*) FROM events.orders")) {
-			assertThat(rs.next()).isTrue();
-		}
-		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(event("amount", 1))))
-			.isInstanceOf(StoreException.class)
-			.hasMessageContaining("closed");
-		this.store = openStore();
+		assertThat(this.database.dataSource().isClosed()).isFalse();
+		assertThat(tableCount("orders")).isZero();
 	}
 
 	@Test
 	void streamTablesHaveTheDocumentedColumnTypes() throws Exception {
-		this.store.ensureStream(StreamDefinition.builder("typed")
-			.field("s", FieldType.STRING)
-			.field("i", FieldType.INT32)
-			.field("l", FieldType.INT64)
-			.field("f", FieldType.FLOAT32)
-			.field("d", FieldType.FLOAT64)
-			.field("b", FieldType.BOOLEAN)
-			.field("t", FieldType.TIMESTAMP)
-			.field("day", FieldType.DATE)
-			.field("j", FieldType.JSON)
-			.field("m", FieldType.DECIMAL)
-			.build());
+		this.store.ensureStream(everyFieldType("typed"));
 		List<String> columns = new ArrayList<>();
-		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
+		try (Connection connection = this.database.dataSource().getConnection(); Statement statement = connection.createStatement();
 				ResultSet rs = statement.executeQuery("SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod)"
 						+ " || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END FROM pg_attribute a"
 						+ " WHERE a.attrelid = 'events.typed'::regclass AND a.attnum > 0 ORDER BY a.attnum")) {
@@ -307,30 +265,6 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 				"_interlace_published_at timestamp with time zone not null", "_interlace_publish_id uuid not null",
 				"s text", "i integer", "l bigint", "f real", "d double precision", "b boolean",
 				"t timestamp with time zone", "day date", "j jsonb", "m numeric(38,10)");
-	}
-
-	@Test
-	void datesBeforeTheCommonEraRoundTripInSmallAndLargeGroups() {
-		this.store.ensureStream(StreamDefinition.builder("ancient")
-			.field("t", FieldType.TIMESTAMP)
-			.field("day", FieldType.DATE)
-			.build());
-		Map<String, Object> idesOfMarch = event("t", Instant.parse("-0043-03-15T12:00:00.5Z"), "day",
-				LocalDate.of(-43, 3, 15));
-		Map<String, Object> yearZero = event("t", Instant.parse("0000-12-31T23:59:59.999999Z"), "day",
-				LocalDate.of(0, 12, 31));
-		List<Map<String, Object>> large = new ArrayList<>();
-		for (int i = 0; i < 50; i++) {
-			large.add(idesOfMarch);
-			large.add(yearZero);
-		}
-		this.store.appendAndWait("ancient", List.of(idesOfMarch, yearZero));
-		this.store.appendAndWait("ancient", large);
-		List<StoredEvent> stored = this.store.readAfter("ancient", 0, 200);
-		assertThat(stored).hasSize(102);
-		for (int i = 0; i < stored.size(); i++) {
-			assertThat(stored.get(i).data()).isEqualTo((i % 2 == 0) ? idesOfMarch : yearZero);
-		}
 	}
 
 	@Test
@@ -347,20 +281,6 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 			.isFalse();
 	}
 
-	private static List<Long> rowids(long first, long last) {
-		List<Long> rowids = new ArrayList<>();
-		for (long rowid = first; rowid <= last; rowid++) {
-			rowids.add(rowid);
-		}
-		return rowids;
-	}
-
-	private void execute(String sql) throws Exception {
-		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-	}
-
 	/** Holds a stream's registry row locked, as an appender of another instance would, until rolled back. */
 	private static void lockStreamRow(Connection connection, String stream) throws Exception {
 		connection.setAutoCommit(false);
@@ -372,7 +292,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	/** Waits until a session of this database waits for a lock: the writer, behind the test's lock. */
 	private void awaitWriterBlocked() throws Exception {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+		try (Connection connection = this.database.dataSource().getConnection(); Statement statement = connection.createStatement()) {
 			while (System.nanoTime() < deadline) {
 				try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity"
 						+ " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
