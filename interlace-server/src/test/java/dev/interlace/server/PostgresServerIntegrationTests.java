@@ -118,15 +118,8 @@ class PostgresServerIntegrationTests {
 			.isEqualTo(0);
 
 		// The rows are a plain table of the application's database.
-		try (Connection connection = this.dataSource.getConnection();
-				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT order_id FROM events.pg_orders ORDER BY _interlace_rowid")) {
-			List<String> ids = new ArrayList<>();
-			while (rows.next()) {
-				ids.add(rows.getString(1));
-			}
-			assertThat(ids).containsExactly("o-1", "o-2");
-		}
+		assertThat(orderIds("SELECT order_id FROM events.pg_orders ORDER BY _interlace_rowid")).containsExactly("o-1",
+				"o-2");
 	}
 
 	@Test
@@ -193,14 +186,18 @@ class PostgresServerIntegrationTests {
 		PostgresStreamStore store = (PostgresStreamStore) this.streams.store("pg_checked");
 		assertThat(store.isBreakerClosed()).as("the breaker after ten refusals").isTrue();
 		this.api.publish("pg_checked", "[{\"order_id\":\"good\",\"amount\":5}]").expectStatus().isAccepted();
+		assertThat(orderIds("SELECT order_id FROM events.pg_checked")).containsExactly("good");
+	}
+
+	private List<String> orderIds(String query) throws Exception {
 		try (Connection connection = this.dataSource.getConnection();
 				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT order_id FROM events.pg_checked")) {
+				ResultSet rows = statement.executeQuery(query)) {
 			List<String> ids = new ArrayList<>();
 			while (rows.next()) {
 				ids.add(rows.getString(1));
 			}
-			assertThat(ids).containsExactly("good");
+			return ids;
 		}
 	}
 

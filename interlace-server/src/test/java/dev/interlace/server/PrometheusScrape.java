@@ -14,15 +14,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 record PrometheusScrape(String text, Map<String, Double> samples) {
 
 	static PrometheusScrape of(WebTestClient client) {
-		String text = client.get()
-			.uri("/actuator/prometheus")
-			.accept(MediaType.TEXT_PLAIN)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String text = StreamsApi
+			.okBody(client.get().uri("/actuator/prometheus").accept(MediaType.TEXT_PLAIN).exchange());
 		Map<String, Double> samples = new LinkedHashMap<>();
 		for (String line : text.split("\n")) {
 			if (line.isBlank() || line.startsWith("#")) {

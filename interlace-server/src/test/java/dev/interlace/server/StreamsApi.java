@@ -89,6 +89,13 @@ final class StreamsApi {
 	}
 
 	/**
+	 * Checks that a response is 200 OK and returns its body as text.
+	 */
+	static String okBody(WebTestClient.ResponseSpec response) {
+		return response.expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+	}
+
+	/**
 	 * Asks for an event stream, resuming after {@code lastEventId} if given, and leaves the response to the caller.
 	 */
 	WebTestClient.ResponseSpec subscription(String uri, @Nullable String lastEventId) {
