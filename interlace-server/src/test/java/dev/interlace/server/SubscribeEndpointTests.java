@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.ActiveProfiles;
@@ -37,6 +38,8 @@ import static org.awaitility.Awaitility.await;
 @InterlaceServerTest
 @ActiveProfiles("sse")
 class SubscribeEndpointTests {
+
+	static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = StreamsApi.SSE;
 
 	static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -297,7 +300,7 @@ class SubscribeEndpointTests {
 			.exchange()
 			.expectStatus()
 			.isOk()
-			.returnResult(StreamsApi.SSE)
+			.returnResult(SSE)
 			.getResponseBody()
 			.take(1)).assertNext((event) -> assertThat(event.comment()).isEqualTo("subscribed"))
 			.expectComplete()
