@@ -13,7 +13,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.interlace.server.streams.StreamsController;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,13 +55,7 @@ class AdminAccessIntegrationTests extends ApiIntegrationTestSupport {
 			for (HttpMethod method : MappedRoutes.METHODS) {
 				answered.add(method + " " + path + " (" + route.source() + ") -> "
 						+ this.client.method(method).uri(path).exchange().returnResult(String.class).getStatus().value());
-				answered.add(method + " " + path + " wrong token -> " + this.client.method(method)
-					.uri(path)
-					.headers((headers) -> headers.setBearerAuth(BEARER_TOKEN))
-					.exchange()
-					.returnResult(String.class)
-					.getStatus()
-					.value());
+				answered.add(method + " " + path + " wrong token -> " + status(method, path, BEARER_TOKEN));
 			}
 		}
 		assertThat(answered).allMatch((line) -> line.endsWith("-> 401"));
@@ -70,13 +63,7 @@ class AdminAccessIntegrationTests extends ApiIntegrationTestSupport {
 		for (MappedRoutes.Route route : routes) {
 			for (HttpMethod method : route.mappedMethods()) {
 				String path = route.path("x");
-				withToken.add(method + " " + path + " -> " + this.client.method(method)
-					.uri(path)
-					.headers((headers) -> headers.setBearerAuth(ADMIN_TOKEN))
-					.exchange()
-					.returnResult(String.class)
-					.getStatus()
-					.value());
+				withToken.add(method + " " + path + " -> " + status(method, path, ADMIN_TOKEN));
 			}
 		}
 		assertThat(withToken).noneMatch((line) -> line.endsWith("-> 401"));
@@ -156,41 +143,30 @@ class AdminAccessIntegrationTests extends ApiIntegrationTestSupport {
 
 	@Test
 	void healthStaysOpenButShowsDetailsOnlyWithTheAdminToken() {
-		String anonymous = this.client.get()
-			.uri("/actuator/health")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String anonymous = StreamsApi.okBody(this.client.get().uri("/actuator/health").exchange());
 		assertThat(anonymous).contains("\"status\":\"UP\"").doesNotContain("details", "components");
-		String admin = this.client.get()
+		String admin = StreamsApi.okBody(this.client.get()
 			.uri("/actuator/health")
 			.headers((headers) -> headers.setBearerAuth(ADMIN_TOKEN))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+			.exchange());
 		assertThat(admin).contains("\"components\"", "writerQueueDepth");
 		this.client.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
 		this.client.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
 		this.client.get().uri("/actuator/health/interlace").exchange().expectStatus().isUnauthorized();
 	}
 
-	private long rowCount(String stream, String token) {
-		Map<String, Object> described = this.client.get()
-			.uri("/api/v1/streams/" + stream)
+	private int status(HttpMethod method, String path, String token) {
+		return this.client.method(method)
+			.uri(path)
 			.headers((headers) -> headers.setBearerAuth(token))
 			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
-		return ((Number) described.get("row_count")).longValue();
+			.returnResult(String.class)
+			.getStatus()
+			.value();
+	}
+
+	private long rowCount(String stream, String token) {
+		return this.api.rowCount(stream, (headers) -> headers.setBearerAuth(token));
 	}
 
 }

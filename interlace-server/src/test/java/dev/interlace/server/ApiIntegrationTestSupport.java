@@ -1,20 +1,13 @@
 package dev.interlace.server;
 
-import java.nio.file.Path;
 import java.util.Map;
 
-import org.junit.jupiter.api.io.TempDir;
-
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.interlace.server.web.RequestIdFilter;
@@ -25,57 +18,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The server on a random port over a DuckDB file in a temporary directory, with the streams of
  * {@code application-api.yml}; one server per test class.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@InterlaceServerTest
 @ActiveProfiles("api")
 @DirtiesContext
 abstract class ApiIntegrationTestSupport {
 
-	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
-	};
-
-	@TempDir
-	static Path data;
-
-	@DynamicPropertySource
-	static void dataFile(DynamicPropertyRegistry registry) {
-		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
-	}
+	static final ParameterizedTypeReference<Map<String, Object>> MAP = StreamsApi.MAP;
 
 	@Autowired
 	WebTestClient client;
 
+	@Autowired
+	StreamsApi api;
+
 	WebTestClient.ResponseSpec post(String path, String json) {
-		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
+		return this.api.post(path, json);
 	}
 
 	WebTestClient.ResponseSpec publish(String stream, String json) {
-		return post("/api/v1/streams/" + stream, json);
+		return this.api.publish(stream, json);
 	}
 
 	Map<String, Object> describe(String stream) {
-		return this.client.get()
-			.uri("/api/v1/streams/" + stream)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		return this.api.describe(stream);
 	}
 
 	long rowCount(String stream) {
-		return ((Number) describe(stream).get("row_count")).longValue();
+		return this.api.rowCount(stream);
 	}
 
 	Map<String, Object> consume(String stream, String consumer, int batchSize) {
-		return post("/api/v1/streams/" + stream + "/consume",
-				"{\"consumer\":\"" + consumer + "\",\"batch_size\":" + batchSize + "}")
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		return this.api.consume(stream, consumer, batchSize);
 	}
 
 	/**

@@ -1,33 +1,27 @@
 package dev.interlace.server;
 
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.interlace.core.engine.DefaultStreams;
-import dev.interlace.server.SubscribeSlowClientTests.RawSseClient;
 
+import static dev.interlace.server.Heap.heapAfterGc;
+import static dev.interlace.server.Heap.mb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,9 +32,9 @@ import static org.awaitility.Awaitility.await;
  * replay beyond {@code interlace.replay.max-concurrent} is answered 503 with {@code Retry-After}; and the replays'
  * permits come back once the subscribers leave.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@InterlaceServerTest
 @ActiveProfiles("replay")
-@Import(SlowSubscribersIntegrationTests.SmallSocketSendBuffers.class)
+@Import(SmallSocketSendBuffers.class)
 class DuckDbSlowReplaysIntegrationTests {
 
 	static final String STREAM = "replayed";
@@ -61,21 +55,11 @@ class DuckDbSlowReplaysIntegrationTests {
 	 */
 	static final long HEAP_BOUND_MB = 256;
 
-	@TempDir
-	static Path data;
-
-	@DynamicPropertySource
-	static void dataFile(DynamicPropertyRegistry registry) {
-		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
-	}
-
 	@LocalServerPort
 	int port;
 
 	@Autowired
 	DefaultStreams streams;
-
-	private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
 	@Test
 	void replaysThatNeverReadHoldLittleHeapAndOneReplayTooManyIsAnswered503WithRetryAfter() throws Exception {
@@ -130,16 +114,6 @@ class DuckDbSlowReplaysIntegrationTests {
 			.timeout(Duration.ofSeconds(30))
 			.build();
 		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
-	}
-
-	private long heapAfterGc() {
-		System.gc();
-		System.gc();
-		return this.memory.getHeapMemoryUsage().getUsed();
-	}
-
-	private static long mb(long bytes) {
-		return bytes / (1024 * 1024);
 	}
 
 }

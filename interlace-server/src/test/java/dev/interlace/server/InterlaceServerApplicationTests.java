@@ -5,13 +5,10 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import dev.interlace.core.ConsumedBatch;
 import dev.interlace.core.FieldType;
@@ -21,22 +18,17 @@ import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@InterlaceServerTest
 class InterlaceServerApplicationTests {
-
-	@TempDir
-	static Path data;
-
-	@DynamicPropertySource
-	static void dataFile(DynamicPropertyRegistry registry) {
-		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
-	}
 
 	@Autowired
 	Streams streams;
 
 	@Autowired
 	ApplicationContext context;
+
+	@Value("${interlace.connections.default.path}")
+	Path dataFile;
 
 	@Test
 	void serverStartsWithItsConfiguredStreamsOnEmbeddedDuckDb() {
@@ -46,7 +38,7 @@ class InterlaceServerApplicationTests {
 		ConsumedBatch batch = this.streams.consume("orders", "test");
 		assertThat(batch.events()).singleElement()
 			.satisfies((event) -> assertThat(event.data()).containsEntry("order_id", "o-1"));
-		assertThat(data.resolve("interlace.duckdb")).exists();
+		assertThat(this.dataFile).exists();
 	}
 
 	@Test

@@ -1,22 +1,16 @@
 package dev.interlace.server;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.interlace.autoconfigure.InterlaceMetrics;
@@ -26,24 +20,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Interlace's meters as {@code /actuator/prometheus} serves them, after real traffic on a DuckDB server.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@InterlaceServerTest
 @ActiveProfiles("metrics")
 @DirtiesContext
 class MetricsIntegrationTests {
 
 	static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-	@TempDir
-	static Path data;
-
-	@DynamicPropertySource
-	static void dataFile(DynamicPropertyRegistry registry) {
-		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
-	}
-
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	StreamsApi api;
 
 	@Autowired
 	InterlaceMetrics metrics;
@@ -52,8 +40,8 @@ class MetricsIntegrationTests {
 	void scrapeShowsPublishesSubscribersLagRowsCommitsAndRejections() throws Exception {
 		String batch = "[{\"order_id\":\"o-1\"},{\"order_id\":\"o-2\"},{\"order_id\":\"o-3\"}]";
 		String single = "{\"order_id\":\"o-4\"}";
-		post("/api/v1/streams/m_orders", batch).expectStatus().isAccepted();
-		post("/api/v1/streams/m_orders", single).expectStatus().isAccepted();
+		this.api.post("/api/v1/streams/m_orders", batch).expectStatus().isAccepted();
+		this.api.post("/api/v1/streams/m_orders", single).expectStatus().isAccepted();
 
 		Disposable subscriber = this.client.get()
 			.uri("/api/v1/streams/m_orders/subscribe")
@@ -65,15 +53,19 @@ class MetricsIntegrationTests {
 		PrometheusScrape live = awaitScrape((scrape) -> scrape.value("interlace_subscribers{stream=\"m_orders\"}") == 1);
 		assertThat(live.value("interlace_subscribers{stream=\"m_orders\"}")).isEqualTo(1);
 
-		post("/api/v1/streams/m_orders/consume", "{\"consumer\":\"billing\",\"batch_size\":10}").expectStatus().isOk();
-		post("/api/v1/streams/m_orders/ack", "{\"consumer\":\"billing\",\"event_ids\":[1]}").expectStatus().isOk();
+		this.api.post("/api/v1/streams/m_orders/consume", "{\"consumer\":\"billing\",\"batch_size\":10}")
+			.expectStatus()
+			.isOk();
+		this.api.post("/api/v1/streams/m_orders/ack", "{\"consumer\":\"billing\",\"event_ids\":[1]}")
+			.expectStatus()
+			.isOk();
 
-		post("/api/v1/streams/m_bearer", single).expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
-		post("/api/v1/streams/m_bearer", single).expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
-		post("/api/v1/streams/m_limited", single).expectStatus().isAccepted();
-		post("/api/v1/streams/m_limited", single).expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
-		post("/api/v1/streams/m_orders", "{\"order_id\":").expectStatus().isBadRequest();
-		post("/api/v1/streams/m_orders", "{\"order_id\":\"" + "x".repeat(2048) + "\"}").expectStatus()
+		this.api.post("/api/v1/streams/m_bearer", single).expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
+		this.api.post("/api/v1/streams/m_bearer", single).expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
+		this.api.post("/api/v1/streams/m_limited", single).expectStatus().isAccepted();
+		this.api.post("/api/v1/streams/m_limited", single).expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		this.api.post("/api/v1/streams/m_orders", "{\"order_id\":").expectStatus().isBadRequest();
+		this.api.post("/api/v1/streams/m_orders", "{\"order_id\":\"" + "x".repeat(2048) + "\"}").expectStatus()
 			.isEqualTo(413);
 		this.metrics.retentionDeleted("m_orders", 7);
 
@@ -113,18 +105,8 @@ class MetricsIntegrationTests {
 		assertThat(scrape.text()).doesNotContain("metrics-secret-1234");
 	}
 
-	private WebTestClient.ResponseSpec post(String path, String json) {
-		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
-	}
-
 	private PrometheusScrape awaitScrape(Predicate<PrometheusScrape> condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		PrometheusScrape scrape = PrometheusScrape.of(this.client);
-		while (!condition.test(scrape) && System.nanoTime() < deadline) {
-			Thread.sleep(50);
-			scrape = PrometheusScrape.of(this.client);
-		}
-		return scrape;
+		return PrometheusScrape.await(this.client, TIMEOUT, condition);
 	}
 
 }

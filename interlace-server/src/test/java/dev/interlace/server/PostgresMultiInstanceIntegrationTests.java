@@ -215,7 +215,7 @@ class PostgresMultiInstanceIntegrationTests {
 			.uri("/api/v1/streams/{name}/subscribe", stream)
 			.accept(MediaType.TEXT_EVENT_STREAM)
 			.retrieve()
-			.bodyToFlux(SubscribeEndpointTests.SSE)
+			.bodyToFlux(StreamsApi.SSE)
 			.filter((event) -> SubscribeController.EVENT.equals(event.event()))
 			.map(ServerSentEvent::id)
 			.map(Long::parseLong);

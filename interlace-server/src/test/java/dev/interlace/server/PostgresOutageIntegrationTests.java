@@ -140,7 +140,7 @@ class PostgresOutageIntegrationTests {
 				.uri("/api/v1/streams/{name}/subscribe", STREAM)
 				.accept(MediaType.TEXT_EVENT_STREAM)
 				.retrieve()
-				.bodyToFlux(SubscribeEndpointTests.SSE)
+				.bodyToFlux(StreamsApi.SSE)
 				.filter((event) -> SubscribeController.EVENT.equals(event.event()))
 				.subscribe((event) -> ids.add(Long.parseLong(event.id())), failures::add,
 						() -> failures.add(new IllegalStateException("event stream ended")));

@@ -16,17 +16,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
-import dev.interlace.core.store.postgres.TestPostgres;
+import dev.interlace.server.InterlaceServerTest.Database;
 import dev.interlace.server.streams.SubscribeController;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,24 +33,17 @@ import static org.awaitility.Awaitility.await;
  * The server on PostgreSQL, configured as an operator would: {@code spring.datasource.*} only. Every endpoint over
  * real HTTP on a database of this class's own.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@InterlaceServerTest(database = Database.POSTGRESQL)
 @ActiveProfiles("pg")
 class PostgresServerIntegrationTests {
 
 	static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-	static final String DATABASE = TestPostgres.shared().createDatabase();
-
-	@DynamicPropertySource
-	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", () -> TestPostgres.shared().jdbcUrl(DATABASE));
-		registry.add("spring.datasource.username", () -> TestPostgres.shared().username());
-		registry.add("spring.datasource.password", () -> "unused-by-trust-auth");
-	}
-
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	StreamsApi api;
 
 	@Autowired
 	DefaultStreams streams;
@@ -61,13 +51,16 @@ class PostgresServerIntegrationTests {
 	@Autowired
 	DataSource dataSource;
 
+	@Value("${spring.datasource.url}")
+	String databaseUrl;
+
 	private final JsonMapper json = JsonMapper.shared();
 
 	@Test
 	void streamsLiveInTheDatabaseOfTheDataSourceUrlOnTheServersShortTimeoutPool() {
 		assertThat(this.streams.store("pg_orders")).isInstanceOf(PostgresStreamStore.class);
 		assertThat(this.dataSource).isInstanceOfSatisfying(HikariDataSource.class, (pool) -> {
-			assertThat(pool.getJdbcUrl()).isEqualTo(TestPostgres.shared().jdbcUrl(DATABASE));
+			assertThat(pool.getJdbcUrl()).isEqualTo(this.databaseUrl);
 			assertThat(pool.getConnectionTimeout()).isEqualTo(2_000);
 			assertThat(pool.getPoolName()).isEqualTo("interlace");
 		});
@@ -75,35 +68,22 @@ class PostgresServerIntegrationTests {
 
 	@Test
 	void publishDescribeConsumeAndAckOverHttp() throws Exception {
-		Map<String, Object> published = post("/api/v1/streams/pg_orders", """
+		Map<String, Object> published = this.api.publish("pg_orders", """
 				[{"order_id":"o-1","amount":12.50,"placed_at":"2026-11-25T10:00:00Z"},
 				 {"order_id":"o-2","amount":7,"placed_at":"2026-11-25T10:00:01.123456Z"}]
-				""").expectStatus().isAccepted().expectBody(ApiIntegrationTestSupport.MAP).returnResult().getResponseBody();
+				""").expectStatus().isAccepted().expectBody(StreamsApi.MAP).returnResult().getResponseBody();
 		assertThat(published).containsEntry("status", "accepted").containsEntry("rows_received", 2);
 		long first = ((Number) published.get("first_rowid")).longValue();
 		long last = ((Number) published.get("last_rowid")).longValue();
 		assertThat(last).isEqualTo(first + 1);
 
-		Map<String, Object> description = this.client.get()
-			.uri("/api/v1/streams/pg_orders")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(ApiIntegrationTestSupport.MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> description = this.api.describe("pg_orders");
 		assertThat(description).containsEntry("name", "pg_orders").containsEntry("row_count", 2);
 		assertThat(((Number) description.get("last_rowid")).longValue()).isEqualTo(last);
 		assertThat(description.get("fields")).isEqualTo(
 				Map.of("order_id", "string", "amount", "decimal", "placed_at", "timestamp"));
 
-		Map<String, Object> batch = post("/api/v1/streams/pg_orders/consume",
-				"{\"consumer\":\"billing\",\"batch_size\":10}")
-			.expectStatus()
-			.isOk()
-			.expectBody(ApiIntegrationTestSupport.MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> batch = this.api.consume("pg_orders", "billing", 10);
 		assertThat(batch).containsEntry("count", 2);
 		@SuppressWarnings("unchecked")
 		List<Map<String, Object>> events = (List<Map<String, Object>>) batch.get("events");
@@ -113,44 +93,41 @@ class PostgresServerIntegrationTests {
 			.containsKeys("_interlace_rowid", "_interlace_published_at", "_interlace_publish_id");
 		assertThat(events.get(1)).containsEntry("placed_at", "2026-11-25T10:00:01.123456Z");
 
-		post("/api/v1/streams/pg_orders/ack", "{\"consumer\":\"billing\",\"events\":[{\"_interlace_rowid\":" + first + "}]}")
+		this.api
+			.post("/api/v1/streams/pg_orders/ack",
+					"{\"consumer\":\"billing\",\"events\":[{\"_interlace_rowid\":" + first + "}]}")
 			.expectStatus()
 			.isOk()
 			.expectBody()
 			.jsonPath("$.cursor")
 			.isEqualTo(first);
-		Map<String, Object> rest = post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}")
+		Map<String, Object> rest = this.api.post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}")
 			.expectStatus()
 			.isOk()
-			.expectBody(ApiIntegrationTestSupport.MAP)
+			.expectBody(StreamsApi.MAP)
 			.returnResult()
 			.getResponseBody();
 		assertThat(rest).containsEntry("count", 1);
-		post("/api/v1/streams/pg_orders/ack", "{\"consumer\":\"billing\",\"event_ids\":[" + last + "]}").expectStatus()
+		this.api.post("/api/v1/streams/pg_orders/ack", "{\"consumer\":\"billing\",\"event_ids\":[" + last + "]}")
+			.expectStatus()
 			.isOk();
-		post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}").expectStatus()
+		this.api.post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}").expectStatus()
 			.isOk()
 			.expectBody()
 			.jsonPath("$.count")
 			.isEqualTo(0);
 
 		// The rows are a plain table of the application's database.
-		try (Connection connection = this.dataSource.getConnection();
-				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT order_id FROM events.pg_orders ORDER BY _interlace_rowid")) {
-			List<String> ids = new ArrayList<>();
-			while (rows.next()) {
-				ids.add(rows.getString(1));
-			}
-			assertThat(ids).containsExactly("o-1", "o-2");
-		}
+		assertThat(orderIds("SELECT order_id FROM events.pg_orders ORDER BY _interlace_rowid")).containsExactly("o-1",
+				"o-2");
 	}
 
 	@Test
 	void subscribeReplaysStoredEventsThenDeliversLiveOnesInOrder() {
-		Map<String, Object> stored = post("/api/v1/streams/pg_live", "[{\"n\":1},{\"n\":2}]").expectStatus()
+		Map<String, Object> stored = this.api.publish("pg_live", "[{\"n\":1},{\"n\":2}]")
+			.expectStatus()
 			.isAccepted()
-			.expectBody(ApiIntegrationTestSupport.MAP)
+			.expectBody(StreamsApi.MAP)
 			.returnResult()
 			.getResponseBody();
 		long first = ((Number) stored.get("first_rowid")).longValue();
@@ -161,7 +138,7 @@ class PostgresServerIntegrationTests {
 				.exchange()
 				.expectStatus()
 				.isOk()
-				.returnResult(SubscribeEndpointTests.SSE)
+				.returnResult(StreamsApi.SSE)
 				.getResponseBody()
 				.filter((event) -> SubscribeController.EVENT.equals(event.event()))
 				.take(4))
@@ -169,8 +146,8 @@ class PostgresServerIntegrationTests {
 			.assertNext((event) -> assertEvent(event.id(), event.data(), first + 1, 2))
 			.then(() -> {
 				await().atMost(TIMEOUT).until(() -> this.streams.subscriberCount("pg_live") > 0);
-				post("/api/v1/streams/pg_live", "{\"n\":3}").expectStatus().isAccepted();
-				post("/api/v1/streams/pg_live", "{\"n\":4}").expectStatus().isAccepted();
+				this.api.publish("pg_live", "{\"n\":3}").expectStatus().isAccepted();
+				this.api.publish("pg_live", "{\"n\":4}").expectStatus().isAccepted();
 			})
 			.assertNext((event) -> assertEvent(event.id(), event.data(), first + 2, 3))
 			.assertNext((event) -> assertEvent(event.id(), event.data(), first + 3, 4))
@@ -193,12 +170,12 @@ class PostgresServerIntegrationTests {
 			statement.execute("ALTER TABLE events.pg_checked ADD CONSTRAINT amount_positive CHECK (amount > 0)");
 		}
 		for (int attempt = 0; attempt < 10; attempt++) {
-			Map<String, Object> problem = post("/api/v1/streams/pg_checked", "[{\"order_id\":\"bad\",\"amount\":-5}]")
+			Map<String, Object> problem = this.api.publish("pg_checked", "[{\"order_id\":\"bad\",\"amount\":-5}]")
 				.expectStatus()
 				.isEqualTo(422)
 				.expectHeader()
 				.doesNotExist("Retry-After")
-				.expectBody(ApiIntegrationTestSupport.MAP)
+				.expectBody(StreamsApi.MAP)
 				.returnResult()
 				.getResponseBody();
 			assertThat(problem).containsEntry("code", "DATA_REJECTED").containsEntry("sql_state", "23514");
@@ -208,20 +185,20 @@ class PostgresServerIntegrationTests {
 		}
 		PostgresStreamStore store = (PostgresStreamStore) this.streams.store("pg_checked");
 		assertThat(store.isBreakerClosed()).as("the breaker after ten refusals").isTrue();
-		post("/api/v1/streams/pg_checked", "[{\"order_id\":\"good\",\"amount\":5}]").expectStatus().isAccepted();
+		this.api.publish("pg_checked", "[{\"order_id\":\"good\",\"amount\":5}]").expectStatus().isAccepted();
+		assertThat(orderIds("SELECT order_id FROM events.pg_checked")).containsExactly("good");
+	}
+
+	private List<String> orderIds(String query) throws Exception {
 		try (Connection connection = this.dataSource.getConnection();
 				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT order_id FROM events.pg_checked")) {
+				ResultSet rows = statement.executeQuery(query)) {
 			List<String> ids = new ArrayList<>();
 			while (rows.next()) {
 				ids.add(rows.getString(1));
 			}
-			assertThat(ids).containsExactly("good");
+			return ids;
 		}
-	}
-
-	private WebTestClient.ResponseSpec post(String path, String json) {
-		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).bodyValue(json).exchange();
 	}
 
 }

@@ -1,7 +1,9 @@
 package dev.interlace.server;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -12,15 +14,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 record PrometheusScrape(String text, Map<String, Double> samples) {
 
 	static PrometheusScrape of(WebTestClient client) {
-		String text = client.get()
-			.uri("/actuator/prometheus")
-			.accept(MediaType.TEXT_PLAIN)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String text = StreamsApi
+			.okBody(client.get().uri("/actuator/prometheus").accept(MediaType.TEXT_PLAIN).exchange());
 		Map<String, Double> samples = new LinkedHashMap<>();
 		for (String line : text.split("\n")) {
 			if (line.isBlank() || line.startsWith("#")) {
@@ -30,6 +25,21 @@ record PrometheusScrape(String text, Map<String, Double> samples) {
 			samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
 		}
 		return new PrometheusScrape(text, samples);
+	}
+
+	/**
+	 * Scrapes until a scrape meets the condition or the timeout passes, and returns the last scrape: gauges read from
+	 * the database come from a periodic refresh, which may lag the requests just sent.
+	 */
+	static PrometheusScrape await(WebTestClient client, Duration timeout, Predicate<PrometheusScrape> condition)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		PrometheusScrape scrape = of(client);
+		while (!condition.test(scrape) && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+			scrape = of(client);
+		}
+		return scrape;
 	}
 
 	double value(String sample) {

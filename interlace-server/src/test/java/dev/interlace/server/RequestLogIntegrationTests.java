@@ -1,25 +1,19 @@
 package dev.interlace.server;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import dev.interlace.server.web.RequestIdFilter;
 
@@ -29,22 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * With {@code interlace.server.request-log=true} and {@code logging.structured.format.console=ecs}, every request is
  * one JSON line with its id, method, path, status and duration, and no credential or payload.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "interlace.server.request-log=true", "logging.structured.format.console=ecs",
-				"logging.config=classpath:logback-structured.xml" })
-@AutoConfigureWebTestClient
+@InterlaceServerTest(properties = { "interlace.server.request-log=true", "logging.structured.format.console=ecs",
+		"logging.config=classpath:logback-structured.xml" })
 @ActiveProfiles("metrics")
 @DirtiesContext
 @ExtendWith(OutputCaptureExtension.class)
 class RequestLogIntegrationTests {
-
-	@TempDir
-	static Path data;
-
-	@DynamicPropertySource
-	static void dataFile(DynamicPropertyRegistry registry) {
-		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
-	}
 
 	@Autowired
 	WebTestClient client;

@@ -7,9 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,13 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Publishes that would grow a stream's table without bound, and numbers of extreme magnitude: each answered 400 with
  * the field and row at fault, nothing stored and no column added. Run on each database by a subclass.
  */
+@ActiveProfiles("limits")
+@DirtiesContext
 abstract class SchemaLimitsIntegrationTestSupport {
 
-	static final ParameterizedTypeReference<Map<String, Object>> MAP = new ParameterizedTypeReference<>() {
-	};
-
 	@Autowired
-	WebTestClient client;
+	StreamsApi api;
 
 	@Test
 	void eventWithFiveThousandNewKeysIsRejectedNamingTheLimitAndAddsNothing() {
@@ -139,22 +138,11 @@ abstract class SchemaLimitsIntegrationTestSupport {
 	}
 
 	WebTestClient.ResponseSpec post(String stream, String json) {
-		return this.client.post()
-			.uri("/api/v1/streams/" + stream)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(json)
-			.exchange();
+		return this.api.publish(stream, json);
 	}
 
 	Map<String, Object> describe(String stream) {
-		return this.client.get()
-			.uri("/api/v1/streams/" + stream)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		return this.api.describe(stream);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -167,7 +155,7 @@ abstract class SchemaLimitsIntegrationTestSupport {
 	}
 
 	private static long rowCount(Map<String, Object> description) {
-		return ((Number) description.get("row_count")).longValue();
+		return StreamsApi.rowCount(description);
 	}
 
 }

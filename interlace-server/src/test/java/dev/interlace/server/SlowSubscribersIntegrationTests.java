@@ -1,7 +1,5 @@
 package dev.interlace.server;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -18,18 +15,15 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.reactor.netty.NettyServerCustomizer;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 
 import dev.interlace.core.engine.DefaultStreams;
-import dev.interlace.server.SubscribeSlowClientTests.RawSseClient;
 import dev.interlace.server.streams.SubscribeController;
 
+import static dev.interlace.server.Heap.heapAfterGc;
+import static dev.interlace.server.Heap.mb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,9 +43,8 @@ import static org.awaitility.Awaitility.await;
  * wrong (memory growing with the events idle subscribers do not read, publishers waiting for them), not when the
  * machine is busy.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("crowd")
-@Import(SlowSubscribersIntegrationTests.SmallSocketSendBuffers.class)
+@Import(SmallSocketSendBuffers.class)
 abstract class SlowSubscribersIntegrationTests {
 
 	static final String STREAM = "crowd";
@@ -91,25 +84,11 @@ abstract class SlowSubscribersIntegrationTests {
 	 */
 	static final long HEAP_BOUND_MB = 256;
 
-	@TestConfiguration(proxyBeanMethods = false)
-	static class SmallSocketSendBuffers {
-
-		// A fixed send buffer instead of Linux's autotuned one (up to 4 MB): an idle client then stops taking events
-		// after some kilobytes, so that its subscription, not the kernel, holds what it does not read.
-		@Bean
-		NettyServerCustomizer smallSocketSendBuffers() {
-			return (server) -> server.childOption(ChannelOption.SO_SNDBUF, 16 * 1024);
-		}
-
-	}
-
 	@LocalServerPort
 	int port;
 
 	@Autowired
 	DefaultStreams streams;
-
-	private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
 	@Test
 	void idleSubscribersAreDroppedWhileReadersGetEveryEventPublishersKeepTheirPaceAndTheHeapStaysBounded()
@@ -263,16 +242,6 @@ abstract class SlowSubscribersIntegrationTests {
 		HttpJson.Answer answer = http.publish(STREAM, body.append(']').toString());
 		assertThat(answer.status()).as("%s", answer).isEqualTo(202);
 		return answer;
-	}
-
-	private long heapAfterGc() {
-		System.gc();
-		System.gc();
-		return this.memory.getHeapMemoryUsage().getUsed();
-	}
-
-	private static long mb(long bytes) {
-		return bytes / (1024 * 1024);
 	}
 
 	/** Publishes {@value #EVENTS_PER_SECOND} events a second until stopped. */

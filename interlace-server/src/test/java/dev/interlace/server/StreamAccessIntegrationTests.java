@@ -141,15 +141,8 @@ class StreamAccessIntegrationTests extends ApiIntegrationTestSupport {
 			.returnResult().getResponseBody()).contains("\"api_keyed\"").doesNotContain(API_KEY);
 		assertProblem(this.client.get().uri("/api/v1/streams/api_keyed").exchange(), HttpStatus.UNAUTHORIZED,
 				"UNAUTHORIZED");
-		String described = this.client.get()
-			.uri("/api/v1/streams/api_keyed")
-			.header("X-API-Key", API_KEY)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String described = StreamsApi
+			.okBody(this.client.get().uri("/api/v1/streams/api_keyed").header("X-API-Key", API_KEY).exchange());
 		assertThat(described).contains("\"type\":\"api_key\"").doesNotContain(API_KEY, "X-API-Key");
 	}
 
@@ -263,25 +256,11 @@ class StreamAccessIntegrationTests extends ApiIntegrationTestSupport {
 	}
 
 	private long rowCount(String stream, Consumer<HttpHeaders> credentials) {
-		Map<String, Object> described = this.client.get()
-			.uri("/api/v1/streams/" + stream)
-			.headers(credentials)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
-		return ((Number) described.get("row_count")).longValue();
+		return this.api.rowCount(stream, credentials);
 	}
 
 	private WebTestClient.ResponseSpec send(String path, String json, Consumer<HttpHeaders> headers) {
-		return this.client.post()
-			.uri(path)
-			.contentType(MediaType.APPLICATION_JSON)
-			.headers(headers)
-			.bodyValue(json)
-			.exchange();
+		return this.api.post(path, json, headers);
 	}
 
 }

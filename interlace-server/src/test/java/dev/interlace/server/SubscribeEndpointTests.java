@@ -1,6 +1,5 @@
 package dev.interlace.server;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import java.util.stream.LongStream;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -21,14 +19,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.interlace.core.PublishResult;
@@ -41,26 +35,19 @@ import static org.awaitility.Awaitility.await;
  * {@code GET /api/v1/streams/{name}/subscribe} over real HTTP, on a DuckDB file. Each test uses its own stream of
  * {@code application-sse.yml}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@AutoConfigureWebTestClient
+@InterlaceServerTest
 @ActiveProfiles("sse")
 class SubscribeEndpointTests {
 
-	static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {
-	};
+	static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = StreamsApi.SSE;
 
 	static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-	@TempDir
-	static Path data;
-
-	@DynamicPropertySource
-	static void dataFile(DynamicPropertyRegistry registry) {
-		registry.add("interlace.connections.default.path", () -> data.resolve("interlace.duckdb").toString());
-	}
-
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	StreamsApi api;
 
 	@Autowired
 	DefaultStreams streams;
@@ -281,15 +268,7 @@ class SubscribeEndpointTests {
 	}
 
 	private void badRequest(String query, @Nullable String lastEventId, String named) {
-		this.client.get()
-			.uri("/api/v1/streams/sse_invalid/subscribe" + query)
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.headers((headers) -> {
-				if (lastEventId != null) {
-					headers.set("Last-Event-ID", lastEventId);
-				}
-			})
-			.exchange()
+		this.api.subscription("/api/v1/streams/sse_invalid/subscribe" + query, lastEventId)
 			.expectStatus()
 			.isBadRequest()
 			.expectHeader()
@@ -329,21 +308,7 @@ class SubscribeEndpointTests {
 	}
 
 	Flux<ServerSentEvent<String>> subscribe(String uri, @Nullable String lastEventId) {
-		return this.client.get()
-			.uri(uri)
-			.accept(MediaType.TEXT_EVENT_STREAM)
-			.headers((headers) -> {
-				if (lastEventId != null) {
-					headers.set("Last-Event-ID", lastEventId);
-				}
-			})
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectHeader()
-			.contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
-			.returnResult(SSE)
-			.getResponseBody();
+		return this.api.subscribe(uri, lastEventId);
 	}
 
 	boolean isStreamEvent(ServerSentEvent<String> event) {

@@ -124,7 +124,7 @@ class SubscribeResumeAfterRestartTests {
 				}
 			})
 			.retrieve()
-			.bodyToFlux(SubscribeEndpointTests.SSE);
+			.bodyToFlux(StreamsApi.SSE);
 	}
 
 	static void awaitSubscriber(ConfigurableApplicationContext context) {

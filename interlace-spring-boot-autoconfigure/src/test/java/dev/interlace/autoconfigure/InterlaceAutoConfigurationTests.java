@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -43,6 +41,9 @@ import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 
+import static dev.interlace.autoconfigure.StartupFailures.assertInvalidProperty;
+import static dev.interlace.autoconfigure.StartupFailures.count;
+import static dev.interlace.autoconfigure.StartupFailures.startupFailureMessages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -588,31 +589,9 @@ class InterlaceAutoConfigurationTests {
 
 	private static ContextConsumer<AssertableApplicationContext> failsOn(String property, String value,
 			String reason) {
-		return (context) -> assertThat(context).getFailure()
-			.rootCause()
-			.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
-				assertThat(ex.getName()).isEqualTo(property);
-				assertThat(String.valueOf(ex.getValue())).isEqualTo(value);
-			})
+		return (context) -> assertInvalidProperty(context, property, value)
 			.hasMessageStartingWith("Property " + property + " with value '" + value + "' is invalid: ")
 			.hasMessageContaining(reason);
-	}
-
-	private static String startupFailureMessages(AssertableApplicationContext context) {
-		StringBuilder messages = new StringBuilder();
-		for (Throwable ex = context.getStartupFailure(); ex != null; ex = ex.getCause()) {
-			messages.append(ex.getMessage()).append('\n');
-		}
-		return messages.toString();
-	}
-
-	private static long count(DataSource dataSource, String table) throws Exception {
-		try (Connection connection = dataSource.getConnection();
-				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
-			rows.next();
-			return rows.getLong(1);
-		}
 	}
 
 }

@@ -30,6 +30,9 @@ import dev.interlace.core.store.duckdb.DuckDbStreamStore;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
 import dev.interlace.core.store.postgres.TestPostgres;
 
+import static dev.interlace.autoconfigure.StartupFailures.assertInvalidProperty;
+import static dev.interlace.autoconfigure.StartupFailures.count;
+import static dev.interlace.autoconfigure.StartupFailures.startupFailureMessages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -381,13 +384,7 @@ class InterlacePostgresAutoConfigurationTests {
 
 	private static ContextConsumer<AssertableApplicationContext> failsOn(String property, String value,
 			String reason) {
-		return (context) -> assertThat(context).getFailure()
-			.rootCause()
-			.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
-				assertThat(ex.getName()).isEqualTo(property);
-				assertThat(String.valueOf(ex.getValue())).isEqualTo(value);
-			})
-			.hasMessageContaining(reason)
+		return (context) -> assertInvalidProperty(context, property, value).hasMessageContaining(reason)
 			.hasMessageNotContaining(SECRET);
 	}
 
@@ -399,14 +396,6 @@ class InterlacePostgresAutoConfigurationTests {
 				assertThat(ex.getDescription()).isEqualTo(description);
 				assertThat(ex.getAction()).startsWith(action);
 			});
-	}
-
-	private static String startupFailureMessages(AssertableApplicationContext context) {
-		StringBuilder messages = new StringBuilder();
-		for (Throwable ex = context.getStartupFailure(); ex != null; ex = ex.getCause()) {
-			messages.append(ex.getMessage()).append('\n');
-		}
-		return messages.toString();
 	}
 
 	private List<String> applicationNames(String database) throws Exception {
@@ -435,15 +424,6 @@ class InterlacePostgresAutoConfigurationTests {
 	private long countIn(String database, String table) throws Exception {
 		try (HikariDataSource dataSource = this.postgres.dataSource(database)) {
 			return count(dataSource, table);
-		}
-	}
-
-	private static long count(DataSource dataSource, String table) throws Exception {
-		try (Connection connection = dataSource.getConnection();
-				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
-			rows.next();
-			return rows.getLong(1);
 		}
 	}
 
