@@ -18,15 +18,17 @@ import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StoreObserver;
+import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
+import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendQueue;
 import dev.interlace.core.store.support.CommitNotifier;
 import dev.interlace.core.store.support.JdbcCursorStore;
 import dev.interlace.core.store.support.StreamRegistry;
 
 /**
- * A {@link StreamStore} in an embedded DuckDB database file, with its cursors.
+ * A {@link StreamStore} in an embedded DuckDB database file, with its cursors and transactions.
  * <p>
  * One writer thread owns every write. Publishes queued while it commits are appended together through DuckDB's
  * Appender and committed at once (a group commit): one sync to disk serves many publishes. Each publish is converted
@@ -34,14 +36,14 @@ import dev.interlace.core.store.support.StreamRegistry;
  * discards its connection (DuckDB leaves a connection unusable after a failed commit) and commits each publish of the
  * group on its own, so only the culprit fails. Every publish is whole or absent, whatever its size and whatever
  * happens to the process: a group that could flush more than once commits in a transaction, and rowids are the
- * table's primary key, so no retry can store a row twice. Cursor writes run on the same thread, each alone between
- * group commits.
+ * table's primary key, so no retry can store a row twice. Cursor writes and {@link #inTransaction transactions} run
+ * on the same thread, each alone between group commits.
  * <p>
  * DuckDB lets one process open a file; connections inside the process are duplicates of one database instance.
  *
  * @since 0.1.0
  */
-public final class DuckDbStreamStore implements StreamStore, CursorStore {
+public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreTransactions {
 
 	/** Path that keeps the database in memory. */
 	public static final String IN_MEMORY = ":memory:";
@@ -234,6 +236,21 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore {
 	@Override
 	public Map<String, Long> readCursors(String stream) {
 		return this.cursors.readCursors(stream);
+	}
+
+	/**
+	 * Runs a unit of work in one transaction of the writer thread, between group commits. The transaction's
+	 * {@link dev.interlace.core.store.StoreTransaction#connection() connection} has the store's catalog as its
+	 * default one, so that tables of the caller's own named by schema alone live in the store's file.
+	 * @param <T> what the work returns
+	 * @param work the work; it must not call methods of this store that wait for the writer, which is busy running
+	 * it, but its transaction's own
+	 * @return what the work returned
+	 */
+	@Override
+	public <T> T inTransaction(TransactionWork<T> work) {
+		return this.database.write("run a transaction",
+				new DuckDbTransaction<>(work, this.database, this.dialect, this.tables, this.notifier));
 	}
 
 	@Override
