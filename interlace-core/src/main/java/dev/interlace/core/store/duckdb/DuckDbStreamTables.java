@@ -1,0 +1,249 @@
+package dev.interlace.core.store.duckdb;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.interlace.core.FieldType;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.store.StreamTable;
+import dev.interlace.core.store.support.ColumnSet;
+import dev.interlace.core.store.support.DefinitionDocument;
+import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.StreamRegistry;
+
+import static dev.interlace.core.store.duckdb.DuckDbDatabase.execute;
+import static dev.interlace.core.store.duckdb.DuckDbDatabase.queryLong;
+import static dev.interlace.core.store.duckdb.DuckDbDialect.quote;
+
+/**
+ * The streams' tables of a DuckDB database: creating and evolving them, reading them and trimming them. Changes run
+ * as tasks of the writer thread, reads on reader connections.
+ */
+final class DuckDbStreamTables {
+
+	private static final Logger logger = LoggerFactory.getLogger(DuckDbStreamTables.class);
+
+	private final DuckDbDatabase database;
+
+	private final DuckDbDialect dialect;
+
+	private final StreamRegistry<DuckDbTable> tables;
+
+	DuckDbStreamTables(DuckDbDatabase database, DuckDbDialect dialect, StreamRegistry<DuckDbTable> tables) {
+		this.database = database;
+		this.dialect = dialect;
+		this.tables = tables;
+	}
+
+	StreamTable ensure(StreamDefinition definition) {
+		return this.database.write("ensure stream '" + definition.name() + "'",
+				(connection) -> ensure(connection, definition));
+	}
+
+	private StreamTable ensure(DuckDBConnection connection, StreamDefinition definition) throws SQLException {
+		String table = this.dialect.qualified(definition);
+		StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
+			.append(" (" + StoredEvent.ROWID + " BIGINT NOT NULL PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
+					+ " TIMESTAMPTZ NOT NULL, " + StoredEvent.PUBLISH_ID + " UUID NOT NULL");
+		definition.fields()
+			.forEach((field, type) -> create.append(", ").append(quote(field)).append(' ').append(DuckDbTypes.sqlType(type)));
+		create.append(')');
+		execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(this.dialect.catalog()) + "."
+				+ quote(definition.schema()));
+		execute(connection, create.toString());
+		requireUniqueRowids(connection, definition);
+		ColumnSet columns = loadColumns(connection, definition);
+		Map<String, FieldType> missing = columns.missingFields(definition, table);
+		addColumns(connection, table, missing);
+		columns = columns.with(missing);
+		String streams = this.dialect.engineTable("streams");
+		try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + streams + " "
+				+ "(name, schema_name, definition, last_rowid, created_at, updated_at) VALUES (?, ?, ?, 0, now(), now()) "
+				+ "ON CONFLICT (name) DO UPDATE SET schema_name = excluded.schema_name, "
+				+ "definition = excluded.definition, updated_at = excluded.updated_at")) {
+			upsert.setString(1, definition.name());
+			upsert.setString(2, definition.schema());
+			upsert.setString(3, EventConverter.JSON.writeValueAsString(DefinitionDocument.of(definition)));
+			upsert.executeUpdate();
+		}
+		long lastRowid = Math.max(
+				queryLong(connection, "SELECT last_rowid FROM " + streams + " WHERE name = ?", definition.name()),
+				queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table));
+		DuckDbTable existing = this.tables.find(definition.name());
+		if (existing != null) {
+			existing.definition = definition;
+			existing.columns = columns;
+		}
+		else {
+			this.tables.put(definition.name(), new DuckDbTable(definition, columns, lastRowid));
+		}
+		return new StreamTable(definition.name(), definition.schema(), columns.asMap(), count(connection, table),
+				lastRowid);
+	}
+
+	/**
+	 * Gives a table made before rowids were a primary key one, so that no rowid can be stored twice. A table that
+	 * already holds a rowid twice keeps working without it, with a warning: the operator has to remove the repeats.
+	 */
+	private void requireUniqueRowids(DuckDBConnection connection, StreamDefinition definition) throws SQLException {
+		long keys = queryLong(connection, "SELECT count(*) FROM duckdb_constraints() WHERE database_name = ? AND "
+				+ "schema_name = ? AND table_name = ? AND constraint_type = 'PRIMARY KEY'", this.dialect.catalog(),
+				definition.schema(), definition.name());
+		if (keys > 0) {
+			return;
+		}
+		String table = this.dialect.qualified(definition);
+		long repeated = queryLong(connection, "SELECT count(*) - count(DISTINCT " + StoredEvent.ROWID + ") FROM " + table);
+		if (repeated > 0) {
+			logger.warn("Stream '{}' holds {} repeated rowids (left by an earlier version after a failed or interrupted "
+					+ "publish); its table {} gets no primary key until they are removed", definition.name(), repeated,
+					table);
+			return;
+		}
+		logger.info("Adding a primary key on {} to the table of stream '{}'", StoredEvent.ROWID, definition.name());
+		execute(connection, "ALTER TABLE " + table + " ADD PRIMARY KEY (" + StoredEvent.ROWID + ")");
+	}
+
+	private ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
+		Map<String, FieldType> columns = new LinkedHashMap<>();
+		try (PreparedStatement query = connection.prepareStatement("SELECT column_name, data_type "
+				+ "FROM information_schema.columns WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
+				+ "ORDER BY ordinal_position")) {
+			query.setString(1, this.dialect.catalog());
+			query.setString(2, definition.schema());
+			query.setString(3, definition.name());
+			try (ResultSet rs = query.executeQuery()) {
+				int position = 0;
+				while (rs.next()) {
+					if (position++ < 3) {
+						continue;
+					}
+					columns.put(rs.getString(1), DuckDbTypes.fieldType(rs.getString(2)));
+				}
+			}
+		}
+		return ColumnSet.of(columns);
+	}
+
+	/**
+	 * Adds columns to a stream's table.
+	 * @param connection the connection
+	 * @param table the table's qualified name
+	 * @param columns the columns, in order
+	 * @throws SQLException when DuckDB refuses a column
+	 */
+	static void addColumns(Connection connection, String table, Map<String, FieldType> columns) throws SQLException {
+		for (Map.Entry<String, FieldType> column : columns.entrySet()) {
+			execute(connection, "ALTER TABLE " + table + " ADD COLUMN " + quote(column.getKey()) + " "
+					+ DuckDbTypes.sqlType(column.getValue()));
+		}
+	}
+
+	List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
+		DuckDbTable table = this.tables.get(stream);
+		return this.database.read("read '" + stream + "'", (connection) -> {
+			try (PreparedStatement query = connection.prepareStatement("SELECT * FROM "
+					+ this.dialect.qualified(table.definition) + " WHERE " + StoredEvent.ROWID + " > ? ORDER BY "
+					+ StoredEvent.ROWID + " LIMIT ?")) {
+				query.setLong(1, afterRowid);
+				query.setInt(2, limit);
+				try (ResultSet rs = query.executeQuery()) {
+					return DuckDbTypes.readEvents(stream, rs);
+				}
+			}
+		});
+	}
+
+	StreamTable describe(String stream) {
+		DuckDbTable table = this.tables.get(stream);
+		long rows = this.database.read("describe '" + stream + "'",
+				(connection) -> count(connection, this.dialect.qualified(table.definition)));
+		return new StreamTable(stream, table.definition.schema(), table.columns.asMap(), rows, table.lastRowid);
+	}
+
+	long trimToMaxRows(String stream, long maxRows, int batchRows) {
+		DuckDbTable table = this.tables.get(stream);
+		requireTrim(stream, maxRows, batchRows);
+		String name = this.dialect.qualified(table.definition);
+		long keepFrom = this.database.read("trim '" + stream + "'",
+				(connection) -> queryLong(connection, "SELECT coalesce((SELECT " + StoredEvent.ROWID + " FROM " + name
+						+ " ORDER BY " + StoredEvent.ROWID + " DESC LIMIT 1 OFFSET ?), 0)", maxRows));
+		if (keepFrom == 0) {
+			return 0;
+		}
+		return trimInBatches(table, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
+	}
+
+	long trimOlderThan(String stream, Instant cutoff, int batchRows) {
+		DuckDbTable table = this.tables.get(stream);
+		requireTrim(stream, 0, batchRows);
+		return trimInBatches(table, StoredEvent.PUBLISHED_AT + " < ?", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC),
+				batchRows);
+	}
+
+	private static void requireTrim(String stream, long maxRows, int batchRows) {
+		if (maxRows < 0 || batchRows < 1) {
+			throw new InvalidRequestException("Cannot trim '" + stream + "' to " + maxRows + " rows in batches of "
+					+ batchRows);
+		}
+	}
+
+	/**
+	 * Deletes the rows matching {@code condition}, oldest first, each batch a writer task of its own so that
+	 * publishes queued meanwhile commit between batches.
+	 */
+	private long trimInBatches(DuckDbTable table, String condition, Object bound, int batchRows) {
+		long deleted = 0;
+		while (true) {
+			long batch = this.database.write("trim",
+					(connection) -> delete(connection, table, condition, bound, batchRows));
+			deleted += batch;
+			if (batch < batchRows) {
+				return deleted;
+			}
+		}
+	}
+
+	private long delete(DuckDBConnection connection, DuckDbTable table, String condition, Object bound, int batchRows)
+			throws SQLException {
+		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
+		try (PreparedStatement mark = connection.prepareStatement(
+				"UPDATE " + this.dialect.engineTable("streams") + " SET last_rowid = ? WHERE name = ?")) {
+			mark.setLong(1, table.lastRowid);
+			mark.setString(2, table.stream());
+			mark.executeUpdate();
+		}
+		String name = this.dialect.qualified(table.definition);
+		// The writer runs without the optimiser; oldest-first needs its top-N rather than a sort of the whole table.
+		execute(connection, "PRAGMA enable_optimizer");
+		try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + name + " WHERE "
+				+ StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID + " FROM " + name + " WHERE " + condition
+				+ " ORDER BY " + StoredEvent.ROWID + " LIMIT ?)")) {
+			delete.setObject(1, bound);
+			delete.setInt(2, batchRows);
+			int deleted = delete.executeUpdate();
+			// Not in a finally: a failure resets the writer, whose new connection starts without the optimiser.
+			execute(connection, "PRAGMA disable_optimizer");
+			return deleted;
+		}
+	}
+
+	private static long count(Connection connection, String table) throws SQLException {
+		return queryLong(connection, "SELECT count(*) FROM " + table);
+	}
+
+}
