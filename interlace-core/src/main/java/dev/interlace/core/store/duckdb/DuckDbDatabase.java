@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.StoreException;
 import dev.interlace.core.store.support.AppendOp;
+import dev.interlace.core.store.support.Sql;
 import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.TransactionRunner;
+
+import static dev.interlace.core.store.support.Sql.execute;
 
 /**
  * One DuckDB database as the store uses it: the root connection that keeps it open, duplicates of it for readers, and
@@ -199,7 +202,7 @@ final class DuckDbDatabase implements TransactionRunner {
 	DuckDBConnection connect() throws SQLException {
 		DuckDBConnection connection = this.root.duplicate();
 		try {
-			execute(connection, "USE " + DuckDbDialect.quote(this.catalog));
+			execute(connection, "USE " + Sql.quote(this.catalog));
 		}
 		catch (SQLException ex) {
 			closeQuietly(connection);
@@ -303,23 +306,6 @@ final class DuckDbDatabase implements TransactionRunner {
 			closeQuietly(reader);
 		}
 		closeQuietly(this.root);
-	}
-
-	static void execute(Connection connection, String sql) throws SQLException {
-		try (Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-	}
-
-	static long queryLong(Connection connection, String sql, Object... parameters) throws SQLException {
-		try (PreparedStatement query = connection.prepareStatement(sql)) {
-			for (int i = 0; i < parameters.length; i++) {
-				query.setObject(i + 1, parameters[i]);
-			}
-			try (ResultSet rs = query.executeQuery()) {
-				return rs.next() ? rs.getLong(1) : 0L;
-			}
-		}
 	}
 
 	static void closeQuietly(Connection connection) {

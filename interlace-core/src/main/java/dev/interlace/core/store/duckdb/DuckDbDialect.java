@@ -6,6 +6,8 @@ import java.util.function.ToLongFunction;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.support.SqlDialect;
 
+import static dev.interlace.core.store.support.Sql.quote;
+
 /**
  * DuckDB's side of the shared SQL, and how the store spells its names: every name qualified with the store's catalog,
  * so that statements mean the same on any connection of the database.
@@ -77,8 +79,4 @@ final class DuckDbDialect implements SqlDialect {
 	 * @param identifier the identifier
 	 * @return the quoted identifier
 	 */
-	static String quote(String identifier) {
-		return '"' + identifier.replace("\"", "\"\"") + '"';
-	}
-
 }

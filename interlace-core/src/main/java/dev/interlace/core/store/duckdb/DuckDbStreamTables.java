@@ -25,9 +25,9 @@ import dev.interlace.core.store.support.DefinitionDocument;
 import dev.interlace.core.store.support.EventConverter;
 import dev.interlace.core.store.support.StreamRegistry;
 
-import static dev.interlace.core.store.duckdb.DuckDbDatabase.execute;
-import static dev.interlace.core.store.duckdb.DuckDbDatabase.queryLong;
-import static dev.interlace.core.store.duckdb.DuckDbDialect.quote;
+import static dev.interlace.core.store.support.Sql.execute;
+import static dev.interlace.core.store.support.Sql.queryLong;
+import static dev.interlace.core.store.support.Sql.quote;
 
 /**
  * The streams' tables of a DuckDB database: creating and evolving them, reading them and trimming them. Changes run

@@ -34,7 +34,7 @@ import dev.interlace.core.store.support.PreparedAppend;
 import dev.interlace.core.store.support.PublishCompleter;
 
 import static dev.interlace.core.store.duckdb.DuckDbDatabase.closeQuietly;
-import static dev.interlace.core.store.duckdb.DuckDbDatabase.execute;
+import static dev.interlace.core.store.support.Sql.execute;
 
 /**
  * The writer thread of a DuckDB database: it takes the database's queue in order, commits the publishes queued

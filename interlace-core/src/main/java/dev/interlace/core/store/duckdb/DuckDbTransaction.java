@@ -29,7 +29,7 @@ import dev.interlace.core.store.support.JdbcCursorStore;
 import dev.interlace.core.store.support.PublishIds;
 import dev.interlace.core.store.support.StreamRegistry;
 
-import static dev.interlace.core.store.duckdb.DuckDbDatabase.execute;
+import static dev.interlace.core.store.support.Sql.execute;
 
 /**
  * One unit of {@link TransactionWork}, run as a task of the writer thread: between group commits, on the writer's

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.StoreException;
 
-import static dev.interlace.core.store.postgres.PostgresSql.execute;
+import static dev.interlace.core.store.support.Sql.execute;
 
 /**
  * The connection that listens for the notifications every append sends at its commit, on a thread of its own, and

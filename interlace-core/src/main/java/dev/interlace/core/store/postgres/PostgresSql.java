@@ -8,6 +8,8 @@ import java.sql.Statement;
 
 import dev.interlace.core.StreamDefinition;
 
+import static dev.interlace.core.store.support.Sql.quote;
+
 /**
  * Names and one-line statements shared by the PostgreSQL store's classes.
  */
@@ -25,27 +27,6 @@ final class PostgresSql {
 
 	static String engine(String table) {
 		return ENGINE_SCHEMA + "." + table;
-	}
-
-	static String quote(String identifier) {
-		return '"' + identifier.replace("\"", "\"\"") + '"';
-	}
-
-	static void execute(Connection connection, String sql) throws SQLException {
-		try (Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
-	}
-
-	static long queryLong(Connection connection, String sql, Object... parameters) throws SQLException {
-		try (PreparedStatement query = connection.prepareStatement(sql)) {
-			for (int i = 0; i < parameters.length; i++) {
-				query.setObject(i + 1, parameters[i]);
-			}
-			try (ResultSet rs = query.executeQuery()) {
-				return rs.next() ? rs.getLong(1) : 0L;
-			}
-		}
 	}
 
 	static long single(PreparedStatement query) throws SQLException {

@@ -31,11 +31,11 @@ import dev.interlace.core.store.support.EventConverter;
 import dev.interlace.core.store.support.StreamRegistry;
 
 import static dev.interlace.core.store.postgres.PostgresSql.engine;
-import static dev.interlace.core.store.postgres.PostgresSql.execute;
 import static dev.interlace.core.store.postgres.PostgresSql.qualified;
-import static dev.interlace.core.store.postgres.PostgresSql.queryLong;
-import static dev.interlace.core.store.postgres.PostgresSql.quote;
 import static dev.interlace.core.store.postgres.PostgresSql.single;
+import static dev.interlace.core.store.support.Sql.execute;
+import static dev.interlace.core.store.support.Sql.queryLong;
+import static dev.interlace.core.store.support.Sql.quote;
 
 /**
  * The streams' tables and their rows in the registry {@code interlace.streams}: the engine's schema, a stream's table

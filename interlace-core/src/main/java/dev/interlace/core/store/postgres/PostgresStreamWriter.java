@@ -41,9 +41,9 @@ import dev.interlace.core.store.support.GroupCollector;
 import dev.interlace.core.store.support.PreparedAppend;
 
 import static dev.interlace.core.store.postgres.PostgresSql.engine;
-import static dev.interlace.core.store.postgres.PostgresSql.execute;
 import static dev.interlace.core.store.postgres.PostgresSql.qualified;
-import static dev.interlace.core.store.postgres.PostgresSql.quote;
+import static dev.interlace.core.store.support.Sql.execute;
+import static dev.interlace.core.store.support.Sql.quote;
 
 /**
  * The writer threads of a PostgreSQL store, each owning the streams whose names hash to it. A writer takes the
