@@ -6,9 +6,10 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * A failure the API answers with a problem of a known {@link ErrorCode}. Raise it from controllers or filters;
- * {@link ApiExceptionHandler} writes it as {@code application/problem+json}. Extra members go in
- * {@link #with(String, Object)}, extra response headers in {@link #getHeaders()}.
+ * A failure the API answers with a problem of a known {@link ErrorCode}. Raise it from controllers, router functions
+ * or filters; {@link ApiExceptionHandler} writes it as {@code application/problem+json}. {@link ApiProblems} turns
+ * every other failure into one. Extra members go in {@link #with(String, Object)}, extra response headers in
+ * {@link #getHeaders()}.
  *
  * @since 0.1.0
  */

@@ -58,7 +58,7 @@ public class WebConfiguration {
 	@Bean
 	ApiExceptionHandler apiExceptionHandler(InterlaceProperties interlace) {
 		// Clients come back when the breaker lets a trial call through, not before.
-		return new ApiExceptionHandler(interlace.resilience().circuitBreaker().openDuration());
+		return new ApiExceptionHandler(new ApiProblems(interlace.resilience().circuitBreaker().openDuration()));
 	}
 
 }
