@@ -18,8 +18,10 @@ import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StoreObserver;
+import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
+import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendQueue;
 import dev.interlace.core.store.support.CommitNotifier;
 import dev.interlace.core.store.support.JdbcCursorStore;
@@ -50,6 +52,10 @@ import dev.interlace.core.store.support.StreamRegistry;
  * the table. After the listening connection is lost and reopened, every stream is caught up from where delivery
  * stopped.
  * <p>
+ * <b>Transactions.</b> {@link #inTransaction} appends, moves cursors and runs statements of the caller's own in
+ * one database transaction; its appends are delivered to this store's commit listeners after the commit, and reach
+ * other instances' through the notification their commit sends.
+ * <p>
  * <b>Outages.</b> Connection failures open a circuit breaker: while it is open every call fails at once with a
  * {@link StoreException} saying the database is unavailable, then a trial call checks whether it is back. The
  * listening connection reconnects by itself and closes the breaker as soon as it succeeds.
@@ -59,7 +65,7 @@ import dev.interlace.core.store.support.StreamRegistry;
  *
  * @since 0.1.0
  */
-public final class PostgresStreamStore implements StreamStore, CursorStore {
+public final class PostgresStreamStore implements StreamStore, CursorStore, StoreTransactions {
 
 	/** Channel of the notifications sent with each append: {@code <stream>:<last rowid>}. */
 	static final String CHANNEL = PostgresNotifications.CHANNEL;
@@ -89,6 +95,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	private final PostgresNotifications notifications;
 
 	private final PostgresStreamWriter writer;
+
+	private final PostgresTransactions transactions;
 
 	private volatile boolean closed;
 
@@ -121,6 +129,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 				() -> this.closed);
 		this.writer = new PostgresStreamWriter(this.connections, options, this.delivery, this.notifier,
 				() -> this.closed);
+		this.transactions = new PostgresTransactions(this.connections, this.tables, this.writer, this.cursors,
+				this.delivery, this.notifier, () -> this.closed);
 		this.delivery.start();
 		this.notifications.start();
 	}
@@ -218,6 +228,19 @@ public final class PostgresStreamStore implements StreamStore, CursorStore {
 	@Override
 	public Map<String, Long> readCursors(String stream) {
 		return this.cursors.readCursors(stream);
+	}
+
+	/**
+	 * Runs a unit of work in one transaction on a pooled connection, through the circuit breaker. Its appends take
+	 * their rowids from the stream's registry row, whose lock they keep until the transaction ends: appends of
+	 * every transaction, writer and instance stay in commit order, and other appends to the stream wait for this
+	 * transaction, so keep it short. A transaction appending to several streams should do so in one order, or
+	 * PostgreSQL may break a deadlock by failing it. What the work throws reaches the caller unchanged, except
+	 * {@link java.sql.SQLException}s, which become {@link dev.interlace.core.StoreException}s.
+	 */
+	@Override
+	public <T> T inTransaction(TransactionWork<T> work) {
+		return this.transactions.inTransaction(work);
 	}
 
 	@Override
