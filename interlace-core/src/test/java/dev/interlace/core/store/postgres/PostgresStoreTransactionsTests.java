@@ -6,14 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
@@ -38,35 +40,26 @@ class PostgresStoreTransactionsTests extends StoreTransactionsContractTests {
 		.field("n", FieldType.INT64)
 		.build();
 
-	private HikariDataSource dataSource;
+	@RegisterExtension
+	final PostgresTestStores database = new PostgresTestStores();
 
-	private StoreInstances instances;
+	private final ExecutorService pool = Executors.newCachedThreadPool();
 
 	@Override
 	protected DatabaseStores openStores() {
-		if (this.dataSource == null) {
-			this.dataSource = TestPostgres.shared().newDatabase();
-		}
-		return DatabaseStores.of(new PostgresStreamStore(this.dataSource));
+		return this.database.openStores();
 	}
 
 	@AfterEach
-	void closeTheDatabase() throws Exception {
-		// Runs before the suite's own @AfterEach: the store goes first, it never closes the caller's pool.
-		streams().close();
-		if (this.dataSource != null) {
-			this.dataSource.close();
-		}
-		if (this.instances != null) {
-			this.instances.close();
-		}
+	void stopThePool() throws InterruptedException {
+		this.pool.shutdownNow();
+		this.pool.awaitTermination(10, TimeUnit.SECONDS);
 	}
 
 	@Test
 	void anotherInstanceHearsOfATransactionsAppendsAndSeesItsCursor() throws Exception {
-		this.instances = new StoreInstances();
-		PostgresStreamStore first = this.instances.open();
-		PostgresStreamStore second = this.instances.open();
+		PostgresStreamStore first = this.database.openInstance();
+		PostgresStreamStore second = this.database.openInstance();
 		for (PostgresStreamStore store : List.of(first, second)) {
 			store.ensureStream(INPUT);
 			store.ensureStream(OUTPUT);
@@ -94,9 +87,8 @@ class PostgresStoreTransactionsTests extends StoreTransactionsContractTests {
 
 	@Test
 	void transactionsAndPublishesOfTwoInstancesLeaveRowidsWithoutGapsOrRepeats() throws Exception {
-		this.instances = new StoreInstances();
-		PostgresStreamStore first = this.instances.open();
-		PostgresStreamStore second = this.instances.open();
+		PostgresStreamStore first = this.database.openInstance();
+		PostgresStreamStore second = this.database.openInstance();
 		List<List<Long>> heard = new ArrayList<>();
 		for (PostgresStreamStore store : List.of(first, second)) {
 			store.ensureStream(INPUT);
@@ -112,7 +104,7 @@ class PostgresStoreTransactionsTests extends StoreTransactionsContractTests {
 		int rounds = 60;
 		List<Future<List<PublishResult>>> results = new ArrayList<>();
 		for (PostgresStreamStore store : List.of(first, second)) {
-			results.add(this.instances.pool.submit(() -> {
+			results.add(this.pool.submit(() -> {
 				List<PublishResult> published = new ArrayList<>();
 				for (int i = 0; i < rounds; i++) {
 					published.add(store.appendAndWait("output", List.of(event(i), event(i))));
@@ -121,7 +113,7 @@ class PostgresStoreTransactionsTests extends StoreTransactionsContractTests {
 			}));
 			for (int worker = 0; worker < 2; worker++) {
 				String consumer = "processor-" + results.size();
-				results.add(this.instances.pool.submit(() -> {
+				results.add(this.pool.submit(() -> {
 					List<PublishResult> published = new ArrayList<>();
 					for (int i = 0; i < rounds / 2; i++) {
 						// Every tenth transaction is large enough for COPY.
