@@ -1,7 +1,5 @@
 package dev.interlace.core;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -10,7 +8,6 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
-import com.tngtech.archunit.lang.conditions.ArchConditions;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
@@ -80,11 +77,6 @@ class ArchitectureTests {
 		.dependOnClassesThat()
 		.resideInAnyPackage(ENGINE, DUCKDB);
 
-	private static final ArchRule coreLogsThroughSlf4jOnly = classes().that()
-		.resideInAPackage("dev.interlace.core..")
-		.should(ArchConditions.onlyHaveDependenciesWhere(notOnAnotherLoggingApi()))
-		.because("core logs through SLF4J alone and leaves the choice of logging backend to the application");
-
 	@Test
 	void packagesOfCoreHaveNoCycles() {
 		packagesOfCoreHaveNoCycles.check(CLASSES);
@@ -118,29 +110,6 @@ class ArchitectureTests {
 	@Test
 	void postgresDependsOnNeitherDuckDbNorEngine() {
 		postgresDependsOnNeitherDuckDbNorEngine.check(CLASSES);
-	}
-
-	@Test
-	void coreLogsThroughSlf4jOnly() {
-		coreLogsThroughSlf4jOnly.check(CLASSES);
-	}
-
-	private static DescribedPredicate<Dependency> notOnAnotherLoggingApi() {
-		return new DescribedPredicate<>("the target is no logging API but SLF4J") {
-
-			@Override
-			public boolean test(Dependency dependency) {
-				String target = dependency.getTargetClass().getPackageName();
-				boolean logging = target.startsWith("java.util.logging") || target.startsWith("org.apache.commons.logging")
-						|| target.startsWith("org.apache.log4j") || target.startsWith("org.apache.logging.log4j")
-						|| target.startsWith("ch.qos.logback");
-				// javax.sql.DataSource makes every data source answer getParentLogger(); answering it logs nothing.
-				boolean dataSourceContract = dependency.getOriginClass().isAssignableTo(javax.sql.DataSource.class)
-						&& dependency.getDescription().contains(".getParentLogger()");
-				return !logging || dataSourceContract;
-			}
-
-		};
 	}
 
 	private static ArchCondition<JavaClass> beAnInterfaceRecordEnumOrException() {

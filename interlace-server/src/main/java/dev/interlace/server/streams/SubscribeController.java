@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -64,7 +64,7 @@ public class SubscribeController {
 	/** Name of the last event sent to a client that fell too far behind. */
 	public static final String OVERFLOW = "stream.overflow";
 
-	private static final Log logger = LogFactory.getLog(SubscribeController.class);
+	private static final Logger logger = LoggerFactory.getLogger(SubscribeController.class);
 
 	private static final byte[] OPENING = ":subscribed\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -179,10 +179,8 @@ public class SubscribeController {
 
 	private byte[] overflow(String stream, SubscriberOverflowException ex) {
 		long resumeAfter = ex.getLastDeliveredRowid();
-		if (logger.isInfoEnabled()) {
-			logger.info("SSE subscriber of stream '" + stream + "' fell behind its buffer and was ended after rowid "
-					+ resumeAfter);
-		}
+		logger.info("SSE subscriber of stream '{}' fell behind its buffer and was ended after rowid {}", stream,
+				resumeAfter);
 		// The id is the rowid to resume from, so a browser's EventSource reconnects from there by itself.
 		return ("id:" + resumeAfter + "\nevent:" + OVERFLOW + "\ndata:"
 				+ this.mapper.writeValueAsString(new SseOverflow(stream, resumeAfter, ex.getMessage())) + "\n\n")

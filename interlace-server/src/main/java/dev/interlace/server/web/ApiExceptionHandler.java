@@ -3,8 +3,8 @@ package dev.interlace.server.web;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,7 +39,7 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 	/** Before Boot's error handler, which is at -1. */
 	public static final int ORDER = -2;
 
-	private static final Log logger = LogFactory.getLog(ApiExceptionHandler.class);
+	private static final Logger logger = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -67,10 +67,8 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 		// when Netty already answered a request it could not decode, such as a malformed chunk, with 400.
 		boolean clientLeft = DisconnectedClientHelper.isClientDisconnectedException(ex);
 		if (clientLeft || answeredByCodec(response)) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("Request " + RequestIdFilter.requestId(exchange) + " not answered: "
-						+ (clientLeft ? "the client left" : "the HTTP codec answered it") + " (" + ex + ")");
-			}
+			logger.debug("Request {} not answered: {} ({})", RequestIdFilter.requestId(exchange),
+					clientLeft ? "the client left" : "the HTTP codec answered it", ex.toString());
 			return Mono.empty();
 		}
 		if (response.isCommitted()) {
@@ -104,17 +102,18 @@ public final class ApiExceptionHandler implements WebExceptionHandler, Ordered {
 	private static void log(ServerHttpRequest request, String requestId, ApiException problem, Throwable ex) {
 		HttpStatus status = problem.getCode().status();
 		if (status.is5xxServerError()) {
-			String message = "Request " + requestId + " (" + request.getMethod() + " " + request.getPath().value()
-					+ ") failed with " + status.value();
 			if (problem.getCode() == ErrorCode.SERVICE_UNAVAILABLE || problem.getCode() == ErrorCode.TOO_MANY_REPLAYS) {
-				logger.warn(message + ": " + ex);
+				// Expected under load or outage: one line, no stack trace.
+				logger.warn("Request {} ({} {}) failed with {}: {}", requestId, request.getMethod(),
+						request.getPath().value(), status.value(), ex.toString());
 			}
 			else {
-				logger.error(message, ex);
+				logger.error("Request {} ({} {}) failed with {}", requestId, request.getMethod(),
+						request.getPath().value(), status.value(), ex);
 			}
 		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("Request " + requestId + " answered with " + status.value() + " " + problem.getCode());
+		else {
+			logger.debug("Request {} answered with {} {}", requestId, status.value(), problem.getCode());
 		}
 	}
 

@@ -18,8 +18,8 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -86,7 +86,7 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	/** Realm announced in {@code WWW-Authenticate}. */
 	static final String REALM = "interlace";
 
-	private static final Log logger = LogFactory.getLog(StreamAccessFilter.class);
+	private static final Logger logger = LoggerFactory.getLogger(StreamAccessFilter.class);
 
 	private static final String BEARER_PREFIX = "bearer ";
 
@@ -169,8 +169,8 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 				.toList();
 			if (!protectedStreams.isEmpty()) {
 				logger.warn("interlace.server.admin-token is not set: listing streams, metrics (which name the "
-						+ "consumers of protected streams) and health details are open to anyone, although streams "
-						+ protectedStreams + " require credentials");
+						+ "consumers of protected streams) and health details are open to anyone, although streams {} "
+						+ "require credentials", protectedStreams);
 			}
 		}
 	}

@@ -2,8 +2,8 @@ package dev.interlace.sample.orders;
 
 import java.util.List;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -22,7 +22,7 @@ public class FulfilmentWorker {
 	/** Consumer name whose cursor tracks the fulfilled orders. */
 	public static final String CONSUMER = "fulfilment";
 
-	private static final Log logger = LogFactory.getLog(FulfilmentWorker.class);
+	private static final Logger logger = LoggerFactory.getLogger(FulfilmentWorker.class);
 
 	private static final int BATCH_SIZE = 100;
 
@@ -43,7 +43,7 @@ public class FulfilmentWorker {
 		while (!(batch = this.streams.consume(OrderPlaced.class, CONSUMER, BATCH_SIZE)).isEmpty()) {
 			for (Streams.Consumed<OrderPlaced> consumed : batch) {
 				if (this.fulfilled.fulfil(consumed.value())) {
-					logger.info("Fulfilled order " + consumed.value().orderId() + " of " + consumed.value().customer());
+					logger.info("Fulfilled order {} of {}", consumed.value().orderId(), consumed.value().customer());
 				}
 			}
 			this.streams.ack(this.stream, CONSUMER, batch.get(batch.size() - 1).rowid());
