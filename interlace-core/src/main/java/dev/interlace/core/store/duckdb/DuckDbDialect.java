@@ -1,11 +1,17 @@
 package dev.interlace.core.store.duckdb;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.function.ToLongFunction;
 
+import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.support.SqlDialect;
 
+import static dev.interlace.core.store.support.Sql.execute;
 import static dev.interlace.core.store.support.Sql.quote;
 
 /**
@@ -57,6 +63,44 @@ final class DuckDbDialect implements SqlDialect {
 		return this.highestRowid.applyAsLong(stream);
 	}
 
+	@Override
+	public String streamTable(StreamDefinition stream) {
+		return qualified(stream);
+	}
+
+	@Override
+	public List<StoredEvent> readEvents(String stream, ResultSet rows) throws SQLException {
+		return DuckDbTypes.readEvents(stream, rows);
+	}
+
+	/**
+	 * Deletes a batch of a trim as a task of the writer thread, which alone moves a table's last rowid.
+	 */
+	@Override
+	public long deleteOldest(Connection connection, StreamDefinition stream, String condition, Object bound,
+			int limit) throws SQLException {
+		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
+		try (PreparedStatement mark = connection
+			.prepareStatement("UPDATE " + engineTable("streams") + " SET last_rowid = ? WHERE name = ?")) {
+			mark.setLong(1, this.highestRowid.applyAsLong(stream.name()));
+			mark.setString(2, stream.name());
+			mark.executeUpdate();
+		}
+		String table = qualified(stream);
+		// The writer runs without the optimiser; oldest-first needs its top-N rather than a sort of the whole table.
+		execute(connection, "PRAGMA enable_optimizer");
+		try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE "
+				+ StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID + " FROM " + table + " WHERE " + condition
+				+ " ORDER BY " + StoredEvent.ROWID + " LIMIT ?)")) {
+			delete.setObject(1, bound);
+			delete.setInt(2, limit);
+			int deleted = delete.executeUpdate();
+			// Not in a finally: a failure resets the writer, whose new connection starts without the optimiser.
+			execute(connection, "PRAGMA disable_optimizer");
+			return deleted;
+		}
+	}
+
 	/**
 	 * Returns the catalog the store's tables are in.
 	 * @return the catalog
@@ -74,9 +118,4 @@ final class DuckDbDialect implements SqlDialect {
 		return quote(this.catalog) + "." + quote(definition.schema()) + "." + quote(definition.name());
 	}
 
-	/**
-	 * Quotes an identifier.
-	 * @param identifier the identifier
-	 * @return the quoted identifier
-	 */
 }

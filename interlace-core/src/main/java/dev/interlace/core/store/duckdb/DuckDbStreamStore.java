@@ -3,28 +3,20 @@ package dev.interlace.core.store.duckdb;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.duckdb.DuckDBConnection;
-import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
-import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.store.CommitListener;
-import dev.interlace.core.store.CursorStore;
-import dev.interlace.core.store.StoreObserver;
-import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendQueue;
-import dev.interlace.core.store.support.CommitNotifier;
-import dev.interlace.core.store.support.JdbcCursorStore;
+import dev.interlace.core.store.support.JdbcStreamStore;
 import dev.interlace.core.store.support.StreamRegistry;
 
 /**
@@ -43,7 +35,7 @@ import dev.interlace.core.store.support.StreamRegistry;
  *
  * @since 0.1.0
  */
-public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreTransactions {
+public final class DuckDbStreamStore extends JdbcStreamStore {
 
 	/** Path that keeps the database in memory. */
 	public static final String IN_MEMORY = ":memory:";
@@ -52,16 +44,11 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreT
 
 	private final DuckDbDatabase database;
 
-	private final StreamRegistry<DuckDbTable> tables = new StreamRegistry<>();
+	private final StreamRegistry<DuckDbTable> tables;
 
 	private final DuckDbDialect dialect;
 
 	private final DuckDbStreamTables streamTables;
-
-	/** Cursors, with the SQL every backend shares; its writes run as tasks of the writer thread. */
-	private final JdbcCursorStore cursors;
-
-	private final CommitNotifier notifier = new CommitNotifier(LoggerFactory.getLogger(DuckDbStreamStore.class));
 
 	private final AppendQueue<DuckDbTable> appends;
 
@@ -103,15 +90,30 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreT
 	}
 
 	private DuckDbStreamStore(DuckDbDatabase database, Options options) {
+		this(database, options, new StreamRegistry<>());
+	}
+
+	private DuckDbStreamStore(DuckDbDatabase database, Options options, StreamRegistry<DuckDbTable> tables) {
+		this(database, options, tables,
+				new DuckDbDialect(database.catalog(), (stream) -> tables.get(stream).lastRowid));
+	}
+
+	/**
+	 * Creates the store; cursor writes and trims, written once for every backend, run as tasks of the writer thread
+	 * like every other write.
+	 */
+	private DuckDbStreamStore(DuckDbDatabase database, Options options, StreamRegistry<DuckDbTable> tables,
+			DuckDbDialect dialect) {
+		super(database, dialect, tables, (stream) -> tables.get(stream).definition);
 		this.options = options;
 		this.database = database;
-		this.dialect = new DuckDbDialect(database.catalog(), (stream) -> this.tables.get(stream).lastRowid);
+		this.tables = tables;
+		this.dialect = dialect;
 		this.streamTables = new DuckDbStreamTables(database, this.dialect, this.tables);
-		this.cursors = new JdbcCursorStore(database, this.dialect, this.tables);
 		this.appends = new AppendQueue<>(database.queue(), "DuckDB store '" + database.path() + "'",
 				(stream) -> database.isClosed()
 						? new StoreException("DuckDB store '" + database.path() + "' is closed") : null);
-		this.writer = new DuckDbStreamWriter(database, this.dialect, this.notifier, options);
+		this.writer = new DuckDbStreamWriter(database, this.dialect, getNotifier(), options);
 		database.startWriter(this.writer);
 	}
 
@@ -163,21 +165,6 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreT
 	}
 
 	@Override
-	public void addCommitListener(CommitListener listener) {
-		this.notifier.addListener(listener);
-	}
-
-	@Override
-	public void removeCommitListener(CommitListener listener) {
-		this.notifier.removeListener(listener);
-	}
-
-	@Override
-	public void setStoreObserver(StoreObserver observer) {
-		this.notifier.setObserver(observer);
-	}
-
-	@Override
 	public StreamTable ensureStream(StreamDefinition definition) {
 		return this.streamTables.ensure(definition);
 	}
@@ -199,43 +186,8 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreT
 	}
 
 	@Override
-	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		return this.streamTables.readAfter(stream, afterRowid, limit);
-	}
-
-	@Override
 	public StreamTable describe(String stream) {
 		return this.streamTables.describe(stream);
-	}
-
-	@Override
-	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
-		return this.streamTables.trimToMaxRows(stream, maxRows, batchRows);
-	}
-
-	@Override
-	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
-		return this.streamTables.trimOlderThan(stream, cutoff, batchRows);
-	}
-
-	@Override
-	public long readCursor(String stream, String consumer) {
-		return this.cursors.readCursor(stream, consumer);
-	}
-
-	@Override
-	public long commitCursor(String stream, String consumer, long rowid, int maxConsumers) {
-		return this.cursors.commitCursor(stream, consumer, rowid, maxConsumers);
-	}
-
-	@Override
-	public boolean deleteCursor(String stream, String consumer) {
-		return this.cursors.deleteCursor(stream, consumer);
-	}
-
-	@Override
-	public Map<String, Long> readCursors(String stream) {
-		return this.cursors.readCursors(stream);
 	}
 
 	/**
@@ -250,7 +202,7 @@ public final class DuckDbStreamStore implements StreamStore, CursorStore, StoreT
 	@Override
 	public <T> T inTransaction(TransactionWork<T> work) {
 		return this.database.write("run a transaction",
-				new DuckDbTransaction<>(work, this.database, this.dialect, this.tables, this.notifier));
+				new DuckDbTransaction<>(work, this.database, this.dialect, this.tables, getNotifier()));
 	}
 
 	@Override

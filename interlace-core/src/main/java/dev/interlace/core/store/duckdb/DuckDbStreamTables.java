@@ -4,11 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.duckdb.DuckDBConnection;
@@ -16,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.FieldType;
-import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.StreamTable;
@@ -30,8 +25,9 @@ import static dev.interlace.core.store.support.Sql.queryLong;
 import static dev.interlace.core.store.support.Sql.quote;
 
 /**
- * The streams' tables of a DuckDB database: creating and evolving them, reading them and trimming them. Changes run
- * as tasks of the writer thread, reads on reader connections.
+ * The streams' tables of a DuckDB database: creating, evolving and describing them. Changes run as tasks of the
+ * writer thread, reads on reader connections; reads and trims of their rows are
+ * {@link dev.interlace.core.store.support.StreamRows}'.
  */
 final class DuckDbStreamTables {
 
@@ -153,93 +149,11 @@ final class DuckDbStreamTables {
 		}
 	}
 
-	List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		DuckDbTable table = this.tables.get(stream);
-		return this.database.read("read '" + stream + "'", (connection) -> {
-			try (PreparedStatement query = connection.prepareStatement("SELECT * FROM "
-					+ this.dialect.qualified(table.definition) + " WHERE " + StoredEvent.ROWID + " > ? ORDER BY "
-					+ StoredEvent.ROWID + " LIMIT ?")) {
-				query.setLong(1, afterRowid);
-				query.setInt(2, limit);
-				try (ResultSet rs = query.executeQuery()) {
-					return DuckDbTypes.readEvents(stream, rs);
-				}
-			}
-		});
-	}
-
 	StreamTable describe(String stream) {
 		DuckDbTable table = this.tables.get(stream);
 		long rows = this.database.read("describe '" + stream + "'",
 				(connection) -> count(connection, this.dialect.qualified(table.definition)));
 		return new StreamTable(stream, table.definition.schema(), table.columns.asMap(), rows, table.lastRowid);
-	}
-
-	long trimToMaxRows(String stream, long maxRows, int batchRows) {
-		DuckDbTable table = this.tables.get(stream);
-		requireTrim(stream, maxRows, batchRows);
-		String name = this.dialect.qualified(table.definition);
-		long keepFrom = this.database.read("trim '" + stream + "'",
-				(connection) -> queryLong(connection, "SELECT coalesce((SELECT " + StoredEvent.ROWID + " FROM " + name
-						+ " ORDER BY " + StoredEvent.ROWID + " DESC LIMIT 1 OFFSET ?), 0)", maxRows));
-		if (keepFrom == 0) {
-			return 0;
-		}
-		return trimInBatches(table, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
-	}
-
-	long trimOlderThan(String stream, Instant cutoff, int batchRows) {
-		DuckDbTable table = this.tables.get(stream);
-		requireTrim(stream, 0, batchRows);
-		return trimInBatches(table, StoredEvent.PUBLISHED_AT + " < ?", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC),
-				batchRows);
-	}
-
-	private static void requireTrim(String stream, long maxRows, int batchRows) {
-		if (maxRows < 0 || batchRows < 1) {
-			throw new InvalidRequestException("Cannot trim '" + stream + "' to " + maxRows + " rows in batches of "
-					+ batchRows);
-		}
-	}
-
-	/**
-	 * Deletes the rows matching {@code condition}, oldest first, each batch a writer task of its own so that
-	 * publishes queued meanwhile commit between batches.
-	 */
-	private long trimInBatches(DuckDbTable table, String condition, Object bound, int batchRows) {
-		long deleted = 0;
-		while (true) {
-			long batch = this.database.write("trim",
-					(connection) -> delete(connection, table, condition, bound, batchRows));
-			deleted += batch;
-			if (batch < batchRows) {
-				return deleted;
-			}
-		}
-	}
-
-	private long delete(DuckDBConnection connection, DuckDbTable table, String condition, Object bound, int batchRows)
-			throws SQLException {
-		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
-		try (PreparedStatement mark = connection.prepareStatement(
-				"UPDATE " + this.dialect.engineTable("streams") + " SET last_rowid = ? WHERE name = ?")) {
-			mark.setLong(1, table.lastRowid);
-			mark.setString(2, table.stream());
-			mark.executeUpdate();
-		}
-		String name = this.dialect.qualified(table.definition);
-		// The writer runs without the optimiser; oldest-first needs its top-N rather than a sort of the whole table.
-		execute(connection, "PRAGMA enable_optimizer");
-		try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + name + " WHERE "
-				+ StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID + " FROM " + name + " WHERE " + condition
-				+ " ORDER BY " + StoredEvent.ROWID + " LIMIT ?)")) {
-			delete.setObject(1, bound);
-			delete.setInt(2, batchRows);
-			int deleted = delete.executeUpdate();
-			// Not in a finally: a failure resets the writer, whose new connection starts without the optimiser.
-			execute(connection, "PRAGMA disable_optimizer");
-			return deleted;
-		}
 	}
 
 	private static long count(Connection connection, String table) throws SQLException {

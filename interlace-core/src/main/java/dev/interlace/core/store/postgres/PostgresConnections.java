@@ -76,6 +76,11 @@ final class PostgresConnections implements TransactionRunner {
 	}
 
 	@Override
+	public <T> T autoCommitted(String what, SqlWork<T> work) {
+		return withConnection(what, work);
+	}
+
+	@Override
 	public <T> T read(String what, SqlWork<T> work) {
 		return withConnection(what, work);
 	}

@@ -21,9 +21,9 @@ import dev.interlace.core.store.support.CommitNotifier;
 import dev.interlace.core.store.support.PreparedAppend;
 import dev.interlace.core.store.support.PublishCompleter;
 import dev.interlace.core.store.support.StreamRegistry;
+import dev.interlace.core.store.support.StreamRows;
 
 import static dev.interlace.core.store.postgres.PostgresSql.engine;
-import static dev.interlace.core.store.postgres.PostgresSql.qualified;
 
 /**
  * Feeds the commit listeners, on a thread of its own, with each stream's events in rowid order, exactly once. For
@@ -52,6 +52,8 @@ final class PostgresDelivery implements Runnable {
 
 	private final StreamRegistry<PostgresTable> tables;
 
+	private final StreamRows rows;
+
 	private final CommitNotifier notifier;
 
 	private final PublishCompleter completer;
@@ -73,10 +75,11 @@ final class PostgresDelivery implements Runnable {
 	/** When reading failed, catch-up waits until then ({@link System#nanoTime()}, whose origin is arbitrary). */
 	private long retryAt = System.nanoTime();
 
-	PostgresDelivery(PostgresConnections connections, StreamRegistry<PostgresTable> tables, CommitNotifier notifier,
-			PublishCompleter completer, Duration breakerOpenDuration) {
+	PostgresDelivery(PostgresConnections connections, StreamRegistry<PostgresTable> tables, StreamRows rows,
+			CommitNotifier notifier, PublishCompleter completer, Duration breakerOpenDuration) {
 		this.connections = connections;
 		this.tables = tables;
+		this.rows = rows;
 		this.notifier = notifier;
 		this.completer = completer;
 		this.breakerOpenDuration = breakerOpenDuration;
@@ -296,8 +299,8 @@ final class PostgresDelivery implements Runnable {
 	private List<StoredEvent> read(PostgresTable table, long afterRowid, long toRowid) {
 		String stream = table.name();
 		return this.connections.withConnection("read '" + stream + "' for live delivery",
-				(connection) -> PostgresStreamTables.readRange(connection, stream, qualified(table.definition),
-						afterRowid, toRowid, (int) (toRowid - afterRowid)));
+				(connection) -> this.rows.readRange(connection, table.definition, afterRowid, toRowid,
+						(int) (toRowid - afterRowid)));
 	}
 
 	private void readFailed(StoreException ex) {

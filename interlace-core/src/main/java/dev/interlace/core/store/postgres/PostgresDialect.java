@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.support.SqlDialect;
 
 /**
@@ -45,6 +48,40 @@ final class PostgresDialect implements SqlDialect {
 			try (ResultSet rs = query.executeQuery()) {
 				return rs.next() ? rs.getLong(1) : 0L;
 			}
+		}
+	}
+
+	@Override
+	public String streamTable(StreamDefinition stream) {
+		return PostgresSql.qualified(stream);
+	}
+
+	@Override
+	public List<StoredEvent> readEvents(String stream, ResultSet rows) throws SQLException {
+		return PostgresTypes.readEvents(stream, rows);
+	}
+
+	/**
+	 * Deletes a batch of a trim in one statement that also takes what it deleted off the registry's row count. The
+	 * registry row is updated after the delete, so publishes (which only insert) wait at most for a batch's commit,
+	 * never for its delete. The registry keeps the highest rowid, so rowids never repeat however many rows go. Rows
+	 * another trim (another instance's) is deleting are left to it: waiting for them in whatever order each plan
+	 * visits them could deadlock.
+	 */
+	@Override
+	public long deleteOldest(Connection connection, StreamDefinition stream, String condition, Object bound,
+			int limit) throws SQLException {
+		String table = PostgresSql.qualified(stream);
+		try (PreparedStatement delete = connection.prepareStatement("WITH deleted AS (DELETE FROM " + table
+				+ " WHERE " + StoredEvent.ROWID + " IN (SELECT " + StoredEvent.ROWID + " FROM " + table + " WHERE "
+				+ condition + " ORDER BY " + StoredEvent.ROWID + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING 1),"
+				+ " trimmed AS (SELECT count(*) AS n FROM deleted), counted AS (UPDATE " + engineTable("streams")
+				+ " SET row_count = row_count - trimmed.n FROM trimmed WHERE name = ? AND trimmed.n > 0)"
+				+ " SELECT n FROM trimmed")) {
+			delete.setObject(1, bound);
+			delete.setInt(2, limit);
+			delete.setString(3, stream.name());
+			return PostgresSql.single(delete);
 		}
 	}
 

@@ -1,7 +1,6 @@
 package dev.interlace.core.store.postgres;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,22 +8,14 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.store.CommitListener;
-import dev.interlace.core.store.CursorStore;
-import dev.interlace.core.store.StoreObserver;
-import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendQueue;
-import dev.interlace.core.store.support.CommitNotifier;
-import dev.interlace.core.store.support.JdbcCursorStore;
+import dev.interlace.core.store.support.JdbcStreamStore;
 import dev.interlace.core.store.support.PublishCompleter;
 import dev.interlace.core.store.support.StreamRegistry;
 
@@ -65,7 +56,7 @@ import dev.interlace.core.store.support.StreamRegistry;
  *
  * @since 0.1.0
  */
-public final class PostgresStreamStore implements StreamStore, CursorStore, StoreTransactions {
+public final class PostgresStreamStore extends JdbcStreamStore {
 
 	/** Channel of the notifications sent with each append: {@code <stream>:<last rowid>}. */
 	static final String CHANNEL = PostgresNotifications.CHANNEL;
@@ -73,19 +64,13 @@ public final class PostgresStreamStore implements StreamStore, CursorStore, Stor
 	/** Settings checked for durability when the store opens. */
 	static final List<String> DURABILITY_SETTINGS = PostgresStreamTables.DURABILITY_SETTINGS;
 
-	private static final Logger logger = LoggerFactory.getLogger(PostgresStreamStore.class);
-
 	private final Options options;
 
 	private final PostgresConnections connections;
 
-	private final StreamRegistry<PostgresTable> tables = new StreamRegistry<>();
+	private final StreamRegistry<PostgresTable> tables;
 
 	private final PostgresStreamTables schema;
-
-	private final JdbcCursorStore cursors;
-
-	private final CommitNotifier notifier = new CommitNotifier(logger);
 
 	/** Completes publishes whose callers chained work onto them, off the writer and delivery threads. */
 	private final PublishCompleter completer = new PublishCompleter("interlace-postgres-completer");
@@ -116,21 +101,26 @@ public final class PostgresStreamStore implements StreamStore, CursorStore, Stor
 	 * @param options writer and connection settings
 	 */
 	public PostgresStreamStore(DataSource dataSource, Options options) {
+		this(new PostgresConnections(dataSource, options.breakerOpenDuration()),
+				new PostgresDialect(PostgresSql.ENGINE_SCHEMA), new StreamRegistry<>(), options);
+	}
+
+	private PostgresStreamStore(PostgresConnections connections, PostgresDialect dialect,
+			StreamRegistry<PostgresTable> tables, Options options) {
+		super(connections, dialect, tables, (stream) -> tables.get(stream).definition);
 		this.options = options;
-		this.connections = new PostgresConnections(dataSource, options.breakerOpenDuration());
-		PostgresDialect dialect = new PostgresDialect(PostgresSql.ENGINE_SCHEMA);
-		this.schema = new PostgresStreamTables(this.connections, dialect, this.tables);
-		this.cursors = new JdbcCursorStore(this.connections, dialect, this.tables);
+		this.connections = connections;
+		this.tables = tables;
+		this.schema = new PostgresStreamTables(connections, dialect, tables);
 		this.schema.migrate();
 		this.schema.checkDurability();
-		this.delivery = new PostgresDelivery(this.connections, this.tables, this.notifier, this.completer,
+		this.delivery = new PostgresDelivery(connections, tables, getRows(), getNotifier(), this.completer,
 				options.breakerOpenDuration());
-		this.notifications = new PostgresNotifications(this.connections, this.delivery, options.reconnectDelay(),
+		this.notifications = new PostgresNotifications(connections, this.delivery, options.reconnectDelay(),
 				() -> this.closed);
-		this.writer = new PostgresStreamWriter(this.connections, options, this.delivery, this.notifier,
-				() -> this.closed);
-		this.transactions = new PostgresTransactions(this.connections, this.tables, this.writer, this.cursors,
-				this.delivery, this.notifier, () -> this.closed);
+		this.writer = new PostgresStreamWriter(connections, options, this.delivery, getNotifier(), () -> this.closed);
+		this.transactions = new PostgresTransactions(connections, tables, this.writer, getCursors(), this.delivery,
+				getNotifier(), () -> this.closed);
 		this.delivery.start();
 		this.notifications.start();
 	}
@@ -168,21 +158,6 @@ public final class PostgresStreamStore implements StreamStore, CursorStore, Stor
 	}
 
 	@Override
-	public void addCommitListener(CommitListener listener) {
-		this.notifier.addListener(listener);
-	}
-
-	@Override
-	public void removeCommitListener(CommitListener listener) {
-		this.notifier.removeListener(listener);
-	}
-
-	@Override
-	public void setStoreObserver(StoreObserver observer) {
-		this.notifier.setObserver(observer);
-	}
-
-	@Override
 	public StreamTable ensureStream(StreamDefinition definition) {
 		PostgresStreamTables.Ensured ensured = this.schema.ensure(definition);
 		// Delivery learns of the stream before any publish to it can be queued.
@@ -201,33 +176,8 @@ public final class PostgresStreamStore implements StreamStore, CursorStore, Stor
 	}
 
 	@Override
-	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		return this.schema.readAfter(stream, afterRowid, limit);
-	}
-
-	@Override
 	public StreamTable describe(String stream) {
 		return this.schema.describe(stream);
-	}
-
-	@Override
-	public long readCursor(String stream, String consumer) {
-		return this.cursors.readCursor(stream, consumer);
-	}
-
-	@Override
-	public long commitCursor(String stream, String consumer, long rowid, int maxConsumers) {
-		return this.cursors.commitCursor(stream, consumer, rowid, maxConsumers);
-	}
-
-	@Override
-	public boolean deleteCursor(String stream, String consumer) {
-		return this.cursors.deleteCursor(stream, consumer);
-	}
-
-	@Override
-	public Map<String, Long> readCursors(String stream) {
-		return this.cursors.readCursors(stream);
 	}
 
 	/**
@@ -241,16 +191,6 @@ public final class PostgresStreamStore implements StreamStore, CursorStore, Stor
 	@Override
 	public <T> T inTransaction(TransactionWork<T> work) {
 		return this.transactions.inTransaction(work);
-	}
-
-	@Override
-	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
-		return this.schema.trimToMaxRows(stream, maxRows, batchRows);
-	}
-
-	@Override
-	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
-		return this.schema.trimOlderThan(stream, cutoff, batchRows);
 	}
 
 	@Override

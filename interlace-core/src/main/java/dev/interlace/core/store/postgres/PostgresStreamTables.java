@@ -5,8 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.FieldType;
-import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
@@ -39,7 +36,8 @@ import static dev.interlace.core.store.support.Sql.quote;
 
 /**
  * The streams' tables and their rows in the registry {@code interlace.streams}: the engine's schema, a stream's table
- * and registry row, the columns publishes add, reads, row counts and trims.
+ * and registry row, the columns publishes add, descriptions and row counts (the rows' reads and trims are
+ * {@link dev.interlace.core.store.support.StreamRows}', with this backend's SQL in {@link PostgresDialect}).
  * <p>
  * <b>Locks.</b> Schema changes of every instance are serialised by one advisory lock. Every path takes a stream's
  * table before its registry row, in the order a one-statement append takes them, so that schema changes cannot
@@ -324,26 +322,6 @@ final class PostgresStreamTables {
 		}
 	}
 
-	List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
-		PostgresTable table = this.tables.get(stream);
-		return this.connections.withConnection("read '" + stream + "'", (connection) -> readRange(connection, stream,
-				qualified(table.definition), afterRowid, Long.MAX_VALUE, limit));
-	}
-
-	static List<StoredEvent> readRange(Connection connection, String stream, String table, long afterRowid,
-			long toRowid, int limit) throws SQLException {
-		try (PreparedStatement query = connection.prepareStatement("SELECT * FROM " + table + " WHERE "
-				+ StoredEvent.ROWID + " > ? AND " + StoredEvent.ROWID + " <= ? ORDER BY " + StoredEvent.ROWID
-				+ " LIMIT ?")) {
-			query.setLong(1, afterRowid);
-			query.setLong(2, toRowid);
-			query.setInt(3, limit);
-			try (ResultSet rs = query.executeQuery()) {
-				return PostgresTypes.readEvents(stream, rs);
-			}
-		}
-	}
-
 	StreamTable describe(String stream) {
 		PostgresTable table = this.tables.get(stream);
 		StreamDefinition definition = table.definition;
@@ -354,65 +332,6 @@ final class PostgresStreamTables {
 			return new StreamTable(stream, definition.schema(), columns.asMap(), rowCount,
 					this.dialect.highestRowid(connection, stream));
 		});
-	}
-
-	long trimToMaxRows(String stream, long maxRows, int batchRows) {
-		PostgresTable table = this.tables.get(stream);
-		requireTrim(stream, maxRows, batchRows);
-		String name = qualified(table.definition);
-		String what = "trim '" + stream + "'";
-		long keepFrom = this.connections.withConnection(what, (connection) -> queryLong(connection, "SELECT coalesce((SELECT "
-				+ StoredEvent.ROWID + " FROM " + name + " ORDER BY " + StoredEvent.ROWID + " DESC OFFSET ? LIMIT 1), 0)",
-				maxRows));
-		if (keepFrom == 0) {
-			return 0;
-		}
-		return trimInBatches(table, what, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
-	}
-
-	long trimOlderThan(String stream, Instant cutoff, int batchRows) {
-		PostgresTable table = this.tables.get(stream);
-		requireTrim(stream, 0, batchRows);
-		return trimInBatches(table, "trim '" + stream + "'", StoredEvent.PUBLISHED_AT + " < ?",
-				cutoff.atOffset(ZoneOffset.UTC), batchRows);
-	}
-
-	private static void requireTrim(String stream, long maxRows, int batchRows) {
-		if (maxRows < 0 || batchRows < 1) {
-			throw new InvalidRequestException("Cannot trim '" + stream + "' to " + maxRows + " rows in batches of "
-					+ batchRows);
-		}
-	}
-
-	/**
-	 * Deletes the rows matching {@code condition}, oldest first, one autocommitted statement per batch that also
-	 * takes what it deleted off the registry's row count. The registry row is updated after the delete, so
-	 * publishes (which only insert) wait at most for a batch's commit, never for its delete. The registry keeps the
-	 * highest rowid, so rowids never repeat however many rows go. Rows another trim (another instance's) is
-	 * deleting are left to it: waiting for them in whatever order each plan visits them could deadlock.
-	 */
-	private long trimInBatches(PostgresTable table, String what, String condition, Object bound, int batchRows) {
-		String name = qualified(table.definition);
-		String sql = "WITH deleted AS (DELETE FROM " + name + " WHERE " + StoredEvent.ROWID + " IN (SELECT "
-				+ StoredEvent.ROWID + " FROM " + name + " WHERE " + condition + " ORDER BY " + StoredEvent.ROWID
-				+ " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING 1), trimmed AS (SELECT count(*) AS n FROM deleted),"
-				+ " counted AS (UPDATE " + engine("streams") + " SET row_count = row_count - trimmed.n FROM trimmed WHERE name = ?"
-				+ " AND trimmed.n > 0) SELECT n FROM trimmed";
-		long deleted = 0;
-		while (true) {
-			long batch = this.connections.withConnection(what, (connection) -> {
-				try (PreparedStatement delete = connection.prepareStatement(sql)) {
-					delete.setObject(1, bound);
-					delete.setInt(2, batchRows);
-					delete.setString(3, table.definition.name());
-					return single(delete);
-				}
-			});
-			deleted += batch;
-			if (batch < batchRows) {
-				return deleted;
-			}
-		}
 	}
 
 	/**

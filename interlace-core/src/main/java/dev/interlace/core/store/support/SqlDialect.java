@@ -1,7 +1,12 @@
 package dev.interlace.core.store.support;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
+
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
 
 /**
  * The SQL that differs between the backends, for the SQL written once in this package. Kept small: a statement that
@@ -35,5 +40,36 @@ public interface SqlDialect {
 	 * @throws SQLException when the query fails
 	 */
 	long highestRowid(Connection connection, String stream) throws SQLException;
+
+	/**
+	 * Returns a stream's table name as statements must spell it.
+	 * @param stream the stream
+	 * @return the qualified name
+	 */
+	String streamTable(StreamDefinition stream);
+
+	/**
+	 * Reads the rows of a {@code SELECT *} on a stream's table, metadata columns first, into events with the Java
+	 * types {@link EventConverter} produces.
+	 * @param stream the stream
+	 * @param rows the rows
+	 * @return the events
+	 * @throws SQLException when reading fails
+	 */
+	List<StoredEvent> readEvents(String stream, ResultSet rows) throws SQLException;
+
+	/**
+	 * Deletes up to {@code limit} of a stream's rows matching {@code condition}, oldest first, keeping the stream's
+	 * highest rowid recorded so that rowids never repeat, however many rows go.
+	 * @param connection the connection
+	 * @param stream the stream
+	 * @param condition a condition on the stream's table with one parameter
+	 * @param bound the parameter's value
+	 * @param limit most rows deleted
+	 * @return rows deleted
+	 * @throws SQLException when a statement fails
+	 */
+	long deleteOldest(Connection connection, StreamDefinition stream, String condition, Object bound, int limit)
+			throws SQLException;
 
 }

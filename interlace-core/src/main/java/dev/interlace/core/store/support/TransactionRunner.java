@@ -22,6 +22,19 @@ public interface TransactionRunner {
 	<T> T inTransaction(String what, SqlWork<T> work);
 
 	/**
+	 * Runs a write whose statements may each commit on their own, for work that one statement makes whole (a batch
+	 * of a trim). PostgreSQL runs it on a connection in auto-commit mode, which saves the round trip of a commit;
+	 * a backend whose writes all go through transactions of its own runs it {@link #inTransaction in one}.
+	 * @param <T> what the work returns
+	 * @param what what the work does, for error messages
+	 * @param work the work
+	 * @return what the work returned
+	 */
+	default <T> T autoCommitted(String what, SqlWork<T> work) {
+		return inTransaction(what, work);
+	}
+
+	/**
 	 * Runs queries that change nothing, outside any write transaction: they see what was committed before they
 	 * started.
 	 * @param <T> what the work returns

@@ -1,0 +1,138 @@
+package dev.interlace.core.store.support;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+
+import static dev.interlace.core.store.support.Sql.queryLong;
+
+/**
+ * The reads and trims of streams' rows for every backend, run through the backend's {@link TransactionRunner}, with
+ * the SQL that differs (row mapping, the delete of a trim batch) in its {@link SqlDialect}. Reads run as the
+ * runner's reads; each trim batch is a write of its own, so that publishes queued meanwhile commit between batches.
+ */
+public final class StreamRows {
+
+	private final TransactionRunner runner;
+
+	private final SqlDialect dialect;
+
+	private final Function<String, StreamDefinition> definitions;
+
+	/**
+	 * Creates the rows of a store's streams.
+	 * @param runner how the backend runs SQL
+	 * @param dialect the backend's SQL
+	 * @param definitions gives the definition of a stream the backend ensured, and throws
+	 * {@link dev.interlace.core.StreamNotFoundException} for any other
+	 */
+	public StreamRows(TransactionRunner runner, SqlDialect dialect, Function<String, StreamDefinition> definitions) {
+		this.runner = runner;
+		this.dialect = dialect;
+		this.definitions = definitions;
+	}
+
+	/**
+	 * Reads committed events with a rowid above {@code afterRowid}, in rowid order.
+	 * @param stream the stream
+	 * @param afterRowid exclusive lower bound
+	 * @param limit the most events returned
+	 * @return the events
+	 * @see dev.interlace.core.store.StreamStore#readAfter(String, long, int)
+	 */
+	public List<StoredEvent> readAfter(String stream, long afterRowid, int limit) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		return this.runner.read("read '" + stream + "'",
+				(connection) -> readRange(connection, definition, afterRowid, Long.MAX_VALUE, limit));
+	}
+
+	/**
+	 * Reads the events of a rowid range on the caller's connection, in rowid order.
+	 * @param connection the connection
+	 * @param stream the stream
+	 * @param afterRowid exclusive lower bound
+	 * @param toRowid inclusive upper bound
+	 * @param limit the most events returned
+	 * @return the events
+	 * @throws SQLException when the query fails
+	 */
+	public List<StoredEvent> readRange(Connection connection, StreamDefinition stream, long afterRowid, long toRowid,
+			int limit) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement("SELECT * FROM " + this.dialect.streamTable(stream)
+				+ " WHERE " + StoredEvent.ROWID + " > ? AND " + StoredEvent.ROWID + " <= ? ORDER BY "
+				+ StoredEvent.ROWID + " LIMIT ?")) {
+			query.setLong(1, afterRowid);
+			query.setLong(2, toRowid);
+			query.setInt(3, limit);
+			try (ResultSet rs = query.executeQuery()) {
+				return this.dialect.readEvents(stream.name(), rs);
+			}
+		}
+	}
+
+	/**
+	 * Deletes all but the newest {@code maxRows} rows, oldest first, in batches.
+	 * @param stream the stream
+	 * @param maxRows rows to keep
+	 * @param batchRows most rows deleted per batch
+	 * @return rows deleted
+	 * @see dev.interlace.core.store.StreamStore#trimToMaxRows(String, long, int)
+	 */
+	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		requireTrim(stream, maxRows, batchRows);
+		String table = this.dialect.streamTable(definition);
+		String what = "trim '" + stream + "'";
+		long keepFrom = this.runner.read(what, (connection) -> queryLong(connection, "SELECT coalesce((SELECT "
+				+ StoredEvent.ROWID + " FROM " + table + " ORDER BY " + StoredEvent.ROWID + " DESC LIMIT 1 OFFSET ?), 0)",
+				maxRows));
+		if (keepFrom == 0) {
+			return 0;
+		}
+		return trimInBatches(definition, what, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
+	}
+
+	/**
+	 * Deletes rows published before {@code cutoff}, oldest first, in batches.
+	 * @param stream the stream
+	 * @param cutoff the oldest publish time kept
+	 * @param batchRows most rows deleted per batch
+	 * @return rows deleted
+	 * @see dev.interlace.core.store.StreamStore#trimOlderThan(String, Instant, int)
+	 */
+	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		requireTrim(stream, 0, batchRows);
+		return trimInBatches(definition, "trim '" + stream + "'", StoredEvent.PUBLISHED_AT + " < ?",
+				cutoff.atOffset(ZoneOffset.UTC), batchRows);
+	}
+
+	private static void requireTrim(String stream, long maxRows, int batchRows) {
+		if (maxRows < 0 || batchRows < 1) {
+			throw new InvalidRequestException("Cannot trim '" + stream + "' to " + maxRows + " rows in batches of "
+					+ batchRows);
+		}
+	}
+
+	private long trimInBatches(StreamDefinition stream, String what, String condition, Object bound, int batchRows) {
+		long deleted = 0;
+		while (true) {
+			long batch = this.runner.autoCommitted(what,
+					(connection) -> this.dialect.deleteOldest(connection, stream, condition, bound, batchRows));
+			deleted += batch;
+			if (batch < batchRows) {
+				return deleted;
+			}
+		}
+	}
+
+}
