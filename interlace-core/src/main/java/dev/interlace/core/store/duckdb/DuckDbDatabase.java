@@ -29,6 +29,7 @@ import dev.interlace.core.store.support.Sql;
 import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.TransactionRunner;
 
+import static dev.interlace.core.store.support.Sql.closeQuietly;
 import static dev.interlace.core.store.support.Sql.execute;
 
 /**
@@ -306,15 +307,6 @@ final class DuckDbDatabase implements TransactionRunner {
 			closeQuietly(reader);
 		}
 		closeQuietly(this.root);
-	}
-
-	static void closeQuietly(Connection connection) {
-		try {
-			connection.close();
-		}
-		catch (SQLException ex) {
-			logger.debug("Closing a DuckDB connection failed", ex);
-		}
 	}
 
 	/**

@@ -33,7 +33,7 @@ import dev.interlace.core.store.support.GroupCollector;
 import dev.interlace.core.store.support.PreparedAppend;
 import dev.interlace.core.store.support.PublishCompleter;
 
-import static dev.interlace.core.store.duckdb.DuckDbDatabase.closeQuietly;
+import static dev.interlace.core.store.support.Sql.closeQuietly;
 import static dev.interlace.core.store.support.Sql.execute;
 
 /**

@@ -22,6 +22,8 @@ import dev.interlace.core.StoreException;
 import dev.interlace.core.store.support.SqlWork;
 import dev.interlace.core.store.support.TransactionRunner;
 
+import static dev.interlace.core.store.support.Sql.closeQuietly;
+
 /**
  * The PostgreSQL store's way to the database: the caller's pool, behind a circuit breaker that connection failures
  * open. Every call but the listening connection's goes through here, so that the breaker sees them all; it is also
@@ -295,15 +297,6 @@ final class PostgresConnections implements TransactionRunner {
 	static void restoreAutoCommit(Connection connection) throws SQLException {
 		if (!connection.getAutoCommit()) {
 			connection.setAutoCommit(true);
-		}
-	}
-
-	static void closeQuietly(Connection connection) {
-		try {
-			connection.close();
-		}
-		catch (SQLException ex) {
-			logger.debug("Closing a connection failed", ex);
 		}
 	}
 

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.StoreException;
 
+import static dev.interlace.core.store.support.Sql.closeQuietly;
 import static dev.interlace.core.store.support.Sql.execute;
 
 /**
@@ -81,7 +82,7 @@ final class PostgresNotifications implements Runnable {
 				return connection;
 			}
 			catch (SQLException | RuntimeException ex) {
-				PostgresConnections.closeQuietly(connection);
+				closeQuietly(connection);
 				throw ex;
 			}
 		}
@@ -140,7 +141,7 @@ final class PostgresNotifications implements Runnable {
 			}
 			catch (SQLException | RuntimeException ex) {
 				logger.warn("Lost the PostgreSQL listening connection: {}", ex.getMessage());
-				PostgresConnections.closeQuietly(connection);
+				closeQuietly(connection);
 				connection = null;
 			}
 		}
@@ -151,7 +152,7 @@ final class PostgresNotifications implements Runnable {
 			catch (SQLException ex) {
 				logger.debug("UNLISTEN failed", ex);
 			}
-			PostgresConnections.closeQuietly(connection);
+			closeQuietly(connection);
 		}
 	}
 

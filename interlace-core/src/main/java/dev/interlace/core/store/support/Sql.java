@@ -6,10 +6,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The few JDBC helpers every backend's SQL uses, written once.
  */
 public final class Sql {
+
+	private static final Logger logger = LoggerFactory.getLogger(Sql.class);
 
 	private Sql() {
 	}
@@ -51,6 +56,19 @@ public final class Sql {
 			try (ResultSet rs = query.executeQuery()) {
 				return rs.next() ? rs.getLong(1) : 0L;
 			}
+		}
+	}
+
+	/**
+	 * Closes a connection that is no longer wanted: a failure to close it leaves nothing to undo.
+	 * @param connection the connection
+	 */
+	public static void closeQuietly(Connection connection) {
+		try {
+			connection.close();
+		}
+		catch (SQLException ex) {
+			logger.debug("Closing a connection failed", ex);
 		}
 	}
 
