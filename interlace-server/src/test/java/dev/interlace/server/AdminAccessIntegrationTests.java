@@ -7,7 +7,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -35,14 +34,11 @@ class AdminAccessIntegrationTests extends ApiIntegrationTestSupport {
 			"/actuator/health/readiness");
 
 	@Autowired
-	ApplicationContext context;
-
-	@Autowired
 	AdmittedRequests admitted;
 
 	@Test
 	void everyMappedRouteOutsideAStreamExceptTheProbesRefusesEveryMethodWithoutTheAdminToken() {
-		List<MappedRoutes.Route> routes = MappedRoutes.of(this.context)
+		List<MappedRoutes.Route> routes = routes()
 			.stream()
 			.filter((route) -> !route.isUnder(StreamsController.BASE_PATH + "/{name}"))
 			.filter((route) -> !OPEN.contains(route.path("x")))

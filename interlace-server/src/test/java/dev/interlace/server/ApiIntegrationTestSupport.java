@@ -1,8 +1,10 @@
 package dev.interlace.server;
 
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class ApiIntegrationTestSupport {
 
 	static final ParameterizedTypeReference<Map<String, Object>> MAP = StreamsApi.MAP;
+
+	@Autowired
+	ApplicationContext context;
 
 	@Autowired
 	WebTestClient client;
@@ -49,6 +54,13 @@ abstract class ApiIntegrationTestSupport {
 
 	Map<String, Object> consume(String stream, String consumer, int batchSize) {
 		return this.api.consume(stream, consumer, batchSize);
+	}
+
+	/**
+	 * The routes the server maps, from its handler mappings.
+	 */
+	List<MappedRoutes.Route> routes() {
+		return MappedRoutes.of(this.context);
 	}
 
 	/**

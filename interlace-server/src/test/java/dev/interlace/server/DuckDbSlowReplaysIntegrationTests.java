@@ -1,11 +1,5 @@
 package dev.interlace.server;
 
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +8,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 
@@ -55,11 +48,14 @@ class DuckDbSlowReplaysIntegrationTests {
 	 */
 	static final long HEAP_BOUND_MB = 256;
 
-	@LocalServerPort
-	int port;
-
 	@Autowired
 	DefaultStreams streams;
+
+	@Autowired
+	StreamsApi api;
+
+	@Autowired
+	RawSseClients sse;
 
 	@Test
 	void replaysThatNeverReadHoldLittleHeapAndOneReplayTooManyIsAnswered503WithRetryAfter() throws Exception {
@@ -71,11 +67,7 @@ class DuckDbSlowReplaysIntegrationTests {
 			this.streams.publishBlocking(STREAM, events);
 		}
 		long baseline = heapAfterGc();
-		List<RawSseClient> idle = new ArrayList<>();
-		try {
-			for (int i = 0; i < SUBSCRIBERS; i++) {
-				idle.add(new RawSseClient(this.port, PATH, 4096));
-			}
+		try (RawSseClients.Idle idle = this.sse.idle(PATH, SUBSCRIBERS)) {
 			await().atMost(Duration.ofSeconds(60)).until(() -> this.streams.subscriberCount(STREAM) == SUBSCRIBERS);
 			// Whatever a replay reads ahead is read within a few seconds; sample the heap for a while after that.
 			long peak = 0;
@@ -88,32 +80,18 @@ class DuckDbSlowReplaysIntegrationTests {
 			assertThat(mb(peak - baseline)).as("heap growth in MB").isLessThan(HEAP_BOUND_MB);
 
 			assertThat(this.streams.activeReplays()).isEqualTo(SUBSCRIBERS);
-			HttpResponse<InputStream> refused = subscribe();
-			try (InputStream body = refused.body()) {
-				// Before replays were bounded this was a 200 and an endless stream: read it only once refused.
-				assertThat(refused.statusCode()).isEqualTo(503);
-				assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
-						(seconds) -> assertThat(Integer.parseInt(seconds)).isPositive());
-				assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8))
-					.contains("interlace.replay.max-concurrent")
-					.contains("TOO_MANY_REPLAYS");
-			}
-		}
-		finally {
-			for (RawSseClient client : idle) {
-				client.close();
-			}
+			// Before replays were bounded this was a 200 and an endless stream: the body is read only once refused.
+			this.api.subscription(PATH, null)
+				.expectStatus()
+				.isEqualTo(503)
+				.expectHeader()
+				.value("Retry-After", (seconds) -> assertThat(Integer.parseInt(seconds)).isPositive())
+				.expectBody(String.class)
+				.value((body) -> assertThat(body).contains("interlace.replay.max-concurrent")
+					.contains("TOO_MANY_REPLAYS"));
 		}
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.streams.activeReplays() == 0);
 		assertThat(this.streams.subscriberCount(STREAM)).isZero();
-	}
-
-	private HttpResponse<InputStream> subscribe() throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + PATH))
-			.header("Accept", "text/event-stream")
-			.timeout(Duration.ofSeconds(30))
-			.build();
-		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
 	}
 
 }

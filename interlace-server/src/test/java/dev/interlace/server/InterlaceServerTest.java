@@ -18,7 +18,8 @@ import dev.interlace.core.store.postgres.TestPostgres;
 /**
  * The whole server on a random port over a database of the test class's own: a DuckDB file in a temporary directory,
  * deleted when the context closes, or a fresh database on the embedded PostgreSQL server of {@link TestPostgres}.
- * Tests may inject a {@link WebTestClient} bound to the server and a {@link StreamsApi} over it.
+ * Tests may inject a {@link WebTestClient} bound to the server, a {@link StreamsApi} over it and
+ * {@link RawSseClients} to it.
  * <p>
  * The test class is part of the context's cache key: no two test classes share a context or a database, while the
  * tests of one class share both. The DuckDB file is {@code interlace.connections.default.path}, the PostgreSQL

@@ -26,7 +26,7 @@ import dev.interlace.core.store.postgres.TestPostgres;
 import dev.interlace.server.InterlaceServerTest.Database;
 
 /**
- * Gives the context of an {@link InterlaceServerTest} its database and a {@link StreamsApi}.
+ * Gives the context of an {@link InterlaceServerTest} its database, a {@link StreamsApi} and {@link RawSseClients}.
  */
 final class InterlaceServerTestContextCustomizerFactory implements ContextCustomizerFactory {
 
@@ -55,6 +55,8 @@ final class InterlaceServerTestContextCustomizerFactory implements ContextCustom
 				.addFirst(new MapPropertySource("interlaceServerTestDatabase", properties));
 			if (context instanceof GenericApplicationContext generic) {
 				generic.registerBean(StreamsApi.class, () -> new StreamsApi(generic.getBean(WebTestClient.class)),
+						(definition) -> definition.setLazyInit(true));
+				generic.registerBean(RawSseClients.class, () -> new RawSseClients(generic.getEnvironment()),
 						(definition) -> definition.setLazyInit(true));
 			}
 		}

@@ -17,9 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.ActiveProfiles;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.store.postgres.PostgresStreamStore;
@@ -38,9 +36,6 @@ import static org.awaitility.Awaitility.await;
 class PostgresServerIntegrationTests {
 
 	static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-	@Autowired
-	WebTestClient client;
 
 	@Autowired
 	StreamsApi api;
@@ -68,10 +63,10 @@ class PostgresServerIntegrationTests {
 
 	@Test
 	void publishDescribeConsumeAndAckOverHttp() throws Exception {
-		Map<String, Object> published = this.api.publish("pg_orders", """
+		Map<String, Object> published = this.api.published("pg_orders", """
 				[{"order_id":"o-1","amount":12.50,"placed_at":"2026-11-25T10:00:00Z"},
 				 {"order_id":"o-2","amount":7,"placed_at":"2026-11-25T10:00:01.123456Z"}]
-				""").expectStatus().isAccepted().expectBody(StreamsApi.MAP).returnResult().getResponseBody();
+				""");
 		assertThat(published).containsEntry("status", "accepted").containsEntry("rows_received", 2);
 		long first = ((Number) published.get("first_rowid")).longValue();
 		long last = ((Number) published.get("last_rowid")).longValue();
@@ -101,12 +96,8 @@ class PostgresServerIntegrationTests {
 			.expectBody()
 			.jsonPath("$.cursor")
 			.isEqualTo(first);
-		Map<String, Object> rest = this.api.post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}")
-			.expectStatus()
-			.isOk()
-			.expectBody(StreamsApi.MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> rest = StreamsApi
+			.okJson(this.api.post("/api/v1/streams/pg_orders/consume", "{\"consumer\":\"billing\"}"));
 		assertThat(rest).containsEntry("count", 1);
 		this.api.post("/api/v1/streams/pg_orders/ack", "{\"consumer\":\"billing\",\"event_ids\":[" + last + "]}")
 			.expectStatus()
@@ -124,22 +115,10 @@ class PostgresServerIntegrationTests {
 
 	@Test
 	void subscribeReplaysStoredEventsThenDeliversLiveOnesInOrder() {
-		Map<String, Object> stored = this.api.publish("pg_live", "[{\"n\":1},{\"n\":2}]")
-			.expectStatus()
-			.isAccepted()
-			.expectBody(StreamsApi.MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> stored = this.api.published("pg_live", "[{\"n\":1},{\"n\":2}]");
 		long first = ((Number) stored.get("first_rowid")).longValue();
 		StepVerifier
-			.create(this.client.get()
-				.uri("/api/v1/streams/pg_live/subscribe?from=" + (first - 1))
-				.accept(MediaType.TEXT_EVENT_STREAM)
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.returnResult(StreamsApi.SSE)
-				.getResponseBody()
+			.create(this.api.subscribe("/api/v1/streams/pg_live/subscribe?from=" + (first - 1), null)
 				.filter((event) -> SubscribeController.EVENT.equals(event.event()))
 				.take(4))
 			.assertNext((event) -> assertEvent(event.id(), event.data(), first, 1))

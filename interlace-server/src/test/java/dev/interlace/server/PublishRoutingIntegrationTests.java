@@ -12,9 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
@@ -34,9 +32,6 @@ class PublishRoutingIntegrationTests extends ApiIntegrationTestSupport {
 	private static final String REJECTS = "/api/v1/streams/api_rejects";
 
 	private static final String ALLOW = "GET,HEAD,POST,OPTIONS";
-
-	@Autowired
-	ApplicationContext context;
 
 	@LocalServerPort
 	int port;
@@ -115,7 +110,7 @@ class PublishRoutingIntegrationTests extends ApiIntegrationTestSupport {
 	@Test
 	void allowListsTheMethodsMappedForTheStreamPathInEitherMapping() {
 		Set<HttpMethod> mapped = new LinkedHashSet<>();
-		MappedRoutes.of(this.context)
+		routes()
 			.stream()
 			.filter((route) -> route.pattern().equals("/api/v1/streams/{name}"))
 			.forEach((route) -> mapped.addAll(route.methods()));

@@ -90,6 +90,9 @@ abstract class SlowSubscribersIntegrationTests {
 	@Autowired
 	DefaultStreams streams;
 
+	@Autowired
+	RawSseClients sse;
+
 	@Test
 	void idleSubscribersAreDroppedWhileReadersGetEveryEventPublishersKeepTheirPaceAndTheHeapStaysBounded()
 			throws Exception {
@@ -104,11 +107,7 @@ abstract class SlowSubscribersIntegrationTests {
 			.pendingAcquireMaxCount(-1)
 			.build();
 		Disposable.Composite subscriptions = Disposables.composite();
-		List<RawSseClient> idle = new ArrayList<>();
-		try {
-			for (int i = 0; i < IDLE; i++) {
-				idle.add(new RawSseClient(this.port, PATH, 4096));
-			}
+		try (RawSseClients.Idle idle = this.sse.idle(PATH, IDLE)) {
 			reactor.netty.http.client.HttpClient client = reactor.netty.http.client.HttpClient.create(connections)
 				.runOn(loops)
 				.baseUrl("http://localhost:" + this.port);
@@ -174,7 +173,7 @@ abstract class SlowSubscribersIntegrationTests {
 			assertThat(this.streams.subscriberCount(STREAM)).isEqualTo(READERS);
 
 			// Each idle client, reading at last, finds events up to a stream.overflow event, then the end.
-			for (RawSseClient client1 : idle) {
+			for (RawSseClient client1 : idle.clients()) {
 				List<Map<String, String>> received = new ArrayList<>();
 				client1.readEvents(received::add);
 				assertThat(received).isNotEmpty();
@@ -185,30 +184,18 @@ abstract class SlowSubscribersIntegrationTests {
 		}
 		finally {
 			subscriptions.dispose();
-			for (RawSseClient client : idle) {
-				client.close();
-			}
 			connections.disposeLater().block(Duration.ofSeconds(10));
 			loops.disposeLater().block(Duration.ofSeconds(10));
 		}
 
 		// Publishing flat out while a hundred fresh idle subscribers hold on, fill up and are dropped.
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.streams.subscriberCount(STREAM) == 0);
-		List<RawSseClient> fresh = new ArrayList<>();
-		try {
-			for (int i = 0; i < IDLE; i++) {
-				fresh.add(new RawSseClient(this.port, PATH, 4096));
-			}
+		try (RawSseClients.Idle fresh = this.sse.idle(PATH, IDLE)) {
 			await().atMost(Duration.ofSeconds(30)).until(() -> this.streams.subscriberCount(STREAM) == IDLE);
 			double withIdle = throughput(Duration.ofSeconds(3));
 			System.out.printf("[%s] throughput: %.0f events/s alone, %.0f with %d idle subscribers%n",
 					getClass().getSimpleName(), alone, withIdle, IDLE);
 			assertThat(withIdle).isGreaterThan(alone / 3);
-		}
-		finally {
-			for (RawSseClient client : fresh) {
-				client.close();
-			}
 		}
 	}
 

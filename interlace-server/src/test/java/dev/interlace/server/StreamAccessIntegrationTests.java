@@ -36,9 +36,6 @@ class StreamAccessIntegrationTests extends ApiIntegrationTestSupport {
 	private static final String API_KEY = "key-secret-0815";
 
 	@Autowired
-	ApplicationContext context;
-
-	@Autowired
 	AdmittedRequests admitted;
 
 	@Test

@@ -50,20 +50,34 @@ final class StreamsApi {
 		return post("/api/v1/streams/" + stream, json);
 	}
 
+	/**
+	 * Publishes, expecting 202 Accepted, and returns the publish result.
+	 */
+	Map<String, Object> published(String stream, String json) {
+		return publish(stream, json).expectStatus()
+			.isAccepted()
+			.expectBody(MAP)
+			.returnResult()
+			.getResponseBody();
+	}
+
+	/**
+	 * Reads a JSON object, expecting 200 OK.
+	 */
+	Map<String, Object> get(String uri) {
+		return get(uri, NO_HEADERS);
+	}
+
+	Map<String, Object> get(String uri, Consumer<HttpHeaders> headers) {
+		return okJson(this.client.get().uri(uri).headers(headers).exchange());
+	}
+
 	Map<String, Object> describe(String stream) {
 		return describe(stream, NO_HEADERS);
 	}
 
 	Map<String, Object> describe(String stream, Consumer<HttpHeaders> credentials) {
-		return this.client.get()
-			.uri("/api/v1/streams/" + stream)
-			.headers(credentials)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		return get("/api/v1/streams/" + stream, credentials);
 	}
 
 	long rowCount(String stream) {
@@ -79,13 +93,15 @@ final class StreamsApi {
 	}
 
 	Map<String, Object> consume(String stream, String consumer, int batchSize) {
-		return post("/api/v1/streams/" + stream + "/consume",
-				"{\"consumer\":\"" + consumer + "\",\"batch_size\":" + batchSize + "}")
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		return okJson(post("/api/v1/streams/" + stream + "/consume",
+				"{\"consumer\":\"" + consumer + "\",\"batch_size\":" + batchSize + "}"));
+	}
+
+	/**
+	 * Checks that a response is 200 OK and returns its body as a JSON object.
+	 */
+	static Map<String, Object> okJson(WebTestClient.ResponseSpec response) {
+		return response.expectStatus().isOk().expectBody(MAP).returnResult().getResponseBody();
 	}
 
 	/**

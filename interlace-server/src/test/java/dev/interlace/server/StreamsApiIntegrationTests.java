@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 
@@ -29,12 +30,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 			.returnResult()
 			.getResponseBody();
 		assertThat(body).doesNotContain("bearer-secret-4711", "key-secret-0815", "key-secret-4242");
-		Map<String, Object> listing = this.client.get()
-			.uri("/api/v1/streams")
-			.exchange()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> listing = this.api.get("/api/v1/streams");
 		List<Map<String, Object>> streams = list(listing.get("streams"));
 		List<Object> names = streams.stream().map((stream) -> stream.get("name")).toList();
 		assertThat(names).contains("api_open", "api_typed", "api_bearer", "orders", "clicks");
@@ -52,35 +48,16 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 
 	@Test
 	void listingCanBeFilteredBySchema() {
-		Map<String, Object> listing = this.client.get()
-			.uri("/api/v1/streams?schema=nowhere")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> listing = this.api.get("/api/v1/streams?schema=nowhere");
 		assertThat(list(listing.get("streams"))).isEmpty();
 		assertThat(listing.get("count")).isEqualTo(0);
-		Map<String, Object> events = this.client.get()
-			.uri("/api/v1/streams?schema=events&tag=open")
-			.exchange()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> events = this.api.get("/api/v1/streams?schema=events&tag=open");
 		assertThat(list(events.get("streams"))).extracting((stream) -> stream.get("name")).containsExactly("api_open");
 	}
 
 	@Test
 	void listingCanBeFilteredByTag() {
-		Map<String, Object> listing = this.client.get()
-			.uri("/api/v1/streams?tag=api")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> listing = this.api.get("/api/v1/streams?tag=api");
 		assertThat(list(listing.get("streams"))).extracting((stream) -> stream.get("name"))
 			.containsExactly("api_open", "api_typed");
 	}
@@ -100,15 +77,8 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 			.containsExactly("POST /api/v1/streams/api_typed", "GET /api/v1/streams/api_typed/subscribe",
 					"POST /api/v1/streams/api_typed/consume", "POST /api/v1/streams/api_typed/ack",
 					"DELETE /api/v1/streams/api_typed/consumers/{consumer}");
-		Map<String, Object> bearer = this.client.get()
-			.uri("/api/v1/streams/api_bearer")
-			.headers((headers) -> headers.setBearerAuth("bearer-secret-4711"))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> bearer = this.api.describe("api_bearer",
+				(headers) -> headers.setBearerAuth("bearer-secret-4711"));
 		assertThat(bearer.get("auth")).isEqualTo(Map.of("type", "bearer", "required", true));
 		assertThat(bearer.toString()).doesNotContain("bearer-secret-4711");
 		assertThat(describe("api_limited").get("rate_limit")).isEqualTo(Map.of("requests_per_second", 1));
@@ -117,11 +87,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 	@Test
 	void publishingOneObjectStoresOneEventAndAnswers202WithThePublishResult() {
 		long before = rowCount("api_open");
-		Map<String, Object> result = publish("api_open", "{\"page\":\"/home\",\"visits\":3}").expectStatus()
-			.isAccepted()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> result = this.api.published("api_open", "{\"page\":\"/home\",\"visits\":3}");
 		assertThat(result).containsEntry("status", "accepted")
 			.containsEntry("stream", "api_open")
 			.containsEntry("rows_received", 1)
@@ -136,12 +102,8 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 	@Test
 	void publishingAnArrayStoresEveryEventWithConsecutiveRowids() {
 		long before = rowCount("api_open");
-		Map<String, Object> result = publish("api_open", "[{\"page\":\"/a\"},{\"page\":\"/b\"},{\"page\":\"/c\"}]")
-			.expectStatus()
-			.isAccepted()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> result = this.api.published("api_open",
+				"[{\"page\":\"/a\"},{\"page\":\"/b\"},{\"page\":\"/c\"}]");
 		assertThat(result).containsEntry("rows_received", 3);
 		long first = ((Number) result.get("first_rowid")).longValue();
 		assertThat(((Number) result.get("last_rowid")).longValue()).isEqualTo(first + 2);
@@ -163,18 +125,12 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 
 	@Test
 	void publishingAcceptsJsonWithACharsetAndJsonSubtypes() {
-		this.client.post()
-			.uri("/api/v1/streams/api_open")
-			.header("Content-Type", "application/json; charset=UTF-8")
-			.bodyValue("{\"page\":\"/charset\"}")
-			.exchange()
+		this.api.post("/api/v1/streams/api_open", "{\"page\":\"/charset\"}",
+				(headers) -> headers.set(HttpHeaders.CONTENT_TYPE, "application/json; charset=UTF-8"))
 			.expectStatus()
 			.isAccepted();
-		this.client.post()
-			.uri("/api/v1/streams/api_open")
-			.header("Content-Type", "application/vnd.interlace+json")
-			.bodyValue("{\"page\":\"/subtype\"}")
-			.exchange()
+		this.api.post("/api/v1/streams/api_open", "{\"page\":\"/subtype\"}",
+				(headers) -> headers.set(HttpHeaders.CONTENT_TYPE, "application/vnd.interlace+json"))
 			.expectStatus()
 			.isAccepted();
 	}
@@ -207,12 +163,8 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 				{"order_id":"o-2","amount":12345678901234567.0123456789,"quantity":1,
 				 "placed_at":"2024-05-01T12:00:00Z","day":"2024-05-01","paid":false,"details":[]}
 				""").expectStatus().isAccepted();
-		String body = post("/api/v1/streams/api_typed/consume", "{\"consumer\":\"decimal-reader\",\"batch_size\":100}")
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
+		String body = StreamsApi
+			.okBody(post("/api/v1/streams/api_typed/consume", "{\"consumer\":\"decimal-reader\",\"batch_size\":100}"));
 		assertThat(body).contains("\"amount\":12345678901234567.0123456789");
 	}
 
@@ -246,11 +198,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 		List<Map<String, Object>> events = list(consume("api_ack_events", "worker", 2).get("events"));
 		String acked = tools.jackson.databind.json.JsonMapper.shared()
 			.writeValueAsString(Map.of("consumer", "worker", "events", events));
-		Map<String, Object> result = post("/api/v1/streams/api_ack_events/ack", acked).expectStatus()
-			.isOk()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> result = StreamsApi.okJson(post("/api/v1/streams/api_ack_events/ack", acked));
 		assertThat(result).containsEntry("status", "ok")
 			.containsEntry("acknowledged", 2)
 			.containsEntry("cursor", events.get(1).get("_interlace_rowid"));
@@ -260,11 +208,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 
 	@Test
 	void ackWithEventIdsCountsTheIdsAcknowledged() {
-		Map<String, Object> published = publish("api_ack_ids", "[{\"n\":1},{\"n\":2},{\"n\":3}]").expectStatus()
-			.isAccepted()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> published = this.api.published("api_ack_ids", "[{\"n\":1},{\"n\":2},{\"n\":3}]");
 		long first = ((Number) published.get("first_rowid")).longValue();
 		post("/api/v1/streams/api_ack_ids/ack",
 				"{\"consumer\":\"ids\",\"event_ids\":[" + first + "," + (first + 1) + "," + (first + 2) + "]}")
@@ -282,11 +226,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 
 	@Test
 	void ackNeverMovesTheCursorBackwards() {
-		Map<String, Object> published = publish("api_ack_backwards", "[{\"n\":1},{\"n\":2},{\"n\":3}]").expectStatus()
-			.isAccepted()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> published = this.api.published("api_ack_backwards", "[{\"n\":1},{\"n\":2},{\"n\":3}]");
 		long last = ((Number) published.get("last_rowid")).longValue();
 		post("/api/v1/streams/api_ack_backwards/ack", "{\"consumer\":\"c\",\"event_ids\":[" + last + "]}")
 			.expectStatus()
@@ -302,11 +242,7 @@ class StreamsApiIntegrationTests extends ApiIntegrationTestSupport {
 
 	@Test
 	void ackBeyondTheLastRowidIsRejectedAndLeavesTheCursor() {
-		Map<String, Object> published = publish("api_ack_beyond", "{\"n\":1}").expectStatus()
-			.isAccepted()
-			.expectBody(MAP)
-			.returnResult()
-			.getResponseBody();
+		Map<String, Object> published = this.api.published("api_ack_beyond", "{\"n\":1}");
 		long last = ((Number) published.get("last_rowid")).longValue();
 		assertProblem(post("/api/v1/streams/api_ack_beyond/ack", "{\"consumer\":\"c\",\"event_ids\":[" + (last + 5) + "]}"),
 				HttpStatus.BAD_REQUEST, "INVALID_REQUEST");

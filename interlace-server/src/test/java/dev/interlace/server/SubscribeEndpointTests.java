@@ -3,7 +3,6 @@ package dev.interlace.server;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -256,13 +255,12 @@ class SubscribeEndpointTests {
 
 	@Test
 	void resumePointThatIsNoRowidOrFilterWithoutColonIsABadRequest() {
-		Map<String, String> cases = new LinkedHashMap<>();
-		cases.put("?from=abc", "from parameter");
-		cases.put("?from=-1", "from parameter");
-		cases.put("?from=", "from parameter");
-		cases.put("?filter=nocolon", "filter parameter");
-		cases.put("?filter=:value", "filter parameter");
-		cases.forEach((query, named) -> badRequest(query, null, named));
+		for (String query : List.of("?from=abc", "?from=-1", "?from=")) {
+			badRequest(query, null, "from parameter");
+		}
+		for (String query : List.of("?filter=nocolon", "?filter=:value")) {
+			badRequest(query, null, "filter parameter");
+		}
 		badRequest("", "x", "Last-Event-ID");
 		assertThat(this.streams.subscriberCount("sse_invalid")).isZero();
 	}

@@ -13,7 +13,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 
@@ -49,18 +48,18 @@ class SubscribeSlowClientTests {
 	// How far the publisher may run ahead of the reading subscriber: well inside its buffer of 1,000 events.
 	static final int READ_AHEAD = 4 * BATCH_SIZE;
 
-	@LocalServerPort
-	int port;
-
 	@Autowired
 	DefaultStreams streams;
+
+	@Autowired
+	RawSseClients sse;
 
 	final JsonMapper json = JsonMapper.builder().build();
 
 	@Test
 	void slowClientGetsAnOverflowEventToResumeFromWhilePublishersAndOtherSubscribersCarryOn() throws Exception {
-		try (RawSseClient slow = new RawSseClient(this.port, PATH, 4096);
-				RawSseClient fast = new RawSseClient(this.port, PATH, 0)) {
+		try (RawSseClient slow = this.sse.open(PATH, 4096);
+				RawSseClient fast = this.sse.open(PATH, 0)) {
 			await().atMost(TIMEOUT).until(() -> this.streams.subscriberCount(STREAM) == 2);
 			List<Long> fastIds = new CopyOnWriteArrayList<>();
 			AtomicReference<Throwable> fastFailure = new AtomicReference<>();
@@ -132,7 +131,7 @@ class SubscribeSlowClientTests {
 			// Resuming from there gives the rest: nothing lost.
 			long end = lastRowid;
 			List<Long> rest = new ArrayList<>();
-			try (RawSseClient resumed = new RawSseClient(this.port, PATH, 0, "Last-Event-ID: " + resumeAfter)) {
+			try (RawSseClient resumed = this.sse.open(PATH, 0, "Last-Event-ID: " + resumeAfter)) {
 				resumed.readEvents((event) -> {
 					if ("stream.event".equals(event.get("event"))) {
 						rest.add(Long.parseLong(event.get("id")));
