@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.StoreTransaction;
 import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendOp;
@@ -150,7 +151,7 @@ final class PostgresTransactions {
 			PostgresTable table = PostgresTransactions.this.tables.get(stream);
 			UUID publishId = PublishIds.next();
 			if (events.isEmpty()) {
-				return PublishResult.accepted(stream, 0, publishId, 0, 0);
+				return PublishResult.empty(stream, publishId);
 			}
 			ColumnSet current = this.columns.getOrDefault(table, table.columns);
 			ConvertedBatch batch = EventConverter.convert(table.definition, current, events);
@@ -169,12 +170,13 @@ final class PostgresTransactions {
 				}
 				// Nobody waits on this future: the caller has its result now, and delivery completes it unseen.
 				AppendOp<PostgresTable> op = new AppendOp<>(table, events, batch, publishId, new CompletableFuture<>(),
-						true);
+						true, NewEntryId.auto());
+				PreparedAppend<PostgresTable> prepared = new PreparedAppend<>(op, batch);
 				PostgresCommit commit = PostgresTransactions.this.writer.writeUncommitted(this.connection, table,
-						List.of(new PreparedAppend<>(op, batch)));
+						List.of(prepared));
 				this.commits.add(commit);
 				return PublishResult.accepted(stream, events.size(), publishId, commit.firstRowid(),
-						commit.lastRowid());
+						commit.lastRowid(), prepared.firstId(), prepared.id(prepared.rows() - 1));
 			}
 			catch (SQLException ex) {
 				DataRejectedException refused = PostgresConnections.refused("the publish to '" + stream + "'", ex);

@@ -6,6 +6,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.interlace.core.PublishResult;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.NewEntryId;
 
 /**
  * A publish converted and queued for a store's writer. Made by {@link AppendQueue}; the store's writer takes it from
@@ -19,19 +21,22 @@ import dev.interlace.core.PublishResult;
  * @param future completed once the rows are committed
  * @param waiting whether a caller is blocked on {@code future} with nothing chained to it: waking it directly costs
  * less than a hand-off to another thread
+ * @param entryId the entry ID asked for: {@link NewEntryId#auto()}, or an explicit one for a publish of one event
  * @since 0.1.0
  */
 public record AppendOp<T>(T table, List<? extends Map<String, ?>> events, ConvertedBatch batch, UUID publishId,
-		CompletableFuture<PublishResult> future, boolean waiting) {
+		CompletableFuture<PublishResult> future, boolean waiting, NewEntryId entryId) {
 
 	/**
-	 * Completes the publish as committed, its rows numbered from {@code firstRowid}.
+	 * Completes the publish as committed, its rows numbered from {@code firstRowid} and {@code firstId}.
 	 * @param stream the stream
 	 * @param firstRowid the rowid of its first row
+	 * @param firstId the entry ID of its first row; its other rows have the sequence numbers that follow
 	 */
-	public void complete(String stream, long firstRowid) {
+	public void complete(String stream, long firstRowid, EntryId firstId) {
 		int rows = this.events.size();
-		this.future.complete(PublishResult.accepted(stream, rows, this.publishId, firstRowid, firstRowid + rows - 1));
+		this.future.complete(PublishResult.accepted(stream, rows, this.publishId, firstRowid, firstRowid + rows - 1,
+				firstId, new EntryId(firstId.ms(), firstId.seq() + rows - 1)));
 	}
 
 }

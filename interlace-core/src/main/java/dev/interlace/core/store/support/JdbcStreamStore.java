@@ -1,6 +1,7 @@
 package dev.interlace.core.store.support;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -9,8 +10,11 @@ import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.CursorStore;
+import dev.interlace.core.store.EntriesInfo;
+import dev.interlace.core.store.EntryStore;
 import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
@@ -19,8 +23,9 @@ import dev.interlace.core.store.StreamStore;
  * What the stores of every backend do alike, written once: reads, trims and cursors in the SQL of
  * {@link StreamRows} and {@link JdbcCursorStore}, and commit listeners through a {@link CommitNotifier}. A backend's
  * store adds what it does its own way: ensuring streams, the append path, describing a stream and transactions.
+ * Entry operations by ID ({@link EntryStore}) are written once too, over the backend's {@link SqlDialect}.
  */
-public abstract class JdbcStreamStore implements StreamStore, CursorStore, StoreTransactions {
+public abstract class JdbcStreamStore implements StreamStore, CursorStore, StoreTransactions, EntryStore {
 
 	private final CommitNotifier notifier;
 
@@ -96,6 +101,26 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Store
 	@Override
 	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
 		return this.rows.trimOlderThan(stream, cutoff, batchRows);
+	}
+
+	@Override
+	public List<StoredEvent> range(String stream, EntryId start, EntryId end, int count, boolean reverse) {
+		return this.rows.range(stream, start, end, count, reverse);
+	}
+
+	@Override
+	public long delete(String stream, Collection<EntryId> ids) {
+		return this.rows.delete(stream, ids);
+	}
+
+	@Override
+	public long trimToMinId(String stream, EntryId minId, int batchRows) {
+		return this.rows.trimToMinId(stream, minId, batchRows);
+	}
+
+	@Override
+	public EntriesInfo info(String stream) {
+		return this.rows.info(stream, describe(stream).rowCount());
 	}
 
 	@Override
