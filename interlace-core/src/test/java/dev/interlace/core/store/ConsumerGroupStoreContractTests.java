@@ -644,6 +644,58 @@ public abstract class ConsumerGroupStoreContractTests {
 		assertThat(groups().consumers(STREAM, GROUP).get(1).inactiveMillis()).isEqualTo(-1);
 	}
 
+	// Beyond Redis: claim-idle reads (as Redis 8.4's XREADGROUP ... CLAIM) and nack (as Redis 8.6's XNACK)
+
+	@Test
+	void readsOfAGroupWithClaimIdleClaimIdleEntriesBeforeNewOnes() {
+		groups().createGroup(STREAM, GROUP, GroupStart.beginning(), new GroupSettings(0, Duration.ofSeconds(30)));
+		List<EntryId> ids = publish(3);
+		read("alice", 3);
+		age("alice", ids.subList(0, 2), 60_000);
+		List<EntryId> later = publish(2);
+		List<GroupEntry> entries = groups().readNew(STREAM, GROUP, "bob", 3, false);
+		assertThat(idsOf(entries)).containsExactly(ids.get(0), ids.get(1), later.get(0));
+		assertThat(entries).extracting(GroupEntry::deliveryCount).containsExactly(2L, 2L, 1L);
+		assertThat(entries).allSatisfy((entry) -> assertThat(entry.event()).isNotNull());
+		assertThat(groups().pendingSummary(STREAM, GROUP).consumers()).containsExactly(Map.entry("alice", 1L),
+				Map.entry("bob", 3L));
+		// Nothing idle long enough any more: only new entries.
+		assertThat(read("carol", 10)).containsExactly(later.get(1));
+	}
+
+	@Test
+	void aNackedEntryGoesToTheNextNewReadOfAnyConsumer() {
+		createGroup(GroupStart.beginning());
+		List<EntryId> ids = publish(3);
+		read("alice", 2);
+		// Only the owner gives an entry back.
+		assertThat(groups().nack(STREAM, GROUP, "bob", List.of(ids.get(0)), 0)).isZero();
+		assertThat(groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0), new EntryId(999, 0)), 0)).isEqualTo(1);
+		List<GroupEntry> entries = groups().readNew(STREAM, GROUP, "bob", 10, false);
+		assertThat(idsOf(entries)).containsExactly(ids.get(0), ids.get(2));
+		assertThat(entries.get(0).deliveryCount()).isEqualTo(2);
+		assertThat(groups().pending(STREAM, GROUP, PendingQuery.all(10))).extracting(PendingEntry::consumer)
+			.containsExactly("bob", "alice", "bob");
+		// Delivered again, it is no longer given back.
+		assertThat(read("carol", 10)).isEmpty();
+	}
+
+	@Test
+	void aNackedEntryWaitsForItsDelayAndThenAutoclaimTakesItWhateverItsIdleTime() {
+		createGroup(GroupStart.beginning());
+		List<EntryId> ids = publish(2);
+		read("alice", 2);
+		assertThat(groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0)), 60_000)).isEqualTo(1);
+		assertThat(read("bob", 10)).isEmpty();
+		assertThat(groups().autoClaim(STREAM, GROUP, "bob", 0, EntryId.MIN, 10, false).claimed()).extracting(
+				GroupEntry::id).containsExactly(ids.get(1));
+		assertThat(groups().nack(STREAM, GROUP, "bob", List.of(ids.get(1)), 0)).isEqualTo(1);
+		AutoClaimResult result = groups().autoClaim(STREAM, GROUP, "carol", 3_600_000, EntryId.MIN, 10, false);
+		assertThat(idsOf(result.claimed())).containsExactly(ids.get(1));
+		assertThatThrownBy(() -> groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0)), -1))
+			.isInstanceOf(InvalidRequestException.class);
+	}
+
 	// Concurrency
 
 	@Test

@@ -280,19 +280,31 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			Group locked = lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
 			touchConsumer(connection, stream, group, consumer, now);
+			List<GroupEntry> entries = new ArrayList<>(Math.min(count, 1024));
+			if (!noAck) {
+				entries.addAll(claimForRead(connection, definition, locked, consumer, count, now));
+			}
+			int fresh = count - entries.size();
+			if (fresh == 0) {
+				markActive(connection, stream, group, consumer, now);
+				return entries;
+			}
 			String table = this.dialect.streamTable(definition);
 			List<StoredEvent> events;
 			try (PreparedStatement select = connection.prepareStatement("SELECT * FROM " + table + " WHERE " + ROWID
 					+ " > ? AND " + after(ID_MS, ID_SEQ) + " ORDER BY " + ROWID + " LIMIT ?")) {
 				select.setLong(1, locked.lastRowid());
 				bindAfter(select, 2, locked.lastId());
-				select.setInt(5, count);
+				select.setInt(5, fresh);
 				try (ResultSet rows = select.executeQuery()) {
 					events = this.dialect.readEvents(stream, rows);
 				}
 			}
 			if (events.isEmpty()) {
-				return List.of();
+				if (!entries.isEmpty()) {
+					markActive(connection, stream, group, consumer, now);
+				}
+				return entries;
 			}
 			StoredEvent last = events.get(events.size() - 1);
 			if (!noAck) {
@@ -317,12 +329,50 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			Long entriesRead = countRead(connection, definition, locked, events);
 			updatePosition(connection, stream, group, new Position(idOf(last), last.rowid()), entriesRead);
 			markActive(connection, stream, group, consumer, now);
-			List<GroupEntry> entries = new ArrayList<>(events.size());
 			for (StoredEvent event : events) {
 				entries.add(new GroupEntry(idOf(event), event.rowid(), event, noAck ? 0 : 1));
 			}
 			return entries;
 		});
+	}
+
+	/**
+	 * The first part of a read of new entries: pending entries given back by a nack (once their delay passed) and,
+	 * with the group's claim-idle, entries idle that long, claimed by the reader in ID order. Entries gone from the
+	 * stream meanwhile leave the list.
+	 */
+	private List<GroupEntry> claimForRead(Connection connection, StreamDefinition definition, Group group,
+			String consumer, int count, long now) throws SQLException {
+		String stream = definition.name();
+		List<Pending> candidates;
+		try (PreparedStatement select = connection.prepareStatement(pendingSelect(definition)
+				+ " AND (p.retry_at_ms <= ? OR (p.retry_at_ms IS NULL AND ? > 0 AND p.delivered_ms <= ?))"
+				+ " ORDER BY p.entry_rowid LIMIT ?")) {
+			select.setString(1, stream);
+			select.setString(2, group.name());
+			select.setLong(3, now);
+			select.setLong(4, group.claimIdleMillis());
+			select.setLong(5, now - group.claimIdleMillis());
+			select.setInt(6, count);
+			candidates = readPending(select);
+		}
+		if (candidates.isEmpty()) {
+			return List.of();
+		}
+		List<Pending> gone = new ArrayList<>();
+		List<Pending> claimed = new ArrayList<>();
+		for (Pending entry : candidates) {
+			(entry.present() ? claimed : gone).add(entry);
+		}
+		deletePending(connection, stream, group.name(), gone);
+		List<Long> rowids = claimed.stream().map(Pending::rowid).toList();
+		Map<Long, StoredEvent> events = redeliver(connection, definition, stream, group.name(), consumer, rowids, now,
+				null, true);
+		List<GroupEntry> entries = new ArrayList<>(claimed.size());
+		for (Pending entry : claimed) {
+			entries.add(new GroupEntry(entry.id(), entry.rowid(), events.get(entry.rowid()), entry.deliveryCount() + 1));
+		}
+		return entries;
 	}
 
 	@Override
@@ -627,7 +677,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				if (!entry.present()) {
 					gone.add(entry);
 				}
-				else if (now - entry.deliveredMillis() >= minIdleMillis) {
+				else if (entry.claimable(now, minIdleMillis)) {
 					claimable.add(entry);
 				}
 			}
@@ -676,7 +726,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 					return null;
 				}
 				long entriesRead = rows.getLong(4);
-				return new Group(new EntryId(rows.getLong(1), rows.getLong(2)), rows.getLong(3),
+				return new Group(group, new EntryId(rows.getLong(1), rows.getLong(2)), rows.getLong(3),
 						rows.wasNull() ? null : entriesRead, rows.getInt(5), rows.getLong(6));
 			}
 		}
@@ -896,6 +946,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	/** Selects pending entries with whether their entry is still in the stream; parameters: stream, group. */
 	private String pendingSelect(StreamDefinition stream) {
 		return "SELECT p.entry_rowid, p.id_ms, p.id_seq, p.consumer, p.delivered_ms, p.delivery_count, t." + ROWID
+				+ ", p.retry_at_ms"
 				+ " FROM " + this.pending + " p LEFT JOIN " + this.dialect.streamTable(stream) + " t ON t." + ROWID
 				+ " = p.entry_rowid WHERE p.stream = ? AND p.group_name = ?";
 	}
@@ -910,7 +961,9 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				long delivered = rows.getLong(5);
 				long count = rows.getLong(6);
 				rows.getLong(7);
-				entries.add(new Pending(rowid, id, consumer, delivered, count, !rows.wasNull()));
+				boolean present = !rows.wasNull();
+				long retryAt = rows.getLong(8);
+				entries.add(new Pending(rowid, id, consumer, delivered, count, present, rows.wasNull() ? null : retryAt));
 			}
 		}
 		return entries;
@@ -1145,7 +1198,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		}
 	}
 
-	private record Group(EntryId lastId, long lastRowid, @Nullable Long entriesRead, int maxDeliveries,
+	private record Group(String name, EntryId lastId, long lastRowid, @Nullable Long entriesRead, int maxDeliveries,
 			long claimIdleMillis) {
 	}
 
@@ -1153,7 +1206,16 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	}
 
 	private record Pending(long rowid, EntryId id, String consumer, long deliveredMillis, long deliveryCount,
-			boolean present) {
+			boolean present, @Nullable Long retryAtMillis) {
+
+		/** Whether a claim of entries idle {@code minIdleMillis} takes it: a nacked entry once its delay passed. */
+		boolean claimable(long now, long minIdleMillis) {
+			if (this.retryAtMillis != null) {
+				return this.retryAtMillis <= now;
+			}
+			return now - this.deliveredMillis >= minIdleMillis;
+		}
+
 	}
 
 	/**
