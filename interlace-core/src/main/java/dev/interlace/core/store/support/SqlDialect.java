@@ -69,8 +69,8 @@ public interface SqlDialect {
 	String streamTable(StreamDefinition stream);
 
 	/**
-	 * Reads the rows of a {@code SELECT *} on a stream's table, metadata columns first, into events with the Java
-	 * types {@link EventConverter} produces.
+	 * Reads the rows of a {@code SELECT *} on a stream's table, metadata columns found by name (a migrated table has
+	 * its entry ID columns last), into events with the Java types {@link EventConverter} produces.
 	 * @param stream the stream
 	 * @param rows the rows
 	 * @return the events
