@@ -52,16 +52,13 @@ import dev.interlace.core.store.StoreTransaction;
  */
 public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 
-	/*
-	 * Until stream rows carry entry IDs (branch h-ids), an entry's ID is 0-<rowid>: IDs and rowids then increase
-	 * together as they will, and the whole store already speaks IDs. TODO(h-ids): StoredEvent.ID_MS / ID_SEQ.
-	 */
-	private static final boolean ROWS_HAVE_IDS = false;
+	/** The registry keeps each stream's last and largest deleted IDs and its count of entries ever added. */
+	private static final boolean ROWS_HAVE_IDS = true;
 
-	/** The ID columns of a stream's table, as a statement on the table spells them. */
-	private static final String ID_MS = "CAST(0 AS BIGINT)";
+	/** The ID columns of a stream's table. */
+	private static final String ID_MS = StoredEvent.ID_MS;
 
-	private static final String ID_SEQ = StoredEvent.ROWID;
+	private static final String ID_SEQ = StoredEvent.ID_SEQ;
 
 	private static final String ROWID = StoredEvent.ROWID;
 
@@ -1341,7 +1338,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	// Helpers: SQL
 
 	private static EntryId idOf(StoredEvent event) {
-		return new EntryId(0, event.rowid());
+		return event.id();
 	}
 
 	private static long deliveredAt(long now, ClaimOptions options) {
