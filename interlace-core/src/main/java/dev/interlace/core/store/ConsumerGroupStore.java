@@ -230,4 +230,14 @@ public interface ConsumerGroupStore {
 		return 0;
 	}
 
+	/**
+	 * Returns the smallest rowid of the stream some group still needs: the smallest pending in any group, or the
+	 * first not yet delivered to some group, for retention that keeps unacknowledged entries.
+	 * @param stream the stream
+	 * @return the rowid, {@link Long#MAX_VALUE} when the stream has no groups
+	 */
+	default long firstNeededRowid(String stream) {
+		return Long.MAX_VALUE;
+	}
+
 }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.Retention;
 import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.group.AutoClaimResult;
 import dev.interlace.core.group.ClaimOptions;
 import dev.interlace.core.group.ClaimResult;
@@ -764,6 +766,65 @@ public abstract class ConsumerGroupStoreContractTests {
 			assertThat(entry.event().data()).isEqualTo(delivered.get(1).event().data());
 		});
 		assertThat(streams().describe(STREAM + "_dlq").rowCount()).isEqualTo(1);
+	}
+
+	// Beyond Redis: retention that keeps what groups still need (Redis' XTRIM deletes pending entries regardless,
+	// which the PEL then reports as deleted)
+
+	@Test
+	void retentionKeepingUnacknowledgedEntriesNeverTrimsWhatAGroupStillNeeds() {
+		assertThat(groups().firstNeededRowid(STREAM)).isEqualTo(Long.MAX_VALUE);
+		createGroup(GroupStart.beginning());
+		List<EntryId> ids = publish(5);
+		read("alice", 2);
+		assertThat(groups().firstNeededRowid(STREAM)).isEqualTo(1);
+		RetentionTask retention = retention(new Retention(null, 2L, true));
+		assertThat(retention.trim()).containsEntry(STREAM, 0L);
+		assertThat(retention.getHeldBackCount()).isEqualTo(1);
+		groups().acknowledge(STREAM, GROUP, List.of(ids.get(0)));
+		assertThat(retention.trim()).containsEntry(STREAM, 1L);
+		groups().acknowledge(STREAM, GROUP, List.of(ids.get(1)));
+		// Nothing pending: the first entry not yet delivered bounds the trim.
+		assertThat(groups().firstNeededRowid(STREAM)).isEqualTo(3);
+		assertThat(retention.trim()).containsEntry(STREAM, 1L);
+		assertThat(retention.getHeldBackCount()).isEqualTo(3);
+		assertThat(groups().acknowledge(STREAM, GROUP, read("alice", 10))).isEqualTo(3);
+		assertThat(retention.trim()).containsEntry(STREAM, 1L);
+		assertThat(retention.getHeldBackCount()).isEqualTo(3);
+		assertThat(streams().describe(STREAM).rowCount()).isEqualTo(2);
+	}
+
+	@Test
+	void retentionWithoutKeepingUnacknowledgedTrimsPendingEntriesAsRedisDoes() {
+		createGroup(GroupStart.beginning());
+		publish(5);
+		read("alice", 5);
+		RetentionTask retention = retention(new Retention(null, 2L));
+		assertThat(retention.trim()).containsEntry(STREAM, 3L);
+		assertThat(retention.getHeldBackCount()).isZero();
+		assertThat(groups().readPending(STREAM, GROUP, "alice", EntryId.MIN, 10)).extracting(GroupEntry::event)
+			.filteredOn(java.util.Objects::isNull).hasSize(3);
+	}
+
+	@Test
+	void retentionByAgeKeepsWhatAGroupStillNeeds() {
+		createGroup(GroupStart.beginning());
+		publish(3);
+		read("alice", 1);
+		RetentionTask retention = new RetentionTask(
+				List.of(orders().toBuilder().retention(new Retention(1, null, true)).build()), (name) -> streams(), 100,
+				java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofDays(2)));
+		assertThat(retention.trim()).containsEntry(STREAM, 0L);
+		assertThat(retention.getHeldBackCount()).isEqualTo(1);
+		groups().acknowledge(STREAM, GROUP, read("bob", 1));
+		groups().acknowledge(STREAM, GROUP, groups().readPending(STREAM, GROUP, "alice", EntryId.MIN, 10).stream()
+			.map(GroupEntry::id).toList());
+		assertThat(retention.trim()).containsEntry(STREAM, 2L);
+	}
+
+	private RetentionTask retention(Retention retention) {
+		return new RetentionTask(List.of(orders().toBuilder().retention(retention).build()), (name) -> streams(), 100,
+				java.time.Clock.systemUTC());
 	}
 
 	// Concurrency

@@ -807,6 +807,30 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		});
 	}
 
+	@Override
+	public long firstNeededRowid(String stream) {
+		this.definitions.apply(stream);
+		return this.runner.read("find the rows the groups of '" + stream + "' need", (connection) -> {
+			try (PreparedStatement select = connection.prepareStatement("SELECT min(g.last_rowid) + 1, (SELECT"
+					+ " min(p.entry_rowid) FROM " + this.pending + " p WHERE p.stream = ?) FROM " + this.groups
+					+ " g WHERE g.stream = ?")) {
+				select.setString(1, stream);
+				select.setString(2, stream);
+				try (ResultSet rows = select.executeQuery()) {
+					if (!rows.next()) {
+						return Long.MAX_VALUE;
+					}
+					long undelivered = rows.getLong(1);
+					if (rows.wasNull()) {
+						return Long.MAX_VALUE;
+					}
+					long pendingFrom = rows.getLong(2);
+					return rows.wasNull() ? undelivered : Math.min(undelivered, pendingFrom);
+				}
+			}
+		});
+	}
+
 	/**
 	 * Returns the name of a stream's dead-letter stream.
 	 * @param stream the stream

@@ -142,6 +142,16 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 	}
 
 	@Override
+	public long trimToMaxRows(String stream, long maxRows, int batchRows, long keepFromRowid) {
+		return this.rows.trimToMaxRows(stream, maxRows, batchRows, keepFromRowid);
+	}
+
+	@Override
+	public long trimOlderThan(String stream, Instant cutoff, int batchRows, long keepFromRowid) {
+		return this.rows.trimOlderThan(stream, cutoff, batchRows, keepFromRowid);
+	}
+
+	@Override
 	public long readCursor(String stream, String consumer) {
 		return this.cursors.readCursor(stream, consumer);
 	}
@@ -252,6 +262,11 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 	@Override
 	public long redrive(String stream, Collection<EntryId> deadLetterIds) {
 		return this.groups.redrive(stream, deadLetterIds);
+	}
+
+	@Override
+	public long firstNeededRowid(String stream) {
+		return this.groups.firstNeededRowid(stream);
 	}
 
 	@Override
