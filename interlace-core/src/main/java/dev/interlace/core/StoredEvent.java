@@ -36,6 +36,12 @@ public record StoredEvent(String stream, long rowid, EntryId id, Instant publish
 	/** Column holding the sequence part of {@link #id()}. */
 	public static final String ID_SEQ = "_interlace_id_seq";
 
+	/**
+	 * Key of {@link #id()} as text, {@code <ms>-<seq>}, in the rows responses show ({@link #toRowWithId()}); no
+	 * column holds it.
+	 */
+	public static final String ID = "_interlace_id";
+
 	public StoredEvent {
 		data = java.util.Collections.unmodifiableMap(data);
 	}
@@ -52,6 +58,16 @@ public record StoredEvent(String stream, long rowid, EntryId id, Instant publish
 		row.put(PUBLISH_ID, this.publishId);
 		row.put(ID_MS, this.id.ms());
 		row.put(ID_SEQ, this.id.seq());
+		return row;
+	}
+
+	/**
+	 * Returns the row as stored with the entry ID as text besides, under {@value #ID}, as responses show events.
+	 * @return a new map
+	 */
+	public Map<String, Object> toRowWithId() {
+		Map<String, Object> row = toRow();
+		row.put(ID, this.id.toString());
 		return row;
 	}
 

@@ -7,6 +7,8 @@ import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.interlace.core.group.NewEntryId;
+
 /**
  * The Java API of Interlace: publish to, subscribe to, consume and acknowledge streams.
  * <p>
@@ -33,6 +35,28 @@ public interface Streams {
 	 * @return the result, emitted once the rows are committed
 	 */
 	Mono<PublishResult> publish(String stream, List<? extends Map<String, ?>> events);
+
+	/**
+	 * Publishes a batch with the entry ID it asks for, as Redis' {@code XADD} takes an ID argument: an explicit ID
+	 * ({@link NewEntryId#at}, {@link NewEntryId#atMillis}) applies to a batch of exactly one event and must be
+	 * greater than the stream's last ID, or the publish fails with {@link InvalidRequestException} and nothing is
+	 * stored.
+	 * @param stream the stream name
+	 * @param events the events
+	 * @param id the entry ID asked for
+	 * @return the result, emitted once the rows are committed
+	 */
+	Mono<PublishResult> publish(String stream, List<? extends Map<String, ?>> events, NewEntryId id);
+
+	/**
+	 * Publishes a batch with the entry ID it asks for and waits for the commit; see
+	 * {@link #publish(String, List, NewEntryId)}.
+	 * @param stream the stream name
+	 * @param events the events
+	 * @param id the entry ID asked for
+	 * @return the result
+	 */
+	PublishResult publishBlocking(String stream, List<? extends Map<String, ?>> events, NewEntryId id);
 
 	/**
 	 * Publishes a {@code @Stream}-annotated record to its stream.

@@ -98,6 +98,9 @@ class SubscribeEndpointTests {
 		assertThat(data.get("stream").asString()).isEqualTo("sse_live");
 		assertThat(data.get("event").get("n").asLong()).isEqualTo(n);
 		assertThat(data.get("event").get("note").asString()).isEqualTo("#" + n);
+		// The SSE id stays the rowid; the data shows the entry ID beside it.
+		assertThat(data.get("event").get("_interlace_rowid").asLong()).isEqualTo(published.firstRowid());
+		assertThat(data.get("event").get("_interlace_id").asString()).isEqualTo(published.firstId().toString());
 		assertThat(data.get("event").get("_interlace_rowid").asLong()).isEqualTo(published.firstRowid());
 	}
 

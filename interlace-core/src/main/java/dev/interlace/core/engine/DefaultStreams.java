@@ -36,6 +36,7 @@ import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.Streams;
 import dev.interlace.core.SubscribeOptions;
 import dev.interlace.core.SubscriberOverflowException;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.DatabaseStores;
@@ -53,8 +54,8 @@ import dev.interlace.core.store.support.EventConverter;
  * A consume returns at most its batch size of events and stops before the event that would take their estimated JSON
  * size past {@code consumeMaxBytes}, as Kafka's {@code fetch.max.bytes} does, but always returns the first event
  * waiting, however large, so that no event can block a consumer. Sizes are {@link JsonSizes estimates}: upper bounds
- * of the JSON of {@link StoredEvent#toRow()}. It reads the store in pages that shrink to what the rest of the budget
- * is expected to hold, so memory stays near the budget too.
+ * of the JSON of {@link StoredEvent#toRowWithId()}. It reads the store in pages that shrink to what the rest of the
+ * budget is expected to hold, so memory stays near the budget too.
  *
  * @since 0.1.0
  */
@@ -217,6 +218,21 @@ public final class DefaultStreams implements Streams {
 			// event loops included; the store completes the future off its writer thread.
 			return Mono.fromFuture(registered.store.append(stream, checked));
 		});
+	}
+
+	@Override
+	public Mono<PublishResult> publish(String stream, List<? extends Map<String, ?>> events, NewEntryId id) {
+		return Mono.defer(() -> {
+			Registered registered = registered(stream);
+			List<? extends Map<String, ?>> checked = EventConverter.requireEvents(stream, events);
+			return Mono.fromFuture(registered.store.append(stream, checked, id));
+		});
+	}
+
+	@Override
+	public PublishResult publishBlocking(String stream, List<? extends Map<String, ?>> events, NewEntryId id) {
+		Registered registered = registered(stream);
+		return registered.store.appendAndWait(stream, EventConverter.requireEvents(stream, events), id);
 	}
 
 	@Override

@@ -20,7 +20,7 @@ import dev.interlace.core.StoredEvent;
  * Estimates of the size of events written as JSON, for the byte budget of a consume.
  * <p>
  * An estimate is an upper bound of the UTF-8 JSON a mapper with default settings writes for
- * {@link StoredEvent#toRow()}, not an exact count: strings count every character at its largest UTF-8 and escaped
+ * {@link StoredEvent#toRowWithId()}, not an exact count: strings count every character at its largest UTF-8 and escaped
  * form, numbers, booleans, UUIDs and timestamps a fixed width at least that of their longest form, objects and arrays
  * their punctuation with a separator after every member. It costs one pass over the event's text and no allocation.
  */
@@ -40,7 +40,7 @@ final class JsonSizes {
 	/** The metadata columns, and the entry ID as text that responses show beside them. */
 	private static final long METADATA = entry(StoredEvent.ROWID) + NUMBER + entry(StoredEvent.PUBLISHED_AT) + TEMPORAL
 			+ entry(StoredEvent.PUBLISH_ID) + UUID_TEXT + entry(StoredEvent.ID_MS) + NUMBER
-			+ entry(StoredEvent.ID_SEQ) + NUMBER + entry("id") + ENTRY_ID_TEXT;
+			+ entry(StoredEvent.ID_SEQ) + NUMBER + entry(StoredEvent.ID) + ENTRY_ID_TEXT;
 
 	private JsonSizes() {
 	}

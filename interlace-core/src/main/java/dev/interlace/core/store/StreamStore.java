@@ -4,11 +4,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.NewEntryId;
 
 /**
  * The streams capability of a database: ensure a stream's table, append, read, describe and trim. A store assigns
@@ -47,6 +51,45 @@ public interface StreamStore extends AutoCloseable {
 	 * @return the result
 	 */
 	PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events);
+
+	/**
+	 * Appends events with the entry ID they ask for, as Redis' {@code XADD} takes an ID argument. An explicit ID
+	 * applies to a publish of exactly one event and must be greater than the stream's last ID; otherwise the future
+	 * fails with {@link dev.interlace.core.InvalidRequestException} and nothing is stored. This default takes
+	 * {@link NewEntryId#auto()} only; the stores of Interlace take every ID.
+	 * @param stream the stream, already ensured
+	 * @param events the events
+	 * @param id the entry ID asked for
+	 * @return the result
+	 */
+	default CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
+			NewEntryId id) {
+		if (id.isAuto()) {
+			return append(stream, events);
+		}
+		return CompletableFuture.failedFuture(
+				new InvalidRequestException("This store assigns entry IDs itself: it takes no explicit ID"));
+	}
+
+	/**
+	 * Appends events with the entry ID they ask for and waits for the commit; see
+	 * {@link #append(String, List, NewEntryId)}.
+	 * @param stream the stream, already ensured
+	 * @param events the events
+	 * @param id the entry ID asked for
+	 * @return the result
+	 */
+	default PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events, NewEntryId id) {
+		try {
+			return append(stream, events, id).join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof InterlaceException cause) {
+				throw cause;
+			}
+			throw new StoreException("Append to '" + stream + "' failed", ex.getCause());
+		}
+	}
 
 	/**
 	 * Reads committed events with a rowid above {@code afterRowid}, in rowid order.

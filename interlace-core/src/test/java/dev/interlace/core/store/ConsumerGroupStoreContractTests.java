@@ -631,6 +631,23 @@ public abstract class ConsumerGroupStoreContractTests {
 	}
 
 	@Test
+	void aDeletionAheadOfTheGroupMakesItsLagUnknownUntilItReadsPastIt() {
+		// XDEL of an entry the group has not read: Redis can no longer count the lag (nil) until the group's
+		// entries-read is valid again, which reading the last entry makes it (lag 0).
+		List<EntryId> ids = publish(4);
+		createGroup(GroupStart.beginning());
+		read("alice", 1);
+		assertThat(groups().group(STREAM, GROUP).entriesRead()).isEqualTo(1);
+		assertThat(groups().group(STREAM, GROUP).lag()).isEqualTo(3);
+		assertThat(((EntryStore) streams()).delete(STREAM, List.of(ids.get(2)))).isEqualTo(1);
+		assertThat(groups().group(STREAM, GROUP).lag()).isNull();
+		assertThat(read("alice", 10)).containsExactly(ids.get(1), ids.get(3));
+		GroupInfo info = groups().group(STREAM, GROUP);
+		assertThat(info.entriesRead()).isEqualTo(4);
+		assertThat(info.lag()).isZero();
+	}
+
+	@Test
 	void consumerInfoShowsPendingIdleAndInactive() {
 		// XINFO CONSUMERS: pending, idle (since last attempt), inactive (since last success, -1 before any)
 		createGroup(GroupStart.beginning());

@@ -149,8 +149,11 @@ public abstract class StoreTransactionsContractTests {
 		}
 		assertThat(heard).extracting((event) -> event.data().get("n")).containsExactly(1L, 2L, 3L);
 		assertThat(heard).extracting(StoredEvent::rowid).containsExactly(1L, 2L, 3L);
+		// What listeners hear is what is stored, entry IDs included.
+		assertThat(heard).containsExactlyElementsOf(streams().readAfter("output", 0, 10));
 	}
 
+	// Redis XADD: IDs only grow. Transactions' appends take entry IDs after the writer's and after each other's.
 	@Test
 	void transactionalAndOrdinaryAppendsInterleaveWithoutGapsOrRepeats() throws Exception {
 		int rounds = 200;
@@ -188,6 +191,11 @@ public abstract class StoreTransactionsContractTests {
 				assertThat(stored.subList((int) result.firstRowid() - 1, (int) result.lastRowid()))
 					.extracting(StoredEvent::publishId)
 					.containsOnly(result.publishId());
+				assertThat(stored.get((int) result.firstRowid() - 1).id()).isEqualTo(result.firstId());
+				assertThat(stored.get((int) result.lastRowid() - 1).id()).isEqualTo(result.lastId());
+			}
+			for (int i = 1; i < stored.size(); i++) {
+				assertThat(stored.get(i).id()).as("rowid %d", stored.get(i).rowid()).isGreaterThan(stored.get(i - 1).id());
 			}
 		}
 		finally {

@@ -36,6 +36,7 @@ import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.support.EventConverter;
 
 import static dev.interlace.core.store.StoreTestSupport.amounts;
@@ -687,7 +688,119 @@ public abstract class StreamStoreContractTests {
 		this.store = openStore();
 	}
 
-	// Redis XADD with an automatic ID: IDs only grow, whatever groups, restarts and trims (XTRIM never lowers the
+	// Redis XADD <ms>-<seq>: the entry gets exactly that ID; later automatic IDs follow it even while the clock is
+	// behind it (the ms part is max(clock, last ms), the sequence the next in that millisecond).
+	@Test
+	void anExplicitIdIsStoredAsGivenAndAutomaticIdsFollowItWhenTheClockIsBehind() {
+		this.store.ensureStream(orders());
+		long future = Instant.now().plus(Duration.ofDays(1)).toEpochMilli();
+		PublishResult explicit = this.store.appendAndWait("orders", List.of(event("order_id", "a")),
+				NewEntryId.at(new EntryId(future, 5)));
+		assertThat(explicit.firstId()).isEqualTo(new EntryId(future, 5));
+		assertThat(explicit.lastId()).isEqualTo(new EntryId(future, 5));
+		PublishResult automatic = this.store.appendAndWait("orders", amounts(2));
+		assertThat(automatic.firstId()).isEqualTo(new EntryId(future, 6));
+		assertThat(automatic.lastId()).isEqualTo(new EntryId(future, 7));
+		reopen();
+		this.store.ensureStream(orders());
+		assertThat(this.store.appendAndWait("orders", amounts(1)).firstId()).isEqualTo(new EntryId(future, 8));
+		assertThat(readAll(this.store, "orders")).extracting(StoredEvent::id).containsExactly(new EntryId(future, 5),
+				new EntryId(future, 6), new EntryId(future, 7), new EntryId(future, 8));
+	}
+
+	// Redis XADD <ms>-*: that millisecond, sequence 0 when it is past the last ID's, else the next sequence in it.
+	@Test
+	void anIdWithAnAutomaticSequenceTakesTheNextSequenceInItsMillisecond() {
+		this.store.ensureStream(orders());
+		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(1_000)).firstId())
+			.isEqualTo(new EntryId(1_000, 0));
+		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(1_000)).firstId())
+			.isEqualTo(new EntryId(1_000, 1));
+		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.at(new EntryId(1_000, 9))).firstId())
+			.isEqualTo(new EntryId(1_000, 9));
+		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(1_000)).firstId())
+			.isEqualTo(new EntryId(1_000, 10));
+		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(2_000)).firstId())
+			.isEqualTo(new EntryId(2_000, 0));
+	}
+
+	// Redis XADD 0-* on an empty stream gives 0-1: 0-0 is never an entry's ID.
+	@Test
+	void anAutomaticSequenceInMillisecondZeroStartsAtOne() {
+		this.store.ensureStream(orders());
+		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(0)).firstId())
+			.isEqualTo(new EntryId(0, 1));
+	}
+
+	// Redis XADD: "ERR The ID specified in XADD is equal or smaller than the target stream top item", nothing added.
+	@Test
+	void anExplicitIdEqualToOrBelowTheLastIdIsRefusedAndStoresNothing() {
+		this.store.ensureStream(orders());
+		PublishResult first = this.store.appendAndWait("orders", amounts(1), NewEntryId.at(new EntryId(5_000, 3)));
+		for (NewEntryId tooSmall : List.of(NewEntryId.at(new EntryId(5_000, 3)), NewEntryId.at(new EntryId(5_000, 2)),
+				NewEntryId.at(new EntryId(4_999, 9)), NewEntryId.atMillis(4_999))) {
+			assertThatThrownBy(() -> this.store.appendAndWait("orders", amounts(1), tooSmall)).as("%s", tooSmall)
+				.isInstanceOf(InvalidRequestException.class)
+				.hasMessage("The ID specified in XADD is equal or smaller than the target stream top item");
+		}
+		assertThat(this.store.describe("orders").rowCount()).isEqualTo(1);
+		// Refused publishes take no rowid and leave the last ID where it was.
+		PublishResult next = this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(5_000));
+		assertThat(next.firstRowid()).isEqualTo(first.lastRowid() + 1);
+		assertThat(next.firstId()).isEqualTo(new EntryId(5_000, 4));
+	}
+
+	// Redis XADD 0-0: "ERR The ID specified in XADD must be greater than 0-0".
+	@Test
+	void zeroZeroIsNeverAValidExplicitId() {
+		assertThatThrownBy(() -> NewEntryId.at(EntryId.MIN)).isInstanceOf(InvalidRequestException.class)
+			.hasMessage("The ID specified in XADD must be greater than 0-0");
+		assertThatThrownBy(() -> NewEntryId.parse("0-0")).isInstanceOf(InvalidRequestException.class)
+			.hasMessage("The ID specified in XADD must be greater than 0-0");
+	}
+
+	// Redis XADD adds one entry per ID: here an explicit ID applies to a publish of exactly one event.
+	@Test
+	void anExplicitIdNeedsAPublishOfExactlyOneEvent() {
+		this.store.ensureStream(orders());
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", amounts(2), NewEntryId.at(new EntryId(1, 1))))
+			.isInstanceOf(InvalidRequestException.class)
+			.hasMessageContaining("An explicit entry ID needs a publish of one event");
+		assertThatThrownBy(() -> this.store.appendAndWait("orders", List.of(), NewEntryId.atMillis(1)))
+			.isInstanceOf(InvalidRequestException.class);
+		assertThat(this.store.describe("orders").rowCount()).isZero();
+	}
+
+	// Redis XADD: each call succeeds or fails alone. Queued together, only the publish whose ID is too small fails.
+	@Test
+	void aTooSmallExplicitIdAmongConcurrentPublishesFailsAlone() {
+		this.store.ensureStream(orders());
+		long future = Instant.now().plus(Duration.ofDays(1)).toEpochMilli();
+		List<CompletableFuture<PublishResult>> good = new ArrayList<>();
+		CompletableFuture<PublishResult> tooSmall = null;
+		for (int i = 0; i < 30; i++) {
+			good.add(this.store.append("orders", List.of(event("order_id", "o" + i))));
+			if (i == 10) {
+				good.add(this.store.append("orders", List.of(event("order_id", "future")),
+						NewEntryId.at(new EntryId(future, 0))));
+			}
+			if (i == 20) {
+				tooSmall = this.store.append("orders", List.of(event("order_id", "bad")),
+						NewEntryId.at(new EntryId(future, 0)));
+			}
+		}
+		for (CompletableFuture<PublishResult> publish : good) {
+			assertThat(publish.join().rowsReceived()).isEqualTo(1);
+		}
+		assertThatThrownBy(tooSmall::join).hasCauseInstanceOf(InvalidRequestException.class);
+		List<StoredEvent> stored = readAll(this.store, "orders");
+		assertThat(stored).hasSize(31);
+		assertThat(stored).extracting(StoredEvent::rowid).containsExactlyElementsOf(StoreTestSupport.rowids(1, 31));
+		assertThat(stored).extracting((e) -> e.data().get("order_id")).doesNotContain("bad");
+		assertIdsIncreaseWithRowids(stored);
+	}
+
+		// Redis XADD with an automatic ID: IDs only grow, whatever groups, restarts and trims (XTRIM never lowers the
 	// stream's last-generated-id).
 	@Test
 	void entryIdsIncreaseStrictlyWithRowidsAcrossGroupsRestartsAndTrims() throws Exception {

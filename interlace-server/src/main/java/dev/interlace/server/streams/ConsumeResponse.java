@@ -13,7 +13,7 @@ import dev.interlace.core.StoredEvent;
  *
  * @param stream the stream
  * @param consumer the consumer
- * @param events the events, as rows with their metadata columns ({@link StoredEvent#toRow()})
+ * @param events the events, as rows with their metadata columns and entry ID ({@link StoredEvent#toRowWithId()})
  * @param count the number of events
  * @param truncated whether the byte budget of a consume cut the batch short while further events were waiting
  * @since 0.1.0
@@ -24,7 +24,7 @@ public record ConsumeResponse(@JsonProperty("stream") String stream, @JsonProper
 
 	static ConsumeResponse of(ConsumedBatch batch) {
 		return new ConsumeResponse(batch.stream(), batch.consumer(),
-				batch.events().stream().map(StoredEvent::toRow).toList(), batch.count(), batch.truncated());
+				batch.events().stream().map(StoredEvent::toRowWithId).toList(), batch.count(), batch.truncated());
 	}
 
 }

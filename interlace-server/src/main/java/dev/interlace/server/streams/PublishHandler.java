@@ -24,6 +24,7 @@ import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.Streams;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.server.web.ApiProblems;
 import dev.interlace.server.web.RequestBodies;
 
@@ -54,6 +55,12 @@ final class PublishHandler {
 
 	private static final String ACCEPT_POST = "Accept-Post";
 
+	/**
+	 * Header asking for a publish's entry ID, as the ID argument of Redis' {@code XADD}: {@code <ms>-<seq>} or
+	 * {@code <ms>-*} (or {@code *}, the default), for a publish of one event.
+	 */
+	static final String ENTRY_ID = "Interlace-Entry-Id";
+
 	private final Streams streams;
 
 	private final RequestBodies bodies;
@@ -79,7 +86,8 @@ final class PublishHandler {
 		if (!answerable(headers)) {
 			return Mono.error(ApiProblems.notAcceptable(ANSWERS));
 		}
-		return publish(request.pathVariable("name"), request.exchange().getRequest())
+		NewEntryId entryId = entryId(headers);
+		return publish(request.pathVariable("name"), request.exchange().getRequest(), entryId)
 			.flatMap((published) -> ServerResponse.accepted().contentType(MediaType.APPLICATION_JSON).bodyValue(published));
 	}
 
@@ -122,7 +130,27 @@ final class PublishHandler {
 		}
 	}
 
-	private Mono<PublishResponse> publish(String name, ServerHttpRequest request) {
+	/**
+	 * Reads the entry ID a publish asks for before its body is read, so that a malformed one is refused at once.
+	 */
+	private static NewEntryId entryId(HttpHeaders headers) {
+		List<String> values = headers.getValuesAsList(ENTRY_ID);
+		if (values.isEmpty()) {
+			return NewEntryId.auto();
+		}
+		if (values.size() > 1) {
+			throw new InvalidRequestException("The " + ENTRY_ID + " header must be given once, was " + values);
+		}
+		try {
+			return NewEntryId.parse(values.get(0));
+		}
+		catch (InvalidRequestException ex) {
+			throw new InvalidRequestException("The " + ENTRY_ID + " header must be <ms>-<seq> or <ms>-*: "
+					+ ex.getMessage());
+		}
+	}
+
+	private Mono<PublishResponse> publish(String name, ServerHttpRequest request, NewEntryId entryId) {
 		LongAdder bytes = new LongAdder();
 		ServerHttpRequest counted = (this.metrics != null) ? new ServerHttpRequestDecorator(request) {
 			@Override
@@ -132,14 +160,16 @@ final class PublishHandler {
 		} : request;
 		return this.bodies.readJson(counted).flatMap((body) -> {
 			List<Map<String, Object>> events = events(name, body);
+			entryId.requireFits(events.size());
 			if (events.isEmpty()) {
 				// Nothing to store, but the stream must still exist.
 				this.streams.definition(name);
 				return Mono.just(PublishResponse.empty(name));
 			}
 			long start = System.nanoTime();
-			return this.streams.publish(name, events)
-				.doOnNext((result) -> recordPublish(result, bytes.sum(), System.nanoTime() - start))
+			Mono<PublishResult> published = entryId.isAuto() ? this.streams.publish(name, events)
+					: this.streams.publish(name, events, entryId);
+			return published.doOnNext((result) -> recordPublish(result, bytes.sum(), System.nanoTime() - start))
 				.map(PublishResponse::of);
 		});
 	}

@@ -43,7 +43,7 @@ final class SseEventData {
 		if (written != null && written.event == event) {
 			return written.frame;
 		}
-		String json = this.mapper.writeValueAsString(new Data(event.stream(), event.toRow()));
+		String json = this.mapper.writeValueAsString(new Data(event.stream(), event.toRowWithId()));
 		byte[] frame = ("id:" + event.rowid() + "\nevent:" + SubscribeController.EVENT + "\ndata:" + json + "\n\n")
 			.getBytes(StandardCharsets.UTF_8);
 		if (frame.length <= LARGEST_KEPT) {
@@ -60,7 +60,7 @@ final class SseEventData {
 	 * Data of a {@code stream.event} event.
 	 *
 	 * @param stream the stream name
-	 * @param event the row, with its metadata columns
+	 * @param event the row, with its metadata columns and its entry ID as text
 	 */
 	record Data(@JsonProperty("stream") String stream, @JsonProperty("event") Map<String, Object> event) {
 	}

@@ -37,7 +37,8 @@ import dev.interlace.server.web.StreamAccessFilter;
 /**
  * The streams HTTP API, except publishing ({@link StreamsRoutes}) and live subscriptions
  * ({@link SubscribeController}): listing and describing streams, consuming and acknowledging, deleting consumers. JSON
- * keys are snake_case; events are rows as stored ({@link StoredEvent#toRow()}), with their metadata columns.
+ * keys are snake_case; events are rows as stored ({@link StoredEvent#toRowWithId()}), with their metadata columns and
+ * entry ID.
  * <p>
  * Every JDBC call runs on Reactor's bounded-elastic scheduler, never on the event loop. Failures are answered by
  * {@link dev.interlace.server.web.ApiExceptionHandler}; credentials and rate limits are checked before by

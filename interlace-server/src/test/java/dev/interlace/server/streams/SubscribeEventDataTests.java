@@ -21,12 +21,13 @@ class SubscribeEventDataTests {
 	final SseEventData data = new SseEventData(JsonMapper.builder().build());
 
 	@Test
-	void frameIsTheRowidTheEventNameAndTheStreamWithTheRowAndItsMetadataColumns() {
+	void frameIsTheRowidTheEventNameAndTheStreamWithTheRowItsMetadataColumnsAndEntryId() {
 		StoredEvent event = event(7, "o-1");
 		assertThat(text(this.data.frame(event))).isEqualTo("id:7\nevent:stream.event\n"
 				+ "data:{\"stream\":\"orders\",\"event\":{\"order_id\":\"o-1\","
 				+ "\"_interlace_rowid\":7,\"_interlace_published_at\":\"2024-05-01T10:00:00.123456Z\","
-				+ "\"_interlace_publish_id\":\"" + event.publishId() + "\"}}\n\n");
+				+ "\"_interlace_publish_id\":\"" + event.publishId() + "\",\"_interlace_id_ms\":1714557600123,"
+				+ "\"_interlace_id_seq\":7,\"_interlace_id\":\"1714557600123-7\"}}\n\n");
 	}
 
 	@Test

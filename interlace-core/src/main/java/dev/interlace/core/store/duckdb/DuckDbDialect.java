@@ -10,6 +10,8 @@ import java.util.function.ToLongFunction;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.store.support.EntryMarks;
 import dev.interlace.core.store.support.SqlDialect;
 
 import static dev.interlace.core.store.support.Sql.execute;
@@ -92,18 +94,7 @@ final class DuckDbDialect implements SqlDialect {
 	@Override
 	public long deleteOldest(Connection connection, StreamDefinition stream, String condition, Object bound,
 			int limit) throws SQLException {
-		// Rowids and entry IDs must never repeat, even when retention empties the table: remember the high-water
-		// marks first (the table's last row holds them otherwise, so appends need not write the registry).
-		DuckDbTable appended = this.tables.apply(stream.name());
-		try (PreparedStatement mark = connection.prepareStatement("UPDATE " + engineTable("streams")
-				+ " SET last_rowid = ?, last_id_ms = ?, last_id_seq = ?, entries_added = ? WHERE name = ?")) {
-			mark.setLong(1, this.highestRowid.applyAsLong(stream.name()));
-			mark.setLong(2, appended.lastId.ms());
-			mark.setLong(3, appended.lastId.seq());
-			mark.setLong(4, appended.entriesAdded);
-			mark.setString(5, stream.name());
-			mark.executeUpdate();
-		}
+		mark(connection, stream);
 		String table = qualified(stream);
 		// The writer runs without the optimiser; oldest-first needs its top-N rather than a sort of the whole table.
 		execute(connection, "PRAGMA enable_optimizer");
@@ -117,6 +108,85 @@ final class DuckDbDialect implements SqlDialect {
 			execute(connection, "PRAGMA disable_optimizer");
 			return deleted;
 		}
+	}
+
+	/**
+	 * Records a stream's high-water marks in the registry before rows go: rowids and entry IDs must never repeat,
+	 * even when the table is emptied (the table's last row holds them otherwise, so appends need not write them).
+	 */
+	private void mark(Connection connection, StreamDefinition stream) throws SQLException {
+		DuckDbTable appended = this.tables.apply(stream.name());
+		try (PreparedStatement mark = connection.prepareStatement("UPDATE " + engineTable("streams")
+				+ " SET last_rowid = ?, last_id_ms = ?, last_id_seq = ?, entries_added = ? WHERE name = ?")) {
+			mark.setLong(1, this.highestRowid.applyAsLong(stream.name()));
+			mark.setLong(2, appended.lastId.ms());
+			mark.setLong(3, appended.lastId.seq());
+			mark.setLong(4, appended.entriesAdded);
+			mark.setString(5, stream.name());
+			mark.executeUpdate();
+		}
+	}
+
+	/**
+	 * Reads the highest deleted ID from the registry and the last ID and entries added from the table's state,
+	 * which the writer keeps and writes to the registry only before deletes.
+	 */
+	@Override
+	public EntryMarks entryMarks(Connection connection, String stream) throws SQLException {
+		DuckDbTable table = this.tables.apply(stream);
+		EntryId lastId = table.lastId;
+		long entriesAdded = table.entriesAdded;
+		EntryId maxDeleted = maxDeleted(connection, stream);
+		return new EntryMarks(lastId, maxDeleted, entriesAdded);
+	}
+
+	private EntryId maxDeleted(Connection connection, String stream) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement("SELECT max_deleted_id_ms, max_deleted_id_seq FROM "
+				+ engineTable("streams") + " WHERE name = ?")) {
+			query.setString(1, stream);
+			try (ResultSet rs = query.executeQuery()) {
+				return rs.next() ? new EntryId(rs.getLong(1), rs.getLong(2)) : EntryId.MIN;
+			}
+		}
+	}
+
+	/**
+	 * Deletes entries by ID as a task of the writer thread, which alone moves a table's last rowid and ID.
+	 */
+	@Override
+	public long deleteEntries(Connection connection, StreamDefinition stream, List<EntryId> ids) throws SQLException {
+		mark(connection, stream);
+		String table = qualified(stream);
+		String condition = SqlDialect.idsCondition(ids.size());
+		EntryId highest = null;
+		try (PreparedStatement query = connection.prepareStatement("SELECT " + StoredEvent.ID_MS + ", "
+				+ StoredEvent.ID_SEQ + " FROM " + table + " WHERE " + condition + " ORDER BY " + StoredEvent.ROWID
+				+ " DESC LIMIT 1")) {
+			SqlDialect.bindIds(query, 1, ids);
+			try (ResultSet rs = query.executeQuery()) {
+				if (rs.next()) {
+					highest = new EntryId(rs.getLong(1), rs.getLong(2));
+				}
+			}
+		}
+		if (highest == null) {
+			return 0;
+		}
+		int deleted;
+		try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE " + condition)) {
+			SqlDialect.bindIds(delete, 1, ids);
+			deleted = delete.executeUpdate();
+		}
+		if (highest.isAfter(maxDeleted(connection, stream.name()))) {
+			try (PreparedStatement update = connection.prepareStatement("UPDATE " + engineTable("streams")
+					+ " SET max_deleted_id_ms = ?, max_deleted_id_seq = ? WHERE name = ?")) {
+				update.setLong(1, highest.ms());
+				update.setLong(2, highest.seq());
+				update.setString(3, stream.name());
+				update.executeUpdate();
+			}
+		}
+		return deleted;
 	}
 
 	/**

@@ -12,6 +12,7 @@ import org.duckdb.DuckDBConnection;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.TransactionWork;
@@ -179,10 +180,30 @@ public final class DuckDbStreamStore extends JdbcStreamStore {
 		return AppendQueue.await(append(stream, events, true), stream);
 	}
 
+	/**
+	 * Appends with an entry ID asked for. In a group, a publish whose explicit ID is not greater than the ID before
+	 * it fails alone.
+	 */
+	@Override
+	public CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
+			NewEntryId id) {
+		return append(stream, events, id, false);
+	}
+
+	@Override
+	public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events, NewEntryId id) {
+		return AppendQueue.await(append(stream, events, id, true), stream);
+	}
+
 	private CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
 			boolean waiting) {
+		return append(stream, events, NewEntryId.auto(), waiting);
+	}
+
+	private CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
+			NewEntryId id, boolean waiting) {
 		DuckDbTable table = this.tables.get(stream);
-		return this.appends.append(table, table.definition, table.columns, events, waiting);
+		return this.appends.append(table, table.definition, table.columns, events, id, waiting);
 	}
 
 	@Override

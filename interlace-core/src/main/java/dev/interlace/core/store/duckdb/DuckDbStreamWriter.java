@@ -195,10 +195,15 @@ final class DuckDbStreamWriter implements Runnable {
 
 	private void commitTable(DuckDbTable table, ColumnSet columns, List<PreparedAppend<DuckDbTable>> prepared) {
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-		EntryId lastId;
+		// IDs first: a publish whose explicit ID is too small fails alone and takes no rowid.
+		EntryId lastId = PreparedAppend.assignIds(prepared, table.lastId, publishedAt.toEpochMilli());
+		if (prepared.isEmpty()) {
+			return;
+		}
+		PreparedAppend.assignRowids(prepared, table.lastRowid + 1);
 		long start = System.nanoTime();
 		try {
-			lastId = writeTable(table, columns, prepared, publishedAt);
+			writeTable(table, columns, prepared, publishedAt);
 		}
 		catch (SQLException | RuntimeException ex) {
 			resetWriter(ex);
@@ -232,7 +237,7 @@ final class DuckDbStreamWriter implements Runnable {
 	 * of DuckDB's cost per commit. Groups of more than {@value #FAST_PATH_MAX_ROWS} rows, which the appender would
 	 * flush (and commit) part-way, run in an explicit transaction instead, so that they stay atomic.
 	 */
-	private EntryId writeTable(DuckDbTable table, ColumnSet columns, List<PreparedAppend<DuckDbTable>> prepared,
+	private void writeTable(DuckDbTable table, ColumnSet columns, List<PreparedAppend<DuckDbTable>> prepared,
 			Instant publishedAt) throws SQLException {
 		DuckDBConnection connection = writer();
 		Map<String, FieldType> added = new LinkedHashMap<>();
@@ -260,8 +265,6 @@ final class DuckDbStreamWriter implements Runnable {
 			appender = appender(connection, table);
 		}
 		long micros = DuckDbTypes.epochMicros(publishedAt);
-		PreparedAppend.assignRowids(prepared, table.lastRowid + 1);
-		EntryId lastId = PreparedAppend.assignIds(prepared, table.lastId, publishedAt.toEpochMilli());
 		int idColumnsAt = table.idColumnsAt;
 		for (PreparedAppend<DuckDbTable> each : prepared) {
 			DuckDbTypes.appendRows(appender, columns, idColumnsAt, each.batch().rows(), each.op().publishId(),
@@ -273,7 +276,6 @@ final class DuckDbStreamWriter implements Runnable {
 			appender.close();
 			execute(connection, "COMMIT");
 		}
-		return lastId;
 	}
 
 	/**

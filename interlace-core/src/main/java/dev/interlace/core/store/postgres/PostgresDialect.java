@@ -8,6 +8,8 @@ import java.util.List;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.store.support.EntryMarks;
 import dev.interlace.core.store.support.SqlDialect;
 
 /**
@@ -99,6 +101,44 @@ final class PostgresDialect implements SqlDialect {
 			delete.setObject(1, bound);
 			delete.setInt(2, limit);
 			delete.setString(3, stream.name());
+			return PostgresSql.single(delete);
+		}
+	}
+
+	@Override
+	public EntryMarks entryMarks(Connection connection, String stream) throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement("SELECT last_id_ms, last_id_seq, max_deleted_id_ms, "
+				+ "max_deleted_id_seq, entries_added FROM " + engineTable("streams") + " WHERE name = ?")) {
+			query.setString(1, stream);
+			try (ResultSet rs = query.executeQuery()) {
+				if (!rs.next()) {
+					return new EntryMarks(EntryId.MIN, EntryId.MIN, 0);
+				}
+				return new EntryMarks(new EntryId(rs.getLong(1), rs.getLong(2)), new EntryId(rs.getLong(3), rs.getLong(4)),
+						rs.getLong(5));
+			}
+		}
+	}
+
+	/**
+	 * Deletes entries by ID in one statement that also takes them off the registry's row count and raises its
+	 * highest deleted ID. Like a trim batch, it updates the registry row after the delete, so publishes wait at most
+	 * for its commit; the registry keeps the last rowid and ID, which deletes never touch.
+	 */
+	@Override
+	public long deleteEntries(Connection connection, StreamDefinition stream, List<EntryId> ids) throws SQLException {
+		String table = PostgresSql.qualified(stream);
+		try (PreparedStatement delete = connection.prepareStatement("WITH deleted AS (DELETE FROM " + table
+				+ " WHERE " + SqlDialect.idsCondition(ids.size()) + " RETURNING " + StoredEvent.ID_MS + " AS ms, "
+				+ StoredEvent.ID_SEQ + " AS seq), top AS (SELECT ms, seq FROM deleted ORDER BY ms DESC, seq DESC LIMIT 1),"
+				+ " counted AS (SELECT count(*) AS n FROM deleted), marked AS (UPDATE " + engineTable("streams")
+				+ " SET row_count = row_count - counted.n,"
+				+ " max_deleted_id_ms = CASE WHEN (top.ms, top.seq) > (max_deleted_id_ms, max_deleted_id_seq)"
+				+ " THEN top.ms ELSE max_deleted_id_ms END,"
+				+ " max_deleted_id_seq = CASE WHEN (top.ms, top.seq) > (max_deleted_id_ms, max_deleted_id_seq)"
+				+ " THEN top.seq ELSE max_deleted_id_seq END FROM counted, top WHERE name = ?) SELECT n FROM counted")) {
+			int index = SqlDialect.bindIds(delete, 1, ids);
+			delete.setString(index, stream.name());
 			return PostgresSql.single(delete);
 		}
 	}

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
@@ -173,6 +174,21 @@ public final class PostgresStreamStore extends JdbcStreamStore {
 	@Override
 	public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events) {
 		return AppendQueue.await(this.writer.append(this.tables.get(stream), events, true), stream);
+	}
+
+	/**
+	 * Appends with an entry ID asked for. A publish with an explicit ID commits alone, its ID checked against the
+	 * stream's last one under the registry row lock that orders every instance's appends.
+	 */
+	@Override
+	public CompletableFuture<PublishResult> append(String stream, List<? extends Map<String, ?>> events,
+			NewEntryId id) {
+		return this.writer.append(this.tables.get(stream), events, id, false);
+	}
+
+	@Override
+	public PublishResult appendAndWait(String stream, List<? extends Map<String, ?>> events, NewEntryId id) {
+		return AppendQueue.await(this.writer.append(this.tables.get(stream), events, id, true), stream);
 	}
 
 	@Override

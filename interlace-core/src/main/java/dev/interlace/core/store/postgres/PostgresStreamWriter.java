@@ -32,6 +32,7 @@ import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.support.AppendOp;
 import dev.interlace.core.store.support.AppendQueue;
 import dev.interlace.core.store.support.ColumnSet;
@@ -94,6 +95,13 @@ final class PostgresStreamWriter {
 	private static final int COUNTED_PARAMETERS = 7;
 
 	/**
+	 * The reservation's assignments for an explicit entry ID, checked beforehand under the registry row's lock:
+	 * the rows three times, then the ID's two parts.
+	 */
+	private static final String COUNTED_EXPLICIT = "last_rowid = last_rowid + ?, row_count = row_count + ?,"
+			+ " entries_added = entries_added + ?, last_id_ms = ?, last_id_seq = ?";
+
+	/**
 	 * What the reservation returns: the new last rowid, the publish time, the new last entry ID, and the queued
 	 * notification.
 	 */
@@ -130,8 +138,13 @@ final class PostgresStreamWriter {
 
 	CompletableFuture<PublishResult> append(PostgresTable table, List<? extends Map<String, ?>> events,
 			boolean waiting) {
+		return append(table, events, NewEntryId.auto(), waiting);
+	}
+
+	CompletableFuture<PublishResult> append(PostgresTable table, List<? extends Map<String, ?>> events,
+			NewEntryId id, boolean waiting) {
 		Writer writer = this.writers[Math.floorMod(table.name().hashCode(), this.writers.length)];
-		return writer.appends.append(table, table.definition, table.columns, events, waiting);
+		return writer.appends.append(table, table.definition, table.columns, events, id, waiting);
 	}
 
 	int queueDepth() {
@@ -238,7 +251,7 @@ final class PostgresStreamWriter {
 			connection = this.connections.connect();
 			// A publish touches one stream, so each stream commits on its own: that keeps every publish atomic.
 			for (Map.Entry<PostgresTable, List<AppendOp<PostgresTable>>> entry : byTable.entrySet()) {
-				commitTable(connection, entry.getKey(), entry.getValue(), committed, commits);
+				commitInOrder(connection, entry.getKey(), entry.getValue(), committed, commits);
 			}
 			this.connections.answered(System.nanoTime() - start);
 		}
@@ -264,6 +277,29 @@ final class PostgresStreamWriter {
 		// back must find the breaker closed, not still half-open on this group's permission.
 		for (PostgresCommit commit : commits) {
 			this.delivery.committed(commit);
+		}
+	}
+
+	/**
+	 * Commits one stream's publishes in their order: those with automatic IDs together, each with an explicit ID
+	 * alone, so that a too small explicit ID fails its own publish only.
+	 */
+	private void commitInOrder(Connection connection, PostgresTable table, List<AppendOp<PostgresTable>> ops,
+			Set<AppendOp<PostgresTable>> committed, List<PostgresCommit> commits) throws SQLException {
+		List<AppendOp<PostgresTable>> automatic = new ArrayList<>(ops.size());
+		for (AppendOp<PostgresTable> op : ops) {
+			if (op.entryId().isAuto()) {
+				automatic.add(op);
+				continue;
+			}
+			if (!automatic.isEmpty()) {
+				commitTable(connection, table, automatic, committed, commits);
+				automatic = new ArrayList<>();
+			}
+			commitTable(connection, table, List.of(op), committed, commits);
+		}
+		if (!automatic.isEmpty()) {
+			commitTable(connection, table, automatic, committed, commits);
 		}
 	}
 
@@ -295,7 +331,11 @@ final class PostgresStreamWriter {
 				}
 				throw (ex instanceof SQLException sql) ? sql : new SQLException(ex.getMessage(), "08006", ex);
 			}
-			if (prepared.size() > 1) {
+			if (ex instanceof InterlaceException refused) {
+				// An explicit ID too small for the stream: the client's to fix, and its publish is alone.
+				prepared.get(0).op().future().completeExceptionally(refused);
+			}
+			else if (prepared.size() > 1) {
 				// Commit each publish alone so that only the one the database refuses fails.
 				this.groupRetries.incrementAndGet();
 				for (PreparedAppend<PostgresTable> each : prepared) {
@@ -422,12 +462,23 @@ final class PostgresStreamWriter {
 			List<PreparedAppend<PostgresTable>> prepared, boolean[] committing) throws SQLException {
 		int rows = rows(prepared);
 		ColumnSet columns = prepared.get(0).columns();
+		NewEntryId requested = prepared.get(0).op().entryId();
+		if (!requested.isAuto()) {
+			connection.setAutoCommit(false);
+			EntryId id = explicitId(connection, table, requested);
+			PostgresCommit commit = fitsOneStatement(rows, columns) ? insert(connection, table, columns, prepared, rows, id)
+					: reserveAndCopy(connection, table, columns, prepared, rows, id);
+			committing[0] = true;
+			connection.commit();
+			PostgresConnections.restoreAutoCommit(connection);
+			return commit;
+		}
 		if (fitsOneStatement(rows, columns)) {
 			committing[0] = true;
-			return insert(connection, table, columns, prepared, rows);
+			return insert(connection, table, columns, prepared, rows, null);
 		}
 		connection.setAutoCommit(false);
-		PostgresCommit commit = reserveAndCopy(connection, table, columns, prepared, rows);
+		PostgresCommit commit = reserveAndCopy(connection, table, columns, prepared, rows, null);
 		committing[0] = true;
 		connection.commit();
 		PostgresConnections.restoreAutoCommit(connection);
@@ -443,9 +494,9 @@ final class PostgresStreamWriter {
 		int rows = rows(prepared);
 		ColumnSet columns = prepared.get(0).columns();
 		if (fitsOneStatement(rows, columns)) {
-			return insert(connection, table, columns, prepared, rows);
+			return insert(connection, table, columns, prepared, rows, null);
 		}
-		return reserveAndCopy(connection, table, columns, prepared, rows);
+		return reserveAndCopy(connection, table, columns, prepared, rows, null);
 	}
 
 	private static int rows(List<PreparedAppend<PostgresTable>> prepared) {
@@ -460,9 +511,30 @@ final class PostgresStreamWriter {
 		return rows < this.options.copyThreshold() && (long) rows * (columns.size() + 2) <= MAX_PARAMETERS;
 	}
 
+	/**
+	 * Resolves an explicit entry ID against the stream's last one, in the connection's open transaction, locking
+	 * the table and then the registry row (the order every append takes them in) until it ends: no append of any
+	 * instance can take an ID in between.
+	 * @throws dev.interlace.core.InvalidRequestException when the ID is not greater than the last one
+	 */
+	private static EntryId explicitId(Connection connection, PostgresTable table, NewEntryId requested)
+			throws SQLException {
+		execute(connection, "LOCK TABLE " + qualified(table.definition) + " IN ROW EXCLUSIVE MODE");
+		try (PreparedStatement last = connection.prepareStatement("SELECT last_id_ms, last_id_seq FROM "
+				+ engine("streams") + " WHERE name = ? FOR UPDATE")) {
+			last.setString(1, table.name());
+			try (ResultSet rs = last.executeQuery()) {
+				if (!rs.next()) {
+					throw missingFromRegistry(table);
+				}
+				return requested.after(new EntryId(rs.getLong(1), rs.getLong(2)));
+			}
+		}
+	}
+
 	/** Reserves the rowids and sends the rows with {@code COPY}, in the connection's open transaction. */
 	private static PostgresCommit reserveAndCopy(Connection connection, PostgresTable table, ColumnSet columns,
-			List<PreparedAppend<PostgresTable>> prepared, int rows) throws SQLException {
+			List<PreparedAppend<PostgresTable>> prepared, int rows, @Nullable EntryId explicit) throws SQLException {
 		// The table before the registry row, in the order of the one-statement path: schema changes that lock the
 		// table first then cannot deadlock with this transaction.
 		execute(connection, "LOCK TABLE " + qualified(table.definition) + " IN ROW EXCLUSIVE MODE");
@@ -470,8 +542,8 @@ final class PostgresStreamWriter {
 		Instant publishedAt;
 		EntryId lastId;
 		try (PreparedStatement reserve = connection.prepareStatement("WITH " + NOW + " UPDATE " + engine("streams")
-				+ " SET " + COUNTED + " FROM now WHERE name = ? RETURNING " + RESERVED)) {
-			bindReservation(reserve, table, rows);
+				+ " SET " + counted(explicit) + " FROM now WHERE name = ? RETURNING " + RESERVED)) {
+			bindReservation(reserve, table, rows, explicit);
 			try (ResultSet rs = reserve.executeQuery()) {
 				if (!rs.next()) {
 					throw missingFromRegistry(table);
@@ -487,11 +559,28 @@ final class PostgresStreamWriter {
 		return new PostgresCommit(table, prepared, lastRowid - rows + 1, lastRowid, publishedAt);
 	}
 
-	/** Binds the reservation's parameters: the rows, as often as {@link #COUNTED} asks, then the stream. */
-	private static int bindReservation(PreparedStatement reserve, PostgresTable table, int rows) throws SQLException {
+	private static String counted(@Nullable EntryId explicit) {
+		return (explicit != null) ? COUNTED_EXPLICIT : COUNTED;
+	}
+
+	/**
+	 * Binds the reservation's parameters: the rows, as often as {@link #COUNTED} asks (or the rows and the explicit
+	 * ID for {@link #COUNTED_EXPLICIT}), then the stream.
+	 */
+	private static int bindReservation(PreparedStatement reserve, PostgresTable table, int rows,
+			@Nullable EntryId explicit) throws SQLException {
 		int index = 1;
-		while (index <= COUNTED_PARAMETERS) {
+		if (explicit != null) {
 			reserve.setLong(index++, rows);
+			reserve.setLong(index++, rows);
+			reserve.setLong(index++, rows);
+			reserve.setLong(index++, explicit.ms());
+			reserve.setLong(index++, explicit.seq());
+		}
+		else {
+			while (index <= COUNTED_PARAMETERS) {
+				reserve.setLong(index++, rows);
+			}
 		}
 		reserve.setString(index++, table.name());
 		return index;
@@ -506,9 +595,9 @@ final class PostgresStreamWriter {
 	 * added to the reserved ranges, make their rowids and IDs.
 	 */
 	private static PostgresCommit insert(Connection connection, PostgresTable table, ColumnSet columns,
-			List<PreparedAppend<PostgresTable>> prepared, int rows) throws SQLException {
+			List<PreparedAppend<PostgresTable>> prepared, int rows, @Nullable EntryId explicit) throws SQLException {
 		StringBuilder sql = new StringBuilder("WITH " + NOW + ", reserved AS (UPDATE ").append(engine("streams"))
-			.append(" SET " + COUNTED + " FROM now WHERE name = ? RETURNING ")
+			.append(" SET " + counted(explicit) + " FROM now WHERE name = ? RETURNING ")
 			.append(RESERVED)
 			.append(") INSERT INTO ")
 			.append(qualified(table.definition))
@@ -532,7 +621,7 @@ final class PostgresStreamWriter {
 		sql.append(") RETURNING " + StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT + ", " + StoredEvent.ID_MS + ", "
 				+ StoredEvent.ID_SEQ);
 		try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
-			int index = bindReservation(insert, table, rows);
+			int index = bindReservation(insert, table, rows, explicit);
 			insert.setLong(index++, rows);
 			insert.setLong(index++, rows);
 			for (PreparedAppend<PostgresTable> each : prepared) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
+import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.StoreTransaction;
 import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendOp;
@@ -169,7 +170,7 @@ final class PostgresTransactions {
 				}
 				// Nobody waits on this future: the caller has its result now, and delivery completes it unseen.
 				AppendOp<PostgresTable> op = new AppendOp<>(table, events, batch, publishId, new CompletableFuture<>(),
-						true);
+						true, NewEntryId.auto());
 				PreparedAppend<PostgresTable> prepared = new PreparedAppend<>(op, batch);
 				PostgresCommit commit = PostgresTransactions.this.writer.writeUncommitted(this.connection, table,
 						List.of(prepared));

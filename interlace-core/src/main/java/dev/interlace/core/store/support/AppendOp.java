@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.NewEntryId;
 
 /**
  * A publish converted and queued for a store's writer. Made by {@link AppendQueue}; the store's writer takes it from
@@ -20,10 +21,11 @@ import dev.interlace.core.group.EntryId;
  * @param future completed once the rows are committed
  * @param waiting whether a caller is blocked on {@code future} with nothing chained to it: waking it directly costs
  * less than a hand-off to another thread
+ * @param entryId the entry ID asked for: {@link NewEntryId#auto()}, or an explicit one for a publish of one event
  * @since 0.1.0
  */
 public record AppendOp<T>(T table, List<? extends Map<String, ?>> events, ConvertedBatch batch, UUID publishId,
-		CompletableFuture<PublishResult> future, boolean waiting) {
+		CompletableFuture<PublishResult> future, boolean waiting, NewEntryId entryId) {
 
 	/**
 	 * Completes the publish as committed, its rows numbered from {@code firstRowid} and {@code firstId}.

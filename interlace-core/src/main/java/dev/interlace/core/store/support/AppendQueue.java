@@ -10,9 +10,11 @@ import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.NewEntryId;
 
 /**
  * The way publishes enter a store's writer queue: each is converted against its table's columns, so that a bad one
@@ -54,7 +56,29 @@ public final class AppendQueue<T> {
 	 */
 	public CompletableFuture<PublishResult> append(T table, StreamDefinition definition, ColumnSet columns,
 			List<? extends Map<String, ?>> events, boolean waiting) {
+		return append(table, definition, columns, events, NewEntryId.auto(), waiting);
+	}
+
+	/**
+	 * Converts a publish that asks for an entry ID and queues it for the writer.
+	 * @param table the stream's table
+	 * @param definition the stream's definition
+	 * @param columns the table's columns
+	 * @param events the events
+	 * @param entryId the entry ID asked for; an explicit one needs exactly one event
+	 * @param waiting whether the caller blocks on the result with nothing chained to it
+	 * @return the result, failed at once when the events do not fit the stream or the ID, the gate refuses them or
+	 * the queue is full
+	 */
+	public CompletableFuture<PublishResult> append(T table, StreamDefinition definition, ColumnSet columns,
+			List<? extends Map<String, ?>> events, NewEntryId entryId, boolean waiting) {
 		String stream = definition.name();
+		try {
+			entryId.requireFits(events.size());
+		}
+		catch (InvalidRequestException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 		UUID publishId = PublishIds.next();
 		if (events.isEmpty()) {
 			return CompletableFuture.completedFuture(PublishResult.empty(stream, publishId));
@@ -73,7 +97,7 @@ public final class AppendQueue<T> {
 		CompletableFuture<PublishResult> future = new CompletableFuture<>();
 		// Never wait for room: callers may be on an event loop. A full queue means the database cannot keep up, and
 		// failing fast (for the caller to retry later) beats piling up more.
-		if (!this.queue.offer(new AppendOp<>(table, events, batch, publishId, future, waiting))) {
+		if (!this.queue.offer(new AppendOp<>(table, events, batch, publishId, future, waiting, entryId))) {
 			return CompletableFuture.failedFuture(new StoreException(this.storeName + " is overloaded: "
 					+ this.queue.size() + " publishes are waiting for the writer; retry later"));
 		}

@@ -25,17 +25,20 @@ import dev.interlace.core.group.PendingSummary;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.ConsumerGroupStore;
 import dev.interlace.core.store.CursorStore;
+import dev.interlace.core.store.EntriesInfo;
+import dev.interlace.core.store.EntryStore;
 import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 
 /**
  * What the stores of every backend do alike, written once: reads, trims, cursors and consumer groups in the SQL of
- * {@link StreamRows}, {@link JdbcCursorStore} and {@link JdbcConsumerGroupStore}, and commit listeners through a {@link CommitNotifier}. A backend's
- * store adds what it does its own way: ensuring streams, the append path, describing a stream and transactions.
+ * {@link StreamRows}, {@link JdbcCursorStore} and {@link JdbcConsumerGroupStore}, and commit listeners through a
+ * {@link CommitNotifier}. A backend's store adds what it does its own way: ensuring streams, the append path, describing a stream and transactions.
+ * Entry operations by ID ({@link EntryStore}) are written once too, over the backend's {@link SqlDialect}.
  */
 public abstract class JdbcStreamStore implements StreamStore, CursorStore, ConsumerGroupStore,
-		StoreTransactions {
+		StoreTransactions, EntryStore {
 
 	private final CommitNotifier notifier;
 
@@ -149,6 +152,26 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 	@Override
 	public long trimOlderThan(String stream, Instant cutoff, int batchRows, long keepFromRowid) {
 		return this.rows.trimOlderThan(stream, cutoff, batchRows, keepFromRowid);
+	}
+
+	@Override
+	public List<StoredEvent> range(String stream, EntryId start, EntryId end, int count, boolean reverse) {
+		return this.rows.range(stream, start, end, count, reverse);
+	}
+
+	@Override
+	public long delete(String stream, Collection<EntryId> ids) {
+		return this.rows.delete(stream, ids);
+	}
+
+	@Override
+	public long trimToMinId(String stream, EntryId minId, int batchRows) {
+		return this.rows.trimToMinId(stream, minId, batchRows);
+	}
+
+	@Override
+	public EntriesInfo info(String stream) {
+		return this.rows.info(stream, describe(stream).rowCount());
 	}
 
 	@Override

@@ -1,10 +1,13 @@
 package dev.interlace.core.store.support;
 
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 
+import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.NewEntryId;
 
 /**
  * One publish of a group as a writer commits it: its queued operation, its rows as they are written (converted again
@@ -136,18 +139,29 @@ public final class PreparedAppend<T> {
 	}
 
 	/**
-	 * Gives the rows of consecutive publishes automatic entry IDs after {@code last}: each publish's first row
-	 * takes {@link EntryIds#next(EntryId, long, int) the next ID} at the commit time, its other rows the sequence
-	 * numbers that follow.
-	 * @param prepared the publishes
+	 * Gives the rows of consecutive publishes entry IDs after {@code last}, in their order: an automatic ID takes
+	 * {@link EntryIds#next(EntryId, long, int) the next ID} at the commit time for its first row and the sequence
+	 * numbers that follow for the others; an explicit one must be greater than the ID before it. A publish whose
+	 * explicit ID is not fails alone: it is completed with the failure and removed from {@code prepared}.
+	 * @param <T> the store's view of the stream's table
+	 * @param prepared the publishes, a list that can remove elements
 	 * @param last the stream's last ID before them
 	 * @param publishedAtMs the commit time in milliseconds since the epoch
 	 * @return the ID of the last row, {@code last} when there is none
 	 */
-	public static EntryId assignIds(List<? extends PreparedAppend<?>> prepared, EntryId last, long publishedAtMs) {
+	public static <T> EntryId assignIds(List<PreparedAppend<T>> prepared, EntryId last, long publishedAtMs) {
 		EntryId id = last;
-		for (PreparedAppend<?> each : prepared) {
-			each.firstId = EntryIds.next(id, publishedAtMs, each.rows());
+		for (Iterator<PreparedAppend<T>> iterator = prepared.iterator(); iterator.hasNext();) {
+			PreparedAppend<T> each = iterator.next();
+			try {
+				NewEntryId requested = each.op.entryId();
+				each.firstId = requested.isAuto() ? EntryIds.next(id, publishedAtMs, each.rows()) : requested.after(id);
+			}
+			catch (InvalidRequestException ex) {
+				each.op.future().completeExceptionally(ex);
+				iterator.remove();
+				continue;
+			}
 			id = each.id(each.rows() - 1);
 		}
 		return id;

@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
 
 /**
  * The SQL that differs between the backends, for the SQL written once in this package. Kept small: a statement that
@@ -91,5 +92,57 @@ public interface SqlDialect {
 	 */
 	long deleteOldest(Connection connection, StreamDefinition stream, String condition, Object bound, int limit)
 			throws SQLException;
+
+	/**
+	 * Reads what a stream's registry row keeps of its entry IDs, as a transaction on {@code connection} sees them.
+	 * @param connection the connection
+	 * @param stream the stream
+	 * @return the marks
+	 * @throws SQLException when the query fails
+	 */
+	EntryMarks entryMarks(Connection connection, String stream) throws SQLException;
+
+	/**
+	 * Deletes the rows with the given entry IDs, in the caller's transaction, raising the stream's highest deleted
+	 * ID to the highest one deleted and keeping its last rowid and ID recorded, as a trim does.
+	 * @param connection the connection, in a transaction
+	 * @param stream the stream
+	 * @param ids the IDs, distinct, a few hundred at most
+	 * @return rows deleted
+	 * @throws SQLException when a statement fails
+	 */
+	long deleteEntries(Connection connection, StreamDefinition stream, List<EntryId> ids) throws SQLException;
+
+	/**
+	 * Returns a condition matching the rows with the given entry IDs, with two parameters per ID, its parts, bound
+	 * by {@link #bindIds}.
+	 * @param ids how many IDs
+	 * @return the condition
+	 */
+	static String idsCondition(int ids) {
+		StringBuilder condition = new StringBuilder("(");
+		for (int i = 0; i < ids; i++) {
+			condition.append((i > 0) ? " OR " : "")
+				.append("(" + StoredEvent.ID_MS + " = ? AND " + StoredEvent.ID_SEQ + " = ?)");
+		}
+		return condition.append(')').toString();
+	}
+
+	/**
+	 * Binds the parameters of {@link #idsCondition}.
+	 * @param statement the statement
+	 * @param first the index of the first parameter
+	 * @param ids the IDs
+	 * @return the index after the last parameter
+	 * @throws SQLException when binding fails
+	 */
+	static int bindIds(java.sql.PreparedStatement statement, int first, List<EntryId> ids) throws SQLException {
+		int index = first;
+		for (EntryId id : ids) {
+			statement.setLong(index++, id.ms());
+			statement.setLong(index++, id.seq());
+		}
+		return index;
+	}
 
 }

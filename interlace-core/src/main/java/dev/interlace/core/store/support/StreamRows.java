@@ -6,12 +6,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.store.EntriesInfo;
 
 import static dev.interlace.core.store.support.Sql.queryLong;
 
@@ -21,6 +28,9 @@ import static dev.interlace.core.store.support.Sql.queryLong;
  * runner's reads; each trim batch is a write of its own, so that publishes queued meanwhile commit between batches.
  */
 public final class StreamRows {
+
+	/** IDs deleted per statement: two parameters each. */
+	private static final int DELETE_CHUNK = 500;
 
 	private final TransactionRunner runner;
 
@@ -169,6 +179,120 @@ public final class StreamRows {
 			if (batch < batchRows) {
 				return deleted;
 			}
+		}
+	}
+
+	/**
+	 * Reads the entries whose IDs lie between two inclusive bounds, in ID order or its reverse. IDs grow with
+	 * rowids, so the rows are ordered by rowid; the bounds' milliseconds bound the scan (an index on PostgreSQL,
+	 * zone maps on DuckDB).
+	 * @param stream the stream
+	 * @param start the lowest ID
+	 * @param end the highest ID
+	 * @param count the most entries returned
+	 * @param reverse whether from the highest ID down
+	 * @return the entries
+	 * @see dev.interlace.core.store.EntryStore#range
+	 */
+	public List<StoredEvent> range(String stream, EntryId start, EntryId end, int count, boolean reverse) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		if (count <= 0 || start.isAfter(end)) {
+			return List.of();
+		}
+		return this.runner.read("read a range of '" + stream + "'", (connection) -> {
+			try (PreparedStatement query = connection.prepareStatement("SELECT * FROM "
+					+ this.dialect.streamTable(definition) + " WHERE " + StoredEvent.ID_MS + " >= ? AND "
+					+ StoredEvent.ID_MS + " <= ? AND (" + StoredEvent.ID_MS + " > ? OR " + StoredEvent.ID_SEQ
+					+ " >= ?) AND (" + StoredEvent.ID_MS + " < ? OR " + StoredEvent.ID_SEQ + " <= ?) ORDER BY "
+					+ StoredEvent.ROWID + (reverse ? " DESC" : "") + " LIMIT ?")) {
+				query.setLong(1, start.ms());
+				query.setLong(2, end.ms());
+				query.setLong(3, start.ms());
+				query.setLong(4, start.seq());
+				query.setLong(5, end.ms());
+				query.setLong(6, end.seq());
+				query.setInt(7, count);
+				try (ResultSet rs = query.executeQuery()) {
+					return this.dialect.readEvents(stream, rs);
+				}
+			}
+		});
+	}
+
+	/**
+	 * Deletes entries by ID in one transaction, counting each existing one once.
+	 * @param stream the stream
+	 * @param ids the IDs
+	 * @return entries deleted
+	 * @see dev.interlace.core.store.EntryStore#delete
+	 */
+	public long delete(String stream, Collection<EntryId> ids) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		List<EntryId> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+		if (distinct.isEmpty()) {
+			return 0;
+		}
+		return this.runner.inTransaction("delete entries of '" + stream + "'", (connection) -> {
+			long deleted = 0;
+			for (int from = 0; from < distinct.size(); from += DELETE_CHUNK) {
+				deleted += this.dialect.deleteEntries(connection, definition,
+						distinct.subList(from, Math.min(distinct.size(), from + DELETE_CHUNK)));
+			}
+			return deleted;
+		});
+	}
+
+	/**
+	 * Deletes the entries with IDs below {@code minId}, oldest first, in batches. IDs grow with rowids: the first
+	 * rowid to keep is found once, and the batches delete below it as a trim by rows does.
+	 * @param stream the stream
+	 * @param minId the lowest ID kept
+	 * @param batchRows most rows deleted per batch
+	 * @return entries deleted
+	 * @see dev.interlace.core.store.EntryStore#trimToMinId
+	 */
+	public long trimToMinId(String stream, EntryId minId, int batchRows) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		requireTrim(stream, 0, batchRows);
+		String table = this.dialect.streamTable(definition);
+		String what = "trim '" + stream + "'";
+		long keepFrom = this.runner.read(what, (connection) -> queryLong(connection, "SELECT coalesce((SELECT "
+				+ StoredEvent.ROWID + " FROM " + table + " WHERE " + StoredEvent.ID_MS + " >= ? AND ("
+				+ StoredEvent.ID_MS + " > ? OR " + StoredEvent.ID_SEQ + " >= ?) ORDER BY " + StoredEvent.ID_MS + ", "
+				+ StoredEvent.ID_SEQ + " LIMIT 1), (SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) + 1 FROM "
+				+ table + "))", minId.ms(), minId.ms(), minId.seq()));
+		if (keepFrom <= 1) {
+			return 0;
+		}
+		return trimInBatches(definition, what, StoredEvent.ROWID + " < ?", keepFrom, batchRows);
+	}
+
+	/**
+	 * Describes a stream's entries.
+	 * @param stream the stream
+	 * @param length the rows it holds
+	 * @return the description
+	 * @see dev.interlace.core.store.EntryStore#info
+	 */
+	public EntriesInfo info(String stream, long length) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		String table = this.dialect.streamTable(definition);
+		return this.runner.read("describe the entries of '" + stream + "'", (connection) -> {
+			StoredEvent first = edge(connection, stream, table, "");
+			StoredEvent last = edge(connection, stream, table, " DESC");
+			EntryMarks marks = this.dialect.entryMarks(connection, stream);
+			return new EntriesInfo(length, first, last, marks.lastId(), marks.maxDeletedId(), marks.entriesAdded(),
+					(first != null) ? first.id() : EntryId.MIN);
+		});
+	}
+
+	private @Nullable StoredEvent edge(Connection connection, String stream, String table, String order)
+			throws SQLException {
+		try (PreparedStatement query = connection.prepareStatement(
+				"SELECT * FROM " + table + " ORDER BY " + StoredEvent.ROWID + order + " LIMIT 1");
+				ResultSet rs = query.executeQuery()) {
+			List<StoredEvent> events = this.dialect.readEvents(stream, rs);
+			return events.isEmpty() ? null : events.get(0);
 		}
 	}
 

@@ -23,6 +23,7 @@ import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.CommitListener;
 
 import static dev.interlace.core.store.StoreTestSupport.awaitCondition;
@@ -144,6 +145,29 @@ class PostgresMultiInstanceTests {
 		// Events from memory (own commits) and read back (the other instance's) are alike, and exactly the stored ones.
 		assertThat(toFirst).containsExactlyElementsOf(stored);
 		assertThat(toSecond).containsExactlyElementsOf(stored);
+	}
+
+	// Redis XADD: IDs of one stream only grow. Here two instances' appends, one-statement and COPY alike, take them
+	// under the registry row lock in commit order, so they grow with rowids across instances.
+	@Test
+	void entryIdsOfBothInstancesIncreaseStrictlyInRowidOrderAndMatchWhatEachPublishReturned() throws Exception {
+		openTwoInstances();
+		this.first.ensureStream(TICKS);
+		this.second.ensureStream(TICKS);
+		// Up to 100 events a publish: past the COPY threshold of 64 rows for some publishes and most groups.
+		List<PublishResult> results = publishConcurrently(3, 60, 100);
+		List<StoredEvent> stored = readAll(this.second, "ticks");
+		EntryId last = EntryId.MIN;
+		for (StoredEvent event : stored) {
+			assertThat(event.id()).as("rowid %d", event.rowid()).isGreaterThan(last);
+			last = event.id();
+		}
+		Map<Long, EntryId> byRowid = new HashMap<>();
+		stored.forEach((event) -> byRowid.put(event.rowid(), event.id()));
+		for (PublishResult result : results) {
+			assertThat(byRowid.get(result.firstRowid())).isEqualTo(result.firstId());
+			assertThat(byRowid.get(result.lastRowid())).isEqualTo(result.lastId());
+		}
 	}
 
 	@Test
