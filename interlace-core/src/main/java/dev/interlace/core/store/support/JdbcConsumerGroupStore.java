@@ -361,7 +361,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			select.setLong(4, group.claimIdleMillis());
 			select.setLong(5, now - group.claimIdleMillis());
 			select.setInt(6, count);
-			candidates = readPending(select);
+			candidates = readPending(connection, definition, select);
 		}
 		if (candidates.isEmpty()) {
 			return List.of();
@@ -388,7 +388,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		StreamDefinition definition = this.definitions.apply(stream);
 		requireName("consumer", consumer);
 		requireCount(count);
-		return this.runner.inTransaction("read pending entries of group '" + group + "'", (connection) -> {
+		return write(definition, "read pending entries of group '" + group + "'", (connection, transaction) -> {
 			lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
 			touchConsumer(connection, stream, group, consumer, now);
@@ -400,7 +400,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				select.setString(3, consumer);
 				bindAfter(select, 4, after);
 				select.setInt(7, count);
-				owned.addAll(readPending(select));
+				owned.addAll(readPending(connection, definition, select));
 			}
 			if (owned.isEmpty()) {
 				return List.of();
@@ -439,7 +439,8 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			});
 		}
 		List<EntryId> distinct = List.copyOf(new LinkedHashSet<>(ids));
-		return this.runner.inTransaction("acknowledge entries of group '" + group + "'", (connection) -> {
+		return write(this.definitions.apply(stream), "acknowledge entries of group '" + group + "'",
+				(connection, transaction) -> {
 			lockGroup(connection, stream, group);
 			try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + this.pending
 					+ " WHERE stream = ? AND group_name = ? AND entry_rowid IN (SELECT p.entry_rowid FROM "
@@ -483,7 +484,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 					select.setString(2, group);
 					select.setString(3, consumer);
 					bindIds(select, 4, distinct);
-					owned = readPending(select);
+					owned = readPending(connection, definition, select);
 				}
 				spent = owned.size() - deadLetter(connection, transaction, definition, locked, owned, "max-deliveries")
 					.size();
@@ -602,7 +603,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				select.setString(1, stream);
 				select.setString(2, group);
 				bindIds(select, 3, distinct);
-				for (Pending entry : readPending(select)) {
+				for (Pending entry : readPending(connection, definition, select)) {
 					pendingById.put(entry.id(), entry);
 				}
 			}
@@ -702,7 +703,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				select.setString(2, group);
 				int index = bindBound(select, 3, start);
 				select.setInt(index, attempts + 1);
-				scanned = readPending(select);
+				scanned = readPending(connection, definition, select);
 			}
 			List<Pending> claimable = new ArrayList<>();
 			List<Pending> gone = new ArrayList<>();
@@ -1181,15 +1182,18 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 
 	// Helpers: pending entries
 
-	/** Selects pending entries with whether their entry is still in the stream; parameters: stream, group. */
+	/** Selects pending entries; parameters: stream, group. */
 	private String pendingSelect(StreamDefinition stream) {
-		return "SELECT p.entry_rowid, p.id_ms, p.id_seq, p.consumer, p.delivered_ms, p.delivery_count, t." + ROWID
-				+ ", p.retry_at_ms"
-				+ " FROM " + this.pending + " p LEFT JOIN " + this.dialect.streamTable(stream) + " t ON t." + ROWID
-				+ " = p.entry_rowid WHERE p.stream = ? AND p.group_name = ?";
+		return "SELECT p.entry_rowid, p.id_ms, p.id_seq, p.consumer, p.delivered_ms, p.delivery_count, p.retry_at_ms"
+				+ " FROM " + this.pending + " p WHERE p.stream = ? AND p.group_name = ?";
 	}
 
-	private static List<Pending> readPending(PreparedStatement select) throws SQLException {
+	/**
+	 * Reads pending entries with whether their entries are still in the stream. The stream's rows are looked up by
+	 * rowid afterwards, not joined: a join could scan the whole stream for a handful of pending entries.
+	 */
+	private List<Pending> readPending(Connection connection, StreamDefinition stream, PreparedStatement select)
+			throws SQLException {
 		List<Pending> entries = new ArrayList<>();
 		try (ResultSet rows = select.executeQuery()) {
 			while (rows.next()) {
@@ -1198,13 +1202,31 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				String consumer = rows.getString(4);
 				long delivered = rows.getLong(5);
 				long count = rows.getLong(6);
-				rows.getLong(7);
-				boolean present = !rows.wasNull();
-				long retryAt = rows.getLong(8);
-				entries.add(new Pending(rowid, id, consumer, delivered, count, present, rows.wasNull() ? null : retryAt));
+				long retryAt = rows.getLong(7);
+				entries.add(new Pending(rowid, id, consumer, delivered, count, true, rows.wasNull() ? null : retryAt));
 			}
 		}
-		return entries;
+		if (entries.isEmpty()) {
+			return entries;
+		}
+		java.util.Set<Long> present = new java.util.HashSet<>();
+		try (PreparedStatement lookup = connection.prepareStatement("SELECT " + ROWID + " FROM "
+				+ this.dialect.streamTable(stream) + " WHERE " + ROWID + " IN (" + placeholders(entries.size()) + ")")) {
+			for (int i = 0; i < entries.size(); i++) {
+				lookup.setLong(i + 1, entries.get(i).rowid());
+			}
+			try (ResultSet rows = lookup.executeQuery()) {
+				while (rows.next()) {
+					present.add(rows.getLong(1));
+				}
+			}
+		}
+		List<Pending> checked = new ArrayList<>(entries.size());
+		for (Pending entry : entries) {
+			checked.add(present.contains(entry.rowid()) ? entry : new Pending(entry.rowid(), entry.id(),
+					entry.consumer(), entry.deliveredMillis(), entry.deliveryCount(), false, entry.retryAtMillis()));
+		}
+		return checked;
 	}
 
 	/**
