@@ -18,7 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.Retention;
+import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.store.ConsumerGroupStore;
 import dev.interlace.core.store.StreamStore;
 
 /**
@@ -49,6 +51,8 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 	private final Clock clock;
 
 	private @Nullable ScheduledExecutorService executor;
+
+	private final java.util.concurrent.atomic.AtomicLong heldBack = new java.util.concurrent.atomic.AtomicLong();
 
 	private volatile java.util.function.ObjLongConsumer<String> deletionListener = (stream, rows) -> {
 	};
@@ -117,19 +121,52 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 	private long trim(StreamDefinition definition) {
 		Retention retention = definition.retention();
 		StreamStore store = this.stores.apply(definition.name());
+		long keepFrom = Long.MAX_VALUE;
+		if (retention.keepUnacknowledged() && store instanceof ConsumerGroupStore groups) {
+			keepFrom = groups.firstNeededRowid(definition.name());
+		}
 		long deleted = 0;
+		boolean held = false;
 		if (retention.maxAgeDays() != null) {
 			Instant cutoff = this.clock.instant().minus(Duration.ofDays(retention.maxAgeDays()));
-			deleted += store.trimOlderThan(definition.name(), cutoff, this.batchRows);
+			if (keepFrom == Long.MAX_VALUE) {
+				deleted += store.trimOlderThan(definition.name(), cutoff, this.batchRows);
+			}
+			else {
+				deleted += store.trimOlderThan(definition.name(), cutoff, this.batchRows, keepFrom);
+				List<StoredEvent> oldest = store.readAfter(definition.name(), 0, 1);
+				held = !oldest.isEmpty() && oldest.get(0).publishedAt().isBefore(cutoff);
+			}
 		}
 		if (retention.maxRows() != null) {
-			deleted += store.trimToMaxRows(definition.name(), retention.maxRows(), this.batchRows);
+			if (keepFrom == Long.MAX_VALUE) {
+				deleted += store.trimToMaxRows(definition.name(), retention.maxRows(), this.batchRows);
+			}
+			else {
+				deleted += store.trimToMaxRows(definition.name(), retention.maxRows(), this.batchRows, keepFrom);
+				held |= store.describe(definition.name()).rowCount() > retention.maxRows();
+			}
+		}
+		if (held) {
+			// Consumer groups still need rows the limits would delete: retention waits for them.
+			this.heldBack.incrementAndGet();
+			logger.debug("Retention of stream '{}' kept rows from rowid {} on for its consumer groups",
+					definition.name(), keepFrom);
 		}
 		if (deleted > 0) {
 			logger.debug("Retention deleted {} rows of stream '{}'", deleted, definition.name());
 		}
 		this.deletionListener.accept(definition.name(), deleted);
 		return deleted;
+	}
+
+	/**
+	 * Returns how often a run kept rows of a stream that its limits would have deleted, because consumer groups
+	 * still needed them ({@link Retention#keepUnacknowledged()}).
+	 * @return the count, over this task's life
+	 */
+	public long getHeldBackCount() {
+		return this.heldBack.get();
 	}
 
 	/**

@@ -154,6 +154,34 @@ public interface StreamStore extends AutoCloseable {
 	long trimOlderThan(String stream, Instant cutoff, int batchRows);
 
 	/**
+	 * Trims as {@link #trimToMaxRows(String, long, int)} does, never deleting a row with rowid
+	 * {@code keepFromRowid} or above (rows consumer groups still need).
+	 * @param stream the stream
+	 * @param maxRows rows to keep
+	 * @param batchRows most rows deleted per transaction
+	 * @param keepFromRowid the smallest rowid kept whatever the limit
+	 * @return rows deleted
+	 * @since 0.3.0
+	 */
+	default long trimToMaxRows(String stream, long maxRows, int batchRows, long keepFromRowid) {
+		throw new UnsupportedOperationException("This store cannot bound a trim by rowid");
+	}
+
+	/**
+	 * Trims as {@link #trimOlderThan(String, Instant, int)} does, never deleting a row with rowid
+	 * {@code keepFromRowid} or above.
+	 * @param stream the stream
+	 * @param cutoff the oldest publish time kept
+	 * @param batchRows most rows deleted per transaction
+	 * @param keepFromRowid the smallest rowid kept whatever the age
+	 * @return rows deleted
+	 * @since 0.3.0
+	 */
+	default long trimOlderThan(String stream, Instant cutoff, int batchRows, long keepFromRowid) {
+		throw new UnsupportedOperationException("This store cannot bound a trim by rowid");
+	}
+
+	/**
 	 * Adds a listener told of every commit from now on, after the listeners added before it. Listeners are called on
 	 * a thread of the store (its writer, or a delivery thread), one commit at a time: they must not block. Whatever
 	 * one throws is logged and keeps neither the commit nor the other listeners from going on.

@@ -21,7 +21,7 @@ import dev.interlace.core.store.support.JdbcStreamStore;
 import dev.interlace.core.store.support.StreamRegistry;
 
 /**
- * A {@link StreamStore} in an embedded DuckDB database file, with its cursors and transactions.
+ * A {@link StreamStore} in an embedded DuckDB database file, with its cursors, consumer groups and transactions.
  * <p>
  * One writer thread owns every write. Publishes queued while it commits are appended together through DuckDB's
  * Appender and committed at once (a group commit): one sync to disk serves many publishes. Each publish is converted

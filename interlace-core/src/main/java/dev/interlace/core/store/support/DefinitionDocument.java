@@ -43,6 +43,7 @@ public final class DefinitionDocument {
 			Map<String, Object> retention = new LinkedHashMap<>();
 			retention.put("max_age_days", definition.retention().maxAgeDays());
 			retention.put("max_rows", definition.retention().maxRows());
+			retention.put("keep_unacknowledged", definition.retention().keepUnacknowledged());
 			document.put("retention", retention);
 		}
 		else {

@@ -33,6 +33,26 @@ public interface SqlDialect {
 	void lockNewCursors(Connection connection, String stream) throws SQLException;
 
 	/**
+	 * Returns what a {@code SELECT} of one row appends to lock the row until the transaction ends, so that stores
+	 * sharing the database take turns on it (a consumer group's row, before its writes).
+	 * @return the clause with a leading space, or an empty string where writes are serialised anyway
+	 */
+	default String lockRowClause() {
+		return "";
+	}
+
+	/**
+	 * Records that a statement deleted rows of a stream's table other than by {@link #deleteOldest}, in the same
+	 * transaction, for a backend that keeps counts of the rows.
+	 * @param connection the connection, in the transaction of the delete
+	 * @param stream the stream
+	 * @param rows rows deleted
+	 * @throws SQLException when the update fails
+	 */
+	default void rowsDeleted(Connection connection, String stream, long rows) throws SQLException {
+	}
+
+	/**
 	 * Returns the highest rowid a stream has assigned, as seen by a transaction on {@code connection} (including the
 	 * rowids its own appends took).
 	 * @param connection the connection

@@ -98,6 +98,18 @@ public final class StreamRows {
 	 * @see dev.interlace.core.store.StreamStore#trimToMaxRows(String, long, int)
 	 */
 	public long trimToMaxRows(String stream, long maxRows, int batchRows) {
+		return trimToMaxRows(stream, maxRows, batchRows, Long.MAX_VALUE);
+	}
+
+	/**
+	 * Deletes all but the newest {@code maxRows} rows, oldest first, in batches, keeping rows from a rowid on.
+	 * @param stream the stream
+	 * @param maxRows rows to keep
+	 * @param batchRows most rows deleted per batch
+	 * @param keepFromRowid the smallest rowid kept whatever the limit
+	 * @return rows deleted
+	 */
+	public long trimToMaxRows(String stream, long maxRows, int batchRows, long keepFromRowid) {
 		StreamDefinition definition = this.definitions.apply(stream);
 		requireTrim(stream, maxRows, batchRows);
 		String table = this.dialect.streamTable(definition);
@@ -108,7 +120,8 @@ public final class StreamRows {
 		if (keepFrom == 0) {
 			return 0;
 		}
-		return trimInBatches(definition, what, StoredEvent.ROWID + " <= ?", keepFrom, batchRows);
+		return trimInBatches(definition, what, StoredEvent.ROWID + " <= ?", Math.min(keepFrom, keepFromRowid - 1),
+				batchRows);
 	}
 
 	/**
@@ -120,10 +133,34 @@ public final class StreamRows {
 	 * @see dev.interlace.core.store.StreamStore#trimOlderThan(String, Instant, int)
 	 */
 	public long trimOlderThan(String stream, Instant cutoff, int batchRows) {
+		return trimOlderThan(stream, cutoff, batchRows, Long.MAX_VALUE);
+	}
+
+	/**
+	 * Deletes rows published before {@code cutoff}, oldest first, in batches, keeping rows from a rowid on.
+	 * @param stream the stream
+	 * @param cutoff the oldest publish time kept
+	 * @param batchRows most rows deleted per batch
+	 * @param keepFromRowid the smallest rowid kept whatever the age
+	 * @return rows deleted
+	 */
+	public long trimOlderThan(String stream, Instant cutoff, int batchRows, long keepFromRowid) {
 		StreamDefinition definition = this.definitions.apply(stream);
 		requireTrim(stream, 0, batchRows);
-		return trimInBatches(definition, "trim '" + stream + "'", StoredEvent.PUBLISHED_AT + " < ?",
-				cutoff.atOffset(ZoneOffset.UTC), batchRows);
+		if (keepFromRowid == Long.MAX_VALUE) {
+			return trimInBatches(definition, "trim '" + stream + "'", StoredEvent.PUBLISHED_AT + " < ?",
+					cutoff.atOffset(ZoneOffset.UTC), batchRows);
+		}
+		// Publish times follow rowids: the last row older than the cutoff bounds the rowids to delete.
+		String table = this.dialect.streamTable(definition);
+		long lastOld = this.runner.read("trim '" + stream + "'", (connection) -> queryLong(connection,
+				"SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table + " WHERE "
+						+ StoredEvent.PUBLISHED_AT + " < ?", cutoff.atOffset(ZoneOffset.UTC)));
+		long bound = Math.min(lastOld, keepFromRowid - 1);
+		if (bound <= 0) {
+			return 0;
+		}
+		return trimInBatches(definition, "trim '" + stream + "'", StoredEvent.ROWID + " <= ?", bound, batchRows);
 	}
 
 	private static void requireTrim(String stream, long maxRows, int batchRows) {
