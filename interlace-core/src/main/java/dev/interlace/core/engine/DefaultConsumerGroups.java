@@ -1,0 +1,527 @@
+package dev.interlace.core.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StoredEvent;
+import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.group.AutoClaimResult;
+import dev.interlace.core.group.ClaimOptions;
+import dev.interlace.core.group.ClaimResult;
+import dev.interlace.core.group.ConsumerGroups;
+import dev.interlace.core.group.ConsumerInfo;
+import dev.interlace.core.group.DeadLetters;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.GroupDelivery;
+import dev.interlace.core.group.GroupEntry;
+import dev.interlace.core.group.GroupExistsException;
+import dev.interlace.core.group.GroupInfo;
+import dev.interlace.core.group.GroupSettings;
+import dev.interlace.core.group.GroupStart;
+import dev.interlace.core.group.PendingEntry;
+import dev.interlace.core.group.PendingQuery;
+import dev.interlace.core.group.PendingSummary;
+import dev.interlace.core.group.ReadOptions;
+import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.ConsumerGroupStore;
+import dev.interlace.core.store.StreamStore;
+import dev.interlace.core.store.support.EventConverter;
+
+/**
+ * The {@link ConsumerGroups} implementation over the {@link ConsumerGroupStore stores} of a {@link DefaultStreams}'
+ * streams.
+ * <p>
+ * Every store call runs on the {@code blockingScheduler} (Reactor's bounded-elastic one by default), never on the
+ * subscriber's thread, which may be an event loop. A read that finds nothing and may wait registers a waiter for its
+ * stream <em>before</em> it reads, so that a commit landing between the read and the wait still wakes it; a commit
+ * listener on the stores wakes every waiter of the committed stream, which then reads again. Waiting holds no thread:
+ * a waiter is a {@link Sinks.One} and a timer. Waiters of other streams are never woken, and a stream without waiters
+ * costs the commit path one map lookup.
+ *
+ * @since 0.3.0
+ */
+public final class DefaultConsumerGroups implements ConsumerGroups {
+
+	/** Suffix of a stream's dead-letter stream. */
+	public static final String DEAD_LETTER_SUFFIX = "_dlq";
+
+	private final DefaultStreams streams;
+
+	private final Map<String, ConsumerGroupStore> stores;
+
+	private final Scheduler blockingScheduler;
+
+	private final Scheduler timer;
+
+	private final ConcurrentMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the API over the streams' stores, offloading store calls to Reactor's bounded-elastic scheduler.
+	 * @param streams the streams
+	 */
+	public DefaultConsumerGroups(DefaultStreams streams) {
+		this(streams, Schedulers.boundedElastic(), Schedulers.parallel());
+	}
+
+	/**
+	 * Creates the API over the streams' stores.
+	 * @param streams the streams
+	 * @param blockingScheduler where store calls run
+	 * @param timer where waits time out
+	 */
+	public DefaultConsumerGroups(DefaultStreams streams, Scheduler blockingScheduler, Scheduler timer) {
+		this.streams = streams;
+		this.blockingScheduler = blockingScheduler;
+		this.timer = timer;
+		Map<String, ConsumerGroupStore> stores = new LinkedHashMap<>();
+		List<StreamStore> listened = new ArrayList<>();
+		for (StreamDefinition definition : streams.definitions()) {
+			StreamStore store = streams.store(definition.name());
+			if (store instanceof ConsumerGroupStore groups) {
+				stores.put(definition.name(), groups);
+				if (!listened.contains(store)) {
+					listened.add(store);
+				}
+			}
+		}
+		this.stores = stores;
+		CommitListener listener = new WaiterWaker();
+		listened.forEach((store) -> store.addCommitListener(listener));
+	}
+
+	/**
+	 * Returns whether any stream's store offers consumer groups.
+	 * @param streams the streams
+	 * @return whether groups are available for at least one stream
+	 */
+	public static boolean available(DefaultStreams streams) {
+		return streams.definitions()
+			.stream()
+			.anyMatch((definition) -> streams.store(definition.name()) instanceof ConsumerGroupStore);
+	}
+
+	@Override
+	public Mono<Void> createGroup(String stream, String group, GroupStart start, GroupSettings settings) {
+		return call(stream, group, (store) -> {
+			store.createGroup(stream, group, start, settings);
+			return Boolean.TRUE;
+		}).then();
+	}
+
+	@Override
+	public Mono<Boolean> createGroupIfMissing(String stream, String group, GroupStart start, GroupSettings settings) {
+		return call(stream, group, (store) -> {
+			try {
+				store.createGroup(stream, group, start, settings);
+				return true;
+			}
+			catch (GroupExistsException ex) {
+				return false;
+			}
+		});
+	}
+
+	@Override
+	public Mono<Void> updateSettings(String stream, String group, GroupSettings settings) {
+		return call(stream, group, (store) -> {
+			store.updateSettings(stream, group, settings);
+			return Boolean.TRUE;
+		}).then();
+	}
+
+	@Override
+	public Mono<Void> setPosition(String stream, String group, GroupStart position, @Nullable Long entriesRead) {
+		return call(stream, group, (store) -> {
+			if (entriesRead != null && entriesRead < 0) {
+				throw new InvalidRequestException("entries_read must be 0 or more, was " + entriesRead);
+			}
+			store.setPosition(stream, group, position, entriesRead);
+			// Readers waiting on the group may have entries to read now (a position set back).
+			wake(stream);
+			return Boolean.TRUE;
+		}).then();
+	}
+
+	@Override
+	public Mono<Boolean> destroyGroup(String stream, String group) {
+		return call(stream, group, (store) -> {
+			boolean existed = store.destroyGroup(stream, group);
+			// Their next read fails with GroupNotFoundException rather than waiting out the block.
+			wake(stream);
+			return existed;
+		});
+	}
+
+	@Override
+	public Mono<Boolean> createConsumer(String stream, String group, String consumer) {
+		return call(stream, group, (store) -> {
+			requireName(consumer, "consumer");
+			return store.createConsumer(stream, group, consumer);
+		});
+	}
+
+	@Override
+	public Mono<Long> deleteConsumer(String stream, String group, String consumer) {
+		return call(stream, group, (store) -> {
+			requireName(consumer, "consumer");
+			return store.deleteConsumer(stream, group, consumer);
+		});
+	}
+
+	@Override
+	public Mono<List<GroupInfo>> info(String stream) {
+		return Mono.defer(() -> {
+			ConsumerGroupStore store = store(stream);
+			return offload(() -> store.groups(stream));
+		});
+	}
+
+	@Override
+	public Mono<GroupInfo> info(String stream, String group) {
+		return call(stream, group, (store) -> store.group(stream, group));
+	}
+
+	@Override
+	public Mono<List<ConsumerInfo>> consumers(String stream, String group) {
+		return call(stream, group, (store) -> store.consumers(stream, group));
+	}
+
+	@Override
+	public Mono<List<GroupEntry>> read(String stream, String group, String consumer, ReadOptions options) {
+		return Mono.defer(() -> {
+			ConsumerGroupStore store = store(stream);
+			requireName(group, "group");
+			requireName(consumer, "consumer");
+			Callable<List<GroupEntry>> read = () -> store.readNew(stream, group, consumer, options.count(),
+					options.noAck());
+			if (options.block().isZero()) {
+				return offload(read);
+			}
+			return attempt(stream, read, System.nanoTime() + saturatedNanos(options.block()));
+		});
+	}
+
+	/**
+	 * Reads once, with a waiter registered first; when nothing came and time is left, waits for the waiter to be woken
+	 * (or the time to run out) and reads again.
+	 */
+	private Mono<List<GroupEntry>> attempt(String stream, Callable<List<GroupEntry>> read, long deadline) {
+		Waiter waiter = register(stream);
+		return offload(read).flatMap((entries) -> {
+			long left = deadline - System.nanoTime();
+			if (!entries.isEmpty() || left <= 0) {
+				return Mono.just(entries);
+			}
+			return waiter.woken.asMono()
+				.timeout(Duration.ofNanos(left), Mono.empty(), this.timer)
+				.flatMap((woken) -> {
+					unregister(waiter);
+					return attempt(stream, read, deadline);
+				})
+				.defaultIfEmpty(List.of());
+		}).doFinally((signal) -> unregister(waiter));
+	}
+
+	@Override
+	public <T> Mono<List<GroupDelivery<T>>> read(Class<T> type, String group, String consumer, ReadOptions options) {
+		return Mono.defer(() -> read(StreamRecords.streamName(type), group, consumer, options)).map((entries) -> {
+			List<GroupDelivery<T>> deliveries = new ArrayList<>(entries.size());
+			for (GroupEntry entry : entries) {
+				StoredEvent event = entry.event();
+				deliveries.add(new GroupDelivery<>(entry.id(), entry.rowid(),
+						(event != null) ? StreamRecords.fromEvent(event, type) : null, entry.deliveryCount()));
+			}
+			return deliveries;
+		});
+	}
+
+	@Override
+	public Mono<List<GroupEntry>> readPending(String stream, String group, String consumer, EntryId after,
+			int count) {
+		return call(stream, group, (store) -> {
+			requireName(consumer, "consumer");
+			requireCount(count);
+			return store.readPending(stream, group, consumer, after, count);
+		});
+	}
+
+	@Override
+	public Flux<GroupEntry> consume(String stream, String group, String consumer, int count, Duration block) {
+		return Flux.defer(() -> {
+			if (block.isZero() || block.isNegative()) {
+				throw new InvalidRequestException("consume needs a positive block, was " + block);
+			}
+			ReadOptions options = new ReadOptions(count, block, false);
+			// Each read completes once its entries were all requested: the next read waits for the subscriber.
+			return read(stream, group, consumer, options).flatMapIterable((entries) -> entries).repeat();
+		});
+	}
+
+	@Override
+	public Mono<Long> acknowledge(String stream, String group, Collection<EntryId> ids) {
+		return call(stream, group, (store) -> {
+			requireIds(ids);
+			return ids.isEmpty() ? 0L : store.acknowledge(stream, group, List.copyOf(ids));
+		});
+	}
+
+	@Override
+	public Mono<Long> nack(String stream, String group, String consumer, Collection<EntryId> ids, Duration delay) {
+		return call(stream, group, (store) -> {
+			requireName(consumer, "consumer");
+			requireIds(ids);
+			if (delay.isNegative()) {
+				throw new InvalidRequestException("delay must be zero or more, was " + delay);
+			}
+			if (ids.isEmpty()) {
+				return 0L;
+			}
+			long given = store.nack(stream, group, consumer, List.copyOf(ids), delay.toMillis());
+			if (given > 0 && delay.isZero()) {
+				// Waiting readers of the group may take them at once.
+				wake(stream);
+			}
+			return given;
+		});
+	}
+
+	@Override
+	public Mono<PendingSummary> pending(String stream, String group) {
+		return call(stream, group, (store) -> store.pendingSummary(stream, group));
+	}
+
+	@Override
+	public Mono<List<PendingEntry>> pending(String stream, String group, PendingQuery query) {
+		return call(stream, group, (store) -> {
+			requireCount(query.count());
+			if (query.consumer() != null) {
+				requireName(query.consumer(), "consumer");
+			}
+			return store.pending(stream, group, query);
+		});
+	}
+
+	@Override
+	public Mono<ClaimResult> claim(String stream, String group, String consumer, Duration minIdle, List<EntryId> ids,
+			ClaimOptions options) {
+		return call(stream, group, (store) -> {
+			requireName(consumer, "consumer");
+			requireIds(ids);
+			requireNotNegative(minIdle, "min_idle");
+			return store.claim(stream, group, consumer, minIdle.toMillis(), List.copyOf(ids), options);
+		});
+	}
+
+	@Override
+	public Mono<AutoClaimResult> autoClaim(String stream, String group, String consumer, Duration minIdle,
+			EntryId start, int count, boolean justId) {
+		return call(stream, group, (store) -> {
+			requireName(consumer, "consumer");
+			requireCount(count);
+			requireNotNegative(minIdle, "min_idle");
+			return store.autoClaim(stream, group, consumer, minIdle.toMillis(), start, count, justId);
+		});
+	}
+
+	@Override
+	public Mono<DeadLetters> deadLetters(String stream, long afterRowid, int count) {
+		return Mono.defer(() -> {
+			store(stream);
+			requireCount(count);
+			if (afterRowid < 0) {
+				throw new InvalidRequestException("after must be a rowid, 0 or more, was " + afterRowid);
+			}
+			String deadLetterStream = stream + DEAD_LETTER_SUFFIX;
+			StreamStore store = this.streams.store(stream);
+			return offload(() -> {
+				List<StoredEvent> events;
+				try {
+					events = store.readAfter(deadLetterStream, afterRowid, count);
+				}
+				catch (StreamNotFoundException ex) {
+					// No entry went dead yet: the dead-letter stream is created with the first.
+					events = List.of();
+				}
+				return new DeadLetters(stream, deadLetterStream, events);
+			});
+		});
+	}
+
+	@Override
+	public Mono<Long> redrive(String stream, Collection<Long> rowids) {
+		return Mono.defer(() -> {
+			store(stream);
+			if (rowids.size() > MAX_COUNT) {
+				throw new InvalidRequestException("At most " + MAX_COUNT + " rowids per call, got " + rowids.size());
+			}
+			// The storage SPI has no redrive yet (it lands with the dead letters of the stores).
+			return Mono.error(new UnsupportedOperationException(
+					"Redriving dead letters is not supported by the store of stream '" + stream + "'"));
+		});
+	}
+
+	/**
+	 * Returns how many reads are waiting for new entries, on all streams.
+	 * @return the waiting reads
+	 */
+	public int waiting() {
+		return this.waiters.values().stream().mapToInt(Set::size).sum();
+	}
+
+	/**
+	 * Returns the store of a stream's groups, for callers that need more than this API (metrics).
+	 * @param stream the stream
+	 * @return the store
+	 */
+	public ConsumerGroupStore store(String stream) {
+		requireName(stream, "stream");
+		ConsumerGroupStore store = this.stores.get(stream);
+		if (store == null) {
+			StreamStore streamStore = this.streams.store(stream);
+			throw new InterlaceException("Stream '" + stream + "' is held by a store that keeps no consumer groups ("
+					+ streamStore.getClass().getName() + " is no ConsumerGroupStore)");
+		}
+		return store;
+	}
+
+	/**
+	 * Returns the streams whose stores keep consumer groups.
+	 * @return the stream names, in definition order
+	 */
+	public List<String> streamsWithGroups() {
+		return List.copyOf(this.stores.keySet());
+	}
+
+	private <T> Mono<T> call(String stream, String group, StoreCall<T> call) {
+		return Mono.defer(() -> {
+			ConsumerGroupStore store = store(stream);
+			requireName(group, "group");
+			return offload(() -> call.call(store));
+		});
+	}
+
+	private <T> Mono<T> offload(Callable<T> call) {
+		return Mono.fromCallable(call).subscribeOn(this.blockingScheduler);
+	}
+
+	private Waiter register(String stream) {
+		Waiter waiter = new Waiter(stream);
+		this.waiters.computeIfAbsent(stream, (key) -> ConcurrentHashMap.newKeySet()).add(waiter);
+		return waiter;
+	}
+
+	private void unregister(Waiter waiter) {
+		Set<Waiter> set = this.waiters.get(waiter.stream);
+		if (set != null) {
+			set.remove(waiter);
+		}
+	}
+
+	private void wake(String stream) {
+		Set<Waiter> set = this.waiters.get(stream);
+		if (set != null) {
+			for (Waiter waiter : set) {
+				// Fails only when woken already or being woken by another thread: either way it reads again.
+				waiter.woken.tryEmitValue(Boolean.TRUE);
+			}
+		}
+	}
+
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			// Hundreds of years: as good as forever, and still no overflow when added to nanoTime.
+			return Long.MAX_VALUE / 4;
+		}
+	}
+
+	private static void requireName(@Nullable String name, String what) {
+		if (name == null || name.isBlank()) {
+			throw new InvalidRequestException(what + " name must not be blank");
+		}
+		if (name.length() > MAX_NAME_LENGTH) {
+			throw new InvalidRequestException(
+					what + " name must be at most " + MAX_NAME_LENGTH + " characters, was " + name.length());
+		}
+		String problem = EventConverter.textProblem(name);
+		if (problem != null) {
+			throw new InvalidRequestException(what + " name" + problem);
+		}
+	}
+
+	private static void requireCount(int count) {
+		if (count < 1 || count > MAX_COUNT) {
+			throw new InvalidRequestException("count must be between 1 and " + MAX_COUNT + ", was " + count);
+		}
+	}
+
+	private static void requireIds(Collection<EntryId> ids) {
+		if (ids.size() > MAX_COUNT) {
+			throw new InvalidRequestException("At most " + MAX_COUNT + " IDs per call, got " + ids.size());
+		}
+	}
+
+	private static void requireNotNegative(Duration duration, String what) {
+		if (duration.isNegative()) {
+			throw new InvalidRequestException(what + " must be zero or more, was " + duration);
+		}
+	}
+
+	/** A store call made off the caller's thread. */
+	@FunctionalInterface
+	private interface StoreCall<T> {
+
+		T call(ConsumerGroupStore store) throws Exception;
+
+	}
+
+	/** A read waiting for a commit to its stream. */
+	private static final class Waiter {
+
+		final String stream;
+
+		final Sinks.One<Boolean> woken = Sinks.one();
+
+		Waiter(String stream) {
+			this.stream = stream;
+		}
+
+	}
+
+	/** Wakes the waiters of each committed stream; runs on a store's thread, so it only signals. */
+	private final class WaiterWaker implements CommitListener {
+
+		@Override
+		public boolean wants(String stream) {
+			Set<Waiter> set = DefaultConsumerGroups.this.waiters.get(stream);
+			return set != null && !set.isEmpty();
+		}
+
+		@Override
+		public void committed(String stream, List<StoredEvent> events) {
+			wake(stream);
+		}
+
+	}
+
+}
