@@ -18,7 +18,6 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-import dev.interlace.core.InterlaceException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
@@ -35,6 +34,7 @@ import dev.interlace.core.group.GroupEntry;
 import dev.interlace.core.group.GroupExistsException;
 import dev.interlace.core.group.GroupInfo;
 import dev.interlace.core.group.GroupSettings;
+import dev.interlace.core.group.GroupsUnsupportedException;
 import dev.interlace.core.group.GroupStart;
 import dev.interlace.core.group.PendingEntry;
 import dev.interlace.core.group.PendingQuery;
@@ -366,14 +366,13 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	}
 
 	@Override
-	public Mono<Long> redrive(String stream, Collection<Long> rowids) {
+	public Mono<Long> redrive(String stream, String group, Collection<EntryId> ids) {
 		return Mono.defer(() -> {
 			store(stream);
-			if (rowids.size() > MAX_COUNT) {
-				throw new InvalidRequestException("At most " + MAX_COUNT + " rowids per call, got " + rowids.size());
-			}
+			requireName(group, "group");
+			requireIds(ids);
 			// The storage SPI has no redrive yet (it lands with the dead letters of the stores).
-			return Mono.error(new UnsupportedOperationException(
+			return Mono.error(new GroupsUnsupportedException(
 					"Redriving dead letters is not supported by the store of stream '" + stream + "'"));
 		});
 	}
@@ -396,7 +395,7 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 		ConsumerGroupStore store = this.stores.get(stream);
 		if (store == null) {
 			StreamStore streamStore = this.streams.store(stream);
-			throw new InterlaceException("Stream '" + stream + "' is held by a store that keeps no consumer groups ("
+			throw new GroupsUnsupportedException("Stream '" + stream + "' is held by a store that keeps no consumer groups ("
 					+ streamStore.getClass().getName() + " is no ConsumerGroupStore)");
 		}
 		return store;

@@ -177,7 +177,7 @@ public final class BlockingConsumerGroups {
 	 * Removes entries from the group's pending entries list ({@code XACK}).
 	 * @param stream the stream
 	 * @param group the group
-	 * @param ids the IDs, at most {@value #MAX_COUNT}; IDs not pending are ignored
+	 * @param ids the IDs, at most {@value ConsumerGroups#MAX_COUNT}; IDs not pending are ignored
 	 * @return how many were pending
 	 */
 	public long acknowledge(String stream, String group, Collection<EntryId> ids) {
@@ -190,7 +190,7 @@ public final class BlockingConsumerGroups {
 	 * @param stream the stream
 	 * @param group the group
 	 * @param consumer the consumer that owns them
-	 * @param ids the IDs, at most {@value #MAX_COUNT}
+	 * @param ids the IDs, at most {@value ConsumerGroups#MAX_COUNT}
 	 * @param delay how long before another consumer may get them
 	 * @return how many were given back
 	 */
@@ -212,7 +212,7 @@ public final class BlockingConsumerGroups {
 	 * Lists pending entries ({@code XPENDING key group [IDLE ms] start end count [consumer]}).
 	 * @param stream the stream
 	 * @param group the group
-	 * @param query which entries, at most {@value #MAX_COUNT}
+	 * @param query which entries, at most {@value ConsumerGroups#MAX_COUNT}
 	 * @return the entries, in ID order
 	 */
 	public List<PendingEntry> pending(String stream, String group, PendingQuery query) {
@@ -225,7 +225,7 @@ public final class BlockingConsumerGroups {
 	 * @param group the group
 	 * @param consumer the new owner
 	 * @param minIdle the least idle time of an entry claimed
-	 * @param ids the IDs, at most {@value #MAX_COUNT}
+	 * @param ids the IDs, at most {@value ConsumerGroups#MAX_COUNT}
 	 * @param options Redis' options
 	 * @return the claimed entries and the IDs found gone from the stream
 	 */
@@ -263,13 +263,15 @@ public final class BlockingConsumerGroups {
 	}
 
 	/**
-	 * Publishes dead letters to their stream again, as new entries, and removes them from the dead-letter stream.
+	 * Gives a group's dead letters back to it: each entry becomes deliverable to the group again, as if never
+	 * delivered, and leaves the dead-letter stream.
 	 * @param stream the stream
-	 * @param rowids rowids of dead-letter rows, at most {@value #MAX_COUNT}
+	 * @param group the group whose dead letters they are
+	 * @param ids the entries' IDs, at most {@value ConsumerGroups#MAX_COUNT}
 	 * @return how many were redriven
 	 */
-	public long redrive(String stream, Collection<Long> rowids) {
-		return Objects.requireNonNull(this.groups.redrive(stream, rowids).block());
+	public long redrive(String stream, String group, Collection<EntryId> ids) {
+		return Objects.requireNonNull(this.groups.redrive(stream, group, ids).block());
 	}
 
 }

@@ -247,12 +247,14 @@ public interface ConsumerGroups {
 	Mono<DeadLetters> deadLetters(String stream, long afterRowid, int count);
 
 	/**
-	 * Publishes dead letters to their stream again, as new entries, and removes them from the dead-letter stream.
+	 * Gives a group's dead letters back to it: each entry becomes deliverable to the group again, as if never
+	 * delivered, and leaves the dead-letter stream.
 	 * @param stream the stream
-	 * @param rowids rowids of dead-letter rows, at most {@value #MAX_COUNT}
+	 * @param group the group whose dead letters they are
+	 * @param ids the entries' IDs, at most {@value #MAX_COUNT}
 	 * @return how many were redriven
 	 */
-	Mono<Long> redrive(String stream, Collection<Long> rowids);
+	Mono<Long> redrive(String stream, String group, Collection<EntryId> ids);
 
 	/**
 	 * Returns the same calls, each waiting for its answer.
