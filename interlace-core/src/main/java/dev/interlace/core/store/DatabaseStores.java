@@ -10,10 +10,22 @@ import org.jspecify.annotations.Nullable;
  * @param streams the streams store
  * @param cursors the cursor store, or {@code null} when the database keeps no cursors
  * @param transactions the transactions, or {@code null} when the database offers none
+ * @param groups the consumer groups, or {@code null} when the database keeps none
  * @since 0.2.0
  */
 public record DatabaseStores(StreamStore streams, @Nullable CursorStore cursors,
-		@Nullable StoreTransactions transactions) {
+		@Nullable StoreTransactions transactions, @Nullable ConsumerGroupStore groups) {
+
+	/**
+	 * Creates the stores of a database that keeps no consumer groups.
+	 * @param streams the streams store
+	 * @param cursors the cursor store, or {@code null}
+	 * @param transactions the transactions, or {@code null}
+	 */
+	public DatabaseStores(StreamStore streams, @Nullable CursorStore cursors,
+			@Nullable StoreTransactions transactions) {
+		this(streams, cursors, transactions, null);
+	}
 
 	/**
 	 * Returns the capabilities a store object offers, by the SPIs it implements.
@@ -22,7 +34,8 @@ public record DatabaseStores(StreamStore streams, @Nullable CursorStore cursors,
 	 */
 	public static DatabaseStores of(StreamStore store) {
 		return new DatabaseStores(store, (store instanceof CursorStore cursors) ? cursors : null,
-				(store instanceof StoreTransactions transactions) ? transactions : null);
+				(store instanceof StoreTransactions transactions) ? transactions : null,
+				(store instanceof ConsumerGroupStore groups) ? groups : null);
 	}
 
 }

@@ -57,6 +57,14 @@ final class DuckDbDialect implements SqlDialect {
 		// Nothing to lock: cursors change on the writer thread alone.
 	}
 
+	/**
+	 * Locks nothing: every write runs on the writer thread, one after the other.
+	 */
+	@Override
+	public String lockRowClause() {
+		return "";
+	}
+
 	@Override
 	public long highestRowid(Connection connection, String stream) {
 		// Called on the writer thread, which alone moves a table's last rowid.

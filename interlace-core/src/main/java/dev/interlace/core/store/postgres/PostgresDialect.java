@@ -41,6 +41,11 @@ final class PostgresDialect implements SqlDialect {
 	}
 
 	@Override
+	public String lockRowClause() {
+		return " FOR UPDATE";
+	}
+
+	@Override
 	public long highestRowid(Connection connection, String stream) throws SQLException {
 		try (PreparedStatement query = connection
 			.prepareStatement("SELECT last_rowid FROM " + engineTable("streams") + " WHERE name = ?")) {

@@ -1,6 +1,7 @@
 package dev.interlace.core.store.support;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -9,24 +10,40 @@ import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.AutoClaimResult;
+import dev.interlace.core.group.ClaimOptions;
+import dev.interlace.core.group.ClaimResult;
+import dev.interlace.core.group.ConsumerInfo;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.group.GroupEntry;
+import dev.interlace.core.group.GroupInfo;
+import dev.interlace.core.group.GroupSettings;
+import dev.interlace.core.group.GroupStart;
+import dev.interlace.core.group.PendingEntry;
+import dev.interlace.core.group.PendingQuery;
+import dev.interlace.core.group.PendingSummary;
 import dev.interlace.core.store.CommitListener;
+import dev.interlace.core.store.ConsumerGroupStore;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 
 /**
- * What the stores of every backend do alike, written once: reads, trims and cursors in the SQL of
- * {@link StreamRows} and {@link JdbcCursorStore}, and commit listeners through a {@link CommitNotifier}. A backend's
+ * What the stores of every backend do alike, written once: reads, trims, cursors and consumer groups in the SQL of
+ * {@link StreamRows}, {@link JdbcCursorStore} and {@link JdbcConsumerGroupStore}, and commit listeners through a {@link CommitNotifier}. A backend's
  * store adds what it does its own way: ensuring streams, the append path, describing a stream and transactions.
  */
-public abstract class JdbcStreamStore implements StreamStore, CursorStore, StoreTransactions {
+public abstract class JdbcStreamStore implements StreamStore, CursorStore, ConsumerGroupStore,
+		StoreTransactions {
 
 	private final CommitNotifier notifier;
 
 	private final StreamRows rows;
 
 	private final JdbcCursorStore cursors;
+
+	private final JdbcConsumerGroupStore groups;
 
 	/**
 	 * Creates the shared part of a store.
@@ -42,6 +59,7 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Store
 		this.notifier = new CommitNotifier(LoggerFactory.getLogger(getClass()));
 		this.rows = new StreamRows(runner, dialect, definitions);
 		this.cursors = new JdbcCursorStore(runner, dialect, streams);
+		this.groups = new JdbcConsumerGroupStore(runner, dialect, definitions);
 	}
 
 	/**
@@ -66,6 +84,14 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Store
 	 */
 	protected final JdbcCursorStore getCursors() {
 		return this.cursors;
+	}
+
+	/**
+	 * Returns this store's consumer groups.
+	 * @return the groups
+	 */
+	protected final JdbcConsumerGroupStore getGroups() {
+		return this.groups;
 	}
 
 	@Override
@@ -116,6 +142,94 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Store
 	@Override
 	public Map<String, Long> readCursors(String stream) {
 		return this.cursors.readCursors(stream);
+	}
+
+	@Override
+	public void createGroup(String stream, String group, GroupStart start, GroupSettings settings) {
+		this.groups.createGroup(stream, group, start, settings);
+	}
+
+	@Override
+	public void updateSettings(String stream, String group, GroupSettings settings) {
+		this.groups.updateSettings(stream, group, settings);
+	}
+
+	@Override
+	public void setPosition(String stream, String group, GroupStart position,
+			@org.jspecify.annotations.Nullable Long entriesRead) {
+		this.groups.setPosition(stream, group, position, entriesRead);
+	}
+
+	@Override
+	public boolean destroyGroup(String stream, String group) {
+		return this.groups.destroyGroup(stream, group);
+	}
+
+	@Override
+	public boolean createConsumer(String stream, String group, String consumer) {
+		return this.groups.createConsumer(stream, group, consumer);
+	}
+
+	@Override
+	public long deleteConsumer(String stream, String group, String consumer) {
+		return this.groups.deleteConsumer(stream, group, consumer);
+	}
+
+	@Override
+	public List<GroupInfo> groups(String stream) {
+		return this.groups.groups(stream);
+	}
+
+	@Override
+	public GroupInfo group(String stream, String group) {
+		return this.groups.group(stream, group);
+	}
+
+	@Override
+	public List<ConsumerInfo> consumers(String stream, String group) {
+		return this.groups.consumers(stream, group);
+	}
+
+	@Override
+	public List<GroupEntry> readNew(String stream, String group, String consumer, int count, boolean noAck) {
+		return this.groups.readNew(stream, group, consumer, count, noAck);
+	}
+
+	@Override
+	public List<GroupEntry> readPending(String stream, String group, String consumer, EntryId after, int count) {
+		return this.groups.readPending(stream, group, consumer, after, count);
+	}
+
+	@Override
+	public long acknowledge(String stream, String group, Collection<EntryId> ids) {
+		return this.groups.acknowledge(stream, group, ids);
+	}
+
+	@Override
+	public long nack(String stream, String group, String consumer, Collection<EntryId> ids, long delayMillis) {
+		return this.groups.nack(stream, group, consumer, ids, delayMillis);
+	}
+
+	@Override
+	public PendingSummary pendingSummary(String stream, String group) {
+		return this.groups.pendingSummary(stream, group);
+	}
+
+	@Override
+	public List<PendingEntry> pending(String stream, String group, PendingQuery query) {
+		return this.groups.pending(stream, group, query);
+	}
+
+	@Override
+	public ClaimResult claim(String stream, String group, String consumer, long minIdleMillis, List<EntryId> ids,
+			ClaimOptions options) {
+		return this.groups.claim(stream, group, consumer, minIdleMillis, ids, options);
+	}
+
+	@Override
+	public AutoClaimResult autoClaim(String stream, String group, String consumer, long minIdleMillis,
+			EntryId start, int count, boolean justId) {
+		return this.groups.autoClaim(stream, group, consumer, minIdleMillis, start, count, justId);
 	}
 
 }

@@ -32,6 +32,15 @@ public interface SqlDialect {
 	void lockNewCursors(Connection connection, String stream) throws SQLException;
 
 	/**
+	 * Returns what a {@code SELECT} of one row appends to lock the row until the transaction ends, so that stores
+	 * sharing the database take turns on it (a consumer group's row, before its writes).
+	 * @return the clause with a leading space, or an empty string where writes are serialised anyway
+	 */
+	default String lockRowClause() {
+		return "";
+	}
+
+	/**
 	 * Returns the highest rowid a stream has assigned, as seen by a transaction on {@code connection} (including the
 	 * rowids its own appends took).
 	 * @param connection the connection
