@@ -42,6 +42,7 @@ import dev.interlace.core.group.PendingSummary;
 import dev.interlace.core.group.ReadOptions;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.ConsumerGroupStore;
+import dev.interlace.core.store.DatabaseStores;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.support.EventConverter;
 
@@ -95,7 +96,8 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 		List<StreamStore> listened = new ArrayList<>();
 		for (StreamDefinition definition : streams.definitions()) {
 			StreamStore store = streams.store(definition.name());
-			if (store instanceof ConsumerGroupStore groups) {
+			ConsumerGroupStore groups = DatabaseStores.of(store).groups();
+			if (groups != null) {
 				stores.put(definition.name(), groups);
 				if (!listened.contains(store)) {
 					listened.add(store);
@@ -115,7 +117,7 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	public static boolean available(DefaultStreams streams) {
 		return streams.definitions()
 			.stream()
-			.anyMatch((definition) -> streams.store(definition.name()) instanceof ConsumerGroupStore);
+			.anyMatch((definition) -> DatabaseStores.of(streams.store(definition.name())).groups() != null);
 	}
 
 	@Override
@@ -225,18 +227,23 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	 */
 	private Mono<List<GroupEntry>> attempt(String stream, Callable<List<GroupEntry>> read, long deadline) {
 		Waiter waiter = register(stream);
+		// Unregistered before anything is emitted, so that a reader that got its answer never counts as waiting;
+		// doFinally covers cancellation and errors.
 		return offload(read).flatMap((entries) -> {
 			long left = deadline - System.nanoTime();
 			if (!entries.isEmpty() || left <= 0) {
+				unregister(waiter);
 				return Mono.just(entries);
 			}
 			return waiter.woken.asMono()
-				.timeout(Duration.ofNanos(left), Mono.empty(), this.timer)
+				.timeout(Duration.ofNanos(left), Mono.fromSupplier(() -> {
+					unregister(waiter);
+					return Boolean.FALSE;
+				}), this.timer)
 				.flatMap((woken) -> {
 					unregister(waiter);
-					return attempt(stream, read, deadline);
-				})
-				.defaultIfEmpty(List.of());
+					return woken ? attempt(stream, read, deadline) : Mono.just(List.<GroupEntry>of());
+				});
 		}).doFinally((signal) -> unregister(waiter));
 	}
 
