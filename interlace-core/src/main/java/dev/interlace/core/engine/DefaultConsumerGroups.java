@@ -6,10 +6,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -51,12 +55,20 @@ import dev.interlace.core.store.support.EventConverter;
  * streams.
  * <p>
  * Every store call runs on the {@code blockingScheduler} (Reactor's bounded-elastic one by default), never on the
- * subscriber's thread, which may be an event loop. A read that finds nothing and may wait registers a waiter for its
- * stream <em>before</em> it reads, so that a commit landing between the read and the wait still wakes it; a commit
- * listener on the stores wakes every waiter of the committed stream, which then reads again. Waiting holds no thread:
- * a waiter is a {@link Sinks.One} and a timer. Waiters of other streams are never woken, and a stream without waiters
- * costs the commit path one map lookup.
- *
+ * subscriber's thread, which may be an event loop; a call cancelled while it runs is left to finish rather than
+ * interrupted, since interrupting JDBC may break the connection (its answer is dropped: entries it delivered stay
+ * pending, as after a Redis client that disconnected).
+ * <p>
+ * A read that finds nothing and may wait joins its group's queue of waiters <em>before</em> it reads, so that a
+ * commit landing between the read and the wait still wakes it, and holds no thread while it waits: a waiter is a
+ * {@link Sinks.One} and a timer. A commit to a stream wakes the first waiter of each of the stream's groups, as Redis
+ * serves blocked clients first come, first served; a woken reader that got entries wakes the next one, since more
+ * may be left, and one that got none ends the chain, since the group has nothing more to deliver. A woken reader that
+ * is cancelled or fails passes its wake on. So a commit costs each group one read more than it delivers, however many
+ * readers wait, and waiters of other streams are never woken. Entries that become deliverable without a commit are
+ * found by polling: readers of a group with a claim-idle re-read every half claim-idle (from 100 ms to 5 s), and a
+ * nack with a delay wakes the group when the delay is over (in this process; other instances see it at their next
+ * commit or poll).
  * @since 0.3.0
  */
 public final class DefaultConsumerGroups implements ConsumerGroups {
@@ -72,7 +84,12 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 
 	private final Scheduler timer;
 
-	private final ConcurrentMap<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
+	/** Waiters by stream, then by group, each group's first come first. */
+	private final ConcurrentMap<String, ConcurrentMap<String, Deque<Waiter>>> waiters = new ConcurrentHashMap<>();
+
+	private static final Duration MIN_POLL = Duration.ofMillis(100);
+
+	private static final Duration MAX_POLL = Duration.ofSeconds(5);
 
 	/**
 	 * Creates the API over the streams' stores, offloading store calls to Reactor's bounded-elastic scheduler.
@@ -157,7 +174,7 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 			}
 			store.setPosition(stream, group, position, entriesRead);
 			// Readers waiting on the group may have entries to read now (a position set back).
-			wake(stream);
+			wakeFirst(stream, group);
 			return Boolean.TRUE;
 		}).then();
 	}
@@ -167,7 +184,7 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 		return call(stream, group, (store) -> {
 			boolean existed = store.destroyGroup(stream, group);
 			// Their next read fails with GroupNotFoundException rather than waiting out the block.
-			wake(stream);
+			wakeAll(stream, group);
 			return existed;
 		});
 	}
@@ -217,34 +234,56 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 			if (options.block().isZero()) {
 				return offload(read);
 			}
-			return attempt(stream, read, System.nanoTime() + saturatedNanos(options.block()));
+			long deadline = System.nanoTime() + saturatedNanos(options.block());
+			Wait wait = new Wait(store, stream, group, read, deadline);
+			return attempt(wait, false);
 		});
 	}
 
 	/**
-	 * Reads once, with a waiter registered first; when nothing came and time is left, waits for the waiter to be woken
-	 * (or the time to run out) and reads again.
+	 * Reads once, queued as a waiter first; when nothing came and time is left, waits to be woken (or for the poll
+	 * interval, or the deadline) and reads again.
+	 * @param wait the blocking read
+	 * @param owed whether this attempt follows a wake, which it passes on unless its read finds nothing
 	 */
-	private Mono<List<GroupEntry>> attempt(String stream, Callable<List<GroupEntry>> read, long deadline) {
-		Waiter waiter = register(stream);
-		// Unregistered before anything is emitted, so that a reader that got its answer never counts as waiting;
-		// doFinally covers cancellation and errors.
-		return offload(read).flatMap((entries) -> {
-			long left = deadline - System.nanoTime();
+	private Mono<List<GroupEntry>> attempt(Wait wait, boolean owed) {
+		Waiter waiter = register(wait.stream, wait.group);
+		AtomicBoolean answered = new AtomicBoolean();
+		return offload(() -> wait.readAndLearnPoll(owed)).flatMap((entries) -> {
+			long left = wait.deadline - System.nanoTime();
 			if (!entries.isEmpty() || left <= 0) {
-				unregister(waiter);
+				answered.set(true);
+				boolean woken = leave(waiter);
+				// Entries came, so more may be left for the next waiter; or time ran out with a wake unused.
+				if ((!entries.isEmpty() && owed) || woken) {
+					wakeFirst(wait.stream, wait.group);
+				}
 				return Mono.just(entries);
 			}
+			long timeout = Math.min(left, wait.pollNanos);
+			answered.set(true);
 			return waiter.woken.asMono()
-				.timeout(Duration.ofNanos(left), Mono.fromSupplier(() -> {
-					unregister(waiter);
-					return Boolean.FALSE;
-				}), this.timer)
-				.flatMap((woken) -> {
-					unregister(waiter);
-					return woken ? attempt(stream, read, deadline) : Mono.just(List.<GroupEntry>of());
+				.timeout(Duration.ofNanos(timeout), Mono.fromSupplier(() -> Boolean.FALSE), this.timer)
+				.flatMap((signalled) -> {
+					boolean woken = leave(waiter);
+					if (!woken && wait.deadline - System.nanoTime() <= 0) {
+						return Mono.just(List.<GroupEntry>of());
+					}
+					return attempt(wait, woken);
+				})
+				.doOnCancel(() -> {
+					if (leave(waiter)) {
+						wakeFirst(wait.stream, wait.group);
+					}
 				});
-		}).doFinally((signal) -> unregister(waiter));
+		}).doOnError((ex) -> abandon(waiter, answered, owed, wait)).doOnCancel(() -> abandon(waiter, answered, owed, wait));
+	}
+
+	/** Cancelled or failed before answering: leaves, and passes on a wake the attempt was given. */
+	private void abandon(Waiter waiter, AtomicBoolean answered, boolean owed, Wait wait) {
+		if (answered.compareAndSet(false, true) && (leave(waiter) || owed)) {
+			wakeFirst(wait.stream, wait.group);
+		}
 	}
 
 	@Override
@@ -286,7 +325,7 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	public Mono<Long> acknowledge(String stream, String group, Collection<EntryId> ids) {
 		return call(stream, group, (store) -> {
 			requireIds(ids);
-			return ids.isEmpty() ? 0L : store.acknowledge(stream, group, List.copyOf(ids));
+			return store.acknowledge(stream, group, List.copyOf(ids));
 		});
 	}
 
@@ -298,13 +337,15 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 			if (delay.isNegative()) {
 				throw new InvalidRequestException("delay must be zero or more, was " + delay);
 			}
-			if (ids.isEmpty()) {
-				return 0L;
-			}
 			long given = store.nack(stream, group, consumer, List.copyOf(ids), delay.toMillis());
-			if (given > 0 && delay.isZero()) {
-				// Waiting readers of the group may take them at once.
-				wake(stream);
+			if (given > 0) {
+				// Waiting readers of the group may take them once the delay is over.
+				if (delay.isZero()) {
+					wakeFirst(stream, group);
+				}
+				else {
+					this.timer.schedule(() -> wakeFirst(stream, group), delay.toMillis(), TimeUnit.MILLISECONDS);
+				}
 			}
 			return given;
 		});
@@ -389,7 +430,13 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	 * @return the waiting reads
 	 */
 	public int waiting() {
-		return this.waiters.values().stream().mapToInt(Set::size).sum();
+		int waiting = 0;
+		for (Map<String, Deque<Waiter>> groups : this.waiters.values()) {
+			for (Deque<Waiter> queue : groups.values()) {
+				waiting += queue.size();
+			}
+		}
+		return waiting;
 	}
 
 	/**
@@ -425,29 +472,75 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	}
 
 	private <T> Mono<T> offload(Callable<T> call) {
-		return Mono.fromCallable(call).subscribeOn(this.blockingScheduler);
+		return Mono.create((sink) -> {
+			AtomicBoolean cancelled = new AtomicBoolean();
+			sink.onCancel(() -> cancelled.set(true));
+			// Not disposed on cancel: disposing interrupts the thread, and an interrupt may break a JDBC connection.
+			this.blockingScheduler.schedule(() -> {
+				if (cancelled.get()) {
+					return;
+				}
+				try {
+					sink.success(call.call());
+				}
+				catch (Throwable ex) {
+					// Nobody listens to a cancelled call: its failure is not worth an error log.
+					if (!cancelled.get()) {
+						sink.error(ex);
+					}
+				}
+			});
+		});
 	}
 
-	private Waiter register(String stream) {
-		Waiter waiter = new Waiter(stream);
-		this.waiters.computeIfAbsent(stream, (key) -> ConcurrentHashMap.newKeySet()).add(waiter);
+	private Waiter register(String stream, String group) {
+		Waiter waiter = new Waiter(stream, group);
+		this.waiters.computeIfAbsent(stream, (key) -> new ConcurrentHashMap<>())
+			.computeIfAbsent(group, (key) -> new ConcurrentLinkedDeque<>())
+			.add(waiter);
 		return waiter;
 	}
 
-	private void unregister(Waiter waiter) {
-		Set<Waiter> set = this.waiters.get(waiter.stream);
-		if (set != null) {
-			set.remove(waiter);
+	/**
+	 * Takes a waiter out of its queue, once.
+	 * @return whether it had been woken (and so owes the wake to the next waiter unless it reads)
+	 */
+	private boolean leave(Waiter waiter) {
+		int previous = waiter.state.getAndSet(Waiter.DONE);
+		if (previous == Waiter.WAITING) {
+			Deque<Waiter> queue = queue(waiter.stream, waiter.group);
+			if (queue != null) {
+				queue.remove(waiter);
+			}
+		}
+		return previous == Waiter.WOKEN;
+	}
+
+	private @Nullable Deque<Waiter> queue(String stream, String group) {
+		Map<String, Deque<Waiter>> groups = this.waiters.get(stream);
+		return (groups != null) ? groups.get(group) : null;
+	}
+
+	/** Wakes the first waiter of a group that still waits. */
+	private void wakeFirst(String stream, String group) {
+		Deque<Waiter> queue = queue(stream, group);
+		if (queue == null) {
+			return;
+		}
+		for (Waiter waiter = queue.poll(); waiter != null; waiter = queue.poll()) {
+			if (waiter.wake()) {
+				return;
+			}
 		}
 	}
 
-	private void wake(String stream) {
-		Set<Waiter> set = this.waiters.get(stream);
-		if (set != null) {
-			for (Waiter waiter : set) {
-				// Fails only when woken already or being woken by another thread: either way it reads again.
-				waiter.woken.tryEmitValue(Boolean.TRUE);
-			}
+	private void wakeAll(String stream, String group) {
+		Deque<Waiter> queue = queue(stream, group);
+		if (queue == null) {
+			return;
+		}
+		for (Waiter waiter = queue.poll(); waiter != null; waiter = queue.poll()) {
+			waiter.wake();
 		}
 	}
 
@@ -501,31 +594,110 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 
 	}
 
-	/** A read waiting for a commit to its stream. */
-	private static final class Waiter {
+	/** A blocking read: what it reads, until when, and how often it polls. */
+	private static final class Wait {
+
+		final ConsumerGroupStore store;
 
 		final String stream;
 
-		final Sinks.One<Boolean> woken = Sinks.one();
+		final String group;
 
-		Waiter(String stream) {
+		final Callable<List<GroupEntry>> read;
+
+		final long deadline;
+
+		volatile long pollNanos = Long.MAX_VALUE;
+
+		private volatile boolean pollKnown;
+
+		Wait(ConsumerGroupStore store, String stream, String group, Callable<List<GroupEntry>> read, long deadline) {
+			this.store = store;
 			this.stream = stream;
+			this.group = group;
+			this.read = read;
+			this.deadline = deadline;
+		}
+
+		/**
+		 * Reads; before the first wait, also learns whether the group's claim-idle calls for polling (one query, only
+		 * for reads that are about to wait).
+		 */
+		List<GroupEntry> readAndLearnPoll(boolean owed) throws Exception {
+			List<GroupEntry> entries = this.read.call();
+			if (entries.isEmpty() && !this.pollKnown) {
+				Duration claimIdle = this.store.group(this.stream, this.group).settings().claimIdle();
+				if (!claimIdle.isZero()) {
+					Duration half = claimIdle.dividedBy(2);
+					Duration poll = (half.compareTo(MIN_POLL) < 0) ? MIN_POLL
+							: (half.compareTo(MAX_POLL) > 0) ? MAX_POLL : half;
+					this.pollNanos = poll.toNanos();
+				}
+				this.pollKnown = true;
+			}
+			return entries;
 		}
 
 	}
 
-	/** Wakes the waiters of each committed stream; runs on a store's thread, so it only signals. */
+	/** A read waiting in its group's queue. */
+	private static final class Waiter {
+
+		static final int WAITING = 0;
+
+		static final int WOKEN = 1;
+
+		static final int DONE = 2;
+
+		final String stream;
+
+		final String group;
+
+		final Sinks.One<Boolean> woken = Sinks.one();
+
+		final AtomicInteger state = new AtomicInteger(WAITING);
+
+		Waiter(String stream, String group) {
+			this.stream = stream;
+			this.group = group;
+		}
+
+		/** Wakes it if it still waits. */
+		boolean wake() {
+			if (this.state.compareAndSet(WAITING, WOKEN)) {
+				this.woken.tryEmitValue(Boolean.TRUE);
+				return true;
+			}
+			return false;
+		}
+
+	}
+
+	/** Wakes the first waiter of each group of a committed stream; runs on a store's thread, so it only signals. */
 	private final class WaiterWaker implements CommitListener {
 
 		@Override
 		public boolean wants(String stream) {
-			Set<Waiter> set = DefaultConsumerGroups.this.waiters.get(stream);
-			return set != null && !set.isEmpty();
+			Map<String, Deque<Waiter>> groups = DefaultConsumerGroups.this.waiters.get(stream);
+			if (groups == null) {
+				return false;
+			}
+			for (Deque<Waiter> queue : groups.values()) {
+				if (!queue.isEmpty()) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 		@Override
 		public void committed(String stream, List<StoredEvent> events) {
-			wake(stream);
+			Map<String, Deque<Waiter>> groups = DefaultConsumerGroups.this.waiters.get(stream);
+			if (groups != null) {
+				for (String group : groups.keySet()) {
+					wakeFirst(stream, group);
+				}
+			}
 		}
 
 	}

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -211,6 +212,49 @@ public abstract class ConsumerGroupsEngineContractTests {
 	}
 
 	@Test
+	@Disabled("readNew claims nacked and idle entries from h-groups milestone 2 on")
+	void aNackWithoutDelayHandsTheEntryToABlockedReaderOfTheGroupAtOnce() throws Exception {
+		blocking().createGroup("orders", "billing", GroupStart.beginning(), GroupSettings.REDIS);
+		publish("orders", 1);
+		GroupEntry entry = blocking().read("orders", "billing", "alice", ReadOptions.count(1)).get(0);
+		CompletableFuture<List<GroupEntry>> read = readLater("orders", "billing", "bob", Duration.ofSeconds(30));
+		StoreTestSupport.awaitCondition(() -> this.groups.waiting() == 1);
+		assertThat(blocking().nack("orders", "billing", "alice", List.of(entry.id()), Duration.ZERO)).isEqualTo(1);
+		assertThat(read.get(WAIT.toSeconds(), TimeUnit.SECONDS)).singleElement().satisfies((given) -> {
+			assertThat(given.id()).isEqualTo(entry.id());
+			assertThat(given.deliveryCount()).isEqualTo(2);
+		});
+	}
+
+	@Test
+	@Disabled("readNew claims nacked and idle entries from h-groups milestone 2 on")
+	void aNackWithADelayWakesABlockedReaderOnceTheDelayIsOver() throws Exception {
+		blocking().createGroup("orders", "billing", GroupStart.beginning(), GroupSettings.REDIS);
+		publish("orders", 1);
+		GroupEntry entry = blocking().read("orders", "billing", "alice", ReadOptions.count(1)).get(0);
+		CompletableFuture<List<GroupEntry>> read = readLater("orders", "billing", "bob", Duration.ofSeconds(30));
+		StoreTestSupport.awaitCondition(() -> this.groups.waiting() == 1);
+		long start = System.nanoTime();
+		blocking().nack("orders", "billing", "alice", List.of(entry.id()), Duration.ofMillis(400));
+		assertThat(read.get(WAIT.toSeconds(), TimeUnit.SECONDS)).extracting(GroupEntry::id).containsExactly(entry.id());
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+	}
+
+	@Test
+	@Disabled("readNew claims nacked and idle entries from h-groups milestone 2 on")
+	void aBlockedReaderOfAGroupWithClaimIdleTakesOverAnEntryOnceItIsIdleWithNoCommit() throws Exception {
+		blocking().createGroup("orders", "billing", GroupStart.beginning(), new GroupSettings(0, Duration.ofMillis(300)));
+		publish("orders", 1);
+		GroupEntry entry = blocking().read("orders", "billing", "alice", ReadOptions.count(1)).get(0);
+		CompletableFuture<List<GroupEntry>> read = readLater("orders", "billing", "bob", Duration.ofSeconds(30));
+		assertThat(read.get(WAIT.toSeconds(), TimeUnit.SECONDS)).singleElement().satisfies((claimed) -> {
+			assertThat(claimed.id()).isEqualTo(entry.id());
+			assertThat(claimed.deliveryCount()).isEqualTo(2);
+		});
+		assertThat(blocking().pending("orders", "billing").consumers()).containsOnlyKeys("bob");
+	}
+
+	@Test
 	void xgroupDestroyUnblocksItsReadersWithNogroup() throws Exception {
 		blocking().createGroup("orders", "billing", GroupStart.end(), GroupSettings.REDIS);
 		CompletableFuture<List<GroupEntry>> read = readLater("orders", "billing", "alice", Duration.ofMinutes(2));
@@ -234,6 +278,8 @@ public abstract class ConsumerGroupsEngineContractTests {
 			.isEqualTo(2);
 		assertThat(blocking().acknowledge("orders", "billing", List.of(read.get(0).id()))).isZero();
 		assertThat(blocking().acknowledge("orders", "billing", List.of())).isZero();
+		assertThatThrownBy(() -> blocking().acknowledge("orders", "nope", List.of()))
+			.isInstanceOf(GroupNotFoundException.class);
 		assertThat(blocking().pending("orders", "billing", PendingQuery.all(10))).singleElement()
 			.satisfies((pending) -> {
 				assertThat(pending.id()).isEqualTo(read.get(2).id());
