@@ -34,8 +34,13 @@ final class JsonSizes {
 
 	private static final long UUID_TEXT = 38;
 
+	/** An entry ID as text, {@code "<ms>-<seq>"}: two numbers, a dash and quotes. */
+	private static final long ENTRY_ID_TEXT = 2 * NUMBER + 3;
+
+	/** The metadata columns, and the entry ID as text that responses show beside them. */
 	private static final long METADATA = entry(StoredEvent.ROWID) + NUMBER + entry(StoredEvent.PUBLISHED_AT) + TEMPORAL
-			+ entry(StoredEvent.PUBLISH_ID) + UUID_TEXT;
+			+ entry(StoredEvent.PUBLISH_ID) + UUID_TEXT + entry(StoredEvent.ID_MS) + NUMBER
+			+ entry(StoredEvent.ID_SEQ) + NUMBER + entry("id") + ENTRY_ID_TEXT;
 
 	private JsonSizes() {
 	}

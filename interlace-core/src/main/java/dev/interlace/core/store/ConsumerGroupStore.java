@@ -207,4 +207,27 @@ public interface ConsumerGroupStore {
 	AutoClaimResult autoClaim(String stream, String group, String consumer, long minIdleMillis, EntryId start,
 			int count, boolean justId);
 
+	/**
+	 * Appends chosen dead letters' original entries back to their stream as new entries and deletes them from the
+	 * dead-letter stream {@code <stream>_dlq}, in one transaction (beyond Redis).
+	 * @param stream the stream the dead letters came from
+	 * @param deadLetterIds the IDs of the dead letters, entries of the dead-letter stream; IDs it lacks are ignored
+	 * @return how many were redriven
+	 * @throws dev.interlace.core.StreamNotFoundException when the stream, or its dead-letter stream, is not ensured
+	 */
+	default long redrive(String stream, Collection<EntryId> deadLetterIds) {
+		throw new UnsupportedOperationException("This store keeps no dead letters");
+	}
+
+	/**
+	 * Returns how many dead letters of a group the stream's dead-letter stream holds (beyond Redis; the
+	 * {@code interlace.group.dead_letters} metric).
+	 * @param stream the stream
+	 * @param group the group
+	 * @return the count, 0 when the stream has no dead-letter stream
+	 */
+	default long deadLetterCount(String stream, String group) {
+		return 0;
+	}
+
 }

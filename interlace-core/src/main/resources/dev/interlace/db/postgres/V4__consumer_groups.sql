@@ -44,3 +44,8 @@ CREATE TABLE interlace.group_pending (
 
 -- A consumer's own pending entries in ID order: explicit-ID reads, consumer filters, deleting a consumer.
 CREATE INDEX group_pending_consumer ON interlace.group_pending (stream, group_name, consumer, entry_rowid);
+
+-- What a read of new entries claims first: entries given back by a nack, and with a claim-idle the longest idle.
+CREATE INDEX group_pending_retry ON interlace.group_pending (stream, group_name, retry_at_ms)
+    WHERE retry_at_ms IS NOT NULL;
+CREATE INDEX group_pending_delivered ON interlace.group_pending (stream, group_name, delivered_ms);

@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.support.EventConverter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,7 @@ class JsonSizesTests {
 		for (Object value : values) {
 			Map<String, Object> data = new LinkedHashMap<>();
 			data.put("value", value);
-			StoredEvent event = new StoredEvent("s", Long.MAX_VALUE, Instant.MAX, UUID.randomUUID(), data);
+			StoredEvent event = new StoredEvent("s", Long.MAX_VALUE, EntryId.MAX, Instant.MAX, UUID.randomUUID(), data);
 			assertThat(JsonSizes.of(value)).as("%s", value).isGreaterThanOrEqualTo(written(value));
 			// An array of events carries a comma between them: one byte per event besides its row.
 			assertThat(JsonSizes.of(event)).as("%s", value).isGreaterThanOrEqualTo(written(event.toRow()) + 1);
@@ -46,7 +47,7 @@ class JsonSizesTests {
 	@Test
 	void asciiTextIsEstimatedAtItsLength() {
 		String text = "o".repeat(10_000);
-		StoredEvent event = new StoredEvent("s", 1, Instant.now(), UUID.randomUUID(), Map.of("order_id", text));
+		StoredEvent event = new StoredEvent("s", 1, new EntryId(1, 0), Instant.now(), UUID.randomUUID(), Map.of("order_id", text));
 		assertThat(JsonSizes.of(text)).isEqualTo(10_002);
 		assertThat(JsonSizes.of(event)).isBetween(written(event.toRow()), written(event.toRow()) + 100);
 	}

@@ -110,12 +110,17 @@ public abstract class ConsumerGroupStoreContractTests {
 
 	/** Every entry ID of the stream, read by a scratch group that leaves nothing behind. */
 	private List<EntryId> entryIds() {
-		groups().createGroup(STREAM, "_scratch", GroupStart.beginning(), GroupSettings.REDIS);
+		return entries(STREAM).stream().map(GroupEntry::id).toList();
+	}
+
+	/** Every entry of a stream, read by a scratch group that leaves nothing behind. */
+	private List<GroupEntry> entries(String stream) {
+		groups().createGroup(stream, "_scratch", GroupStart.beginning(), GroupSettings.REDIS);
 		try {
-			return groups().readNew(STREAM, "_scratch", "_reader", 100_000, true).stream().map(GroupEntry::id).toList();
+			return groups().readNew(stream, "_scratch", "_reader", 100_000, true);
 		}
 		finally {
-			groups().destroyGroup(STREAM, "_scratch");
+			groups().destroyGroup(stream, "_scratch");
 		}
 	}
 
@@ -642,6 +647,123 @@ public abstract class ConsumerGroupStoreContractTests {
 		// An empty read is an attempt, not a success.
 		read("carol", 10);
 		assertThat(groups().consumers(STREAM, GROUP).get(1).inactiveMillis()).isEqualTo(-1);
+	}
+
+	// Beyond Redis: claim-idle reads (as Redis 8.4's XREADGROUP ... CLAIM) and nack (as Redis 8.6's XNACK)
+
+	@Test
+	void readsOfAGroupWithClaimIdleClaimIdleEntriesBeforeNewOnes() {
+		groups().createGroup(STREAM, GROUP, GroupStart.beginning(), new GroupSettings(0, Duration.ofSeconds(30)));
+		List<EntryId> ids = publish(3);
+		read("alice", 3);
+		age("alice", ids.subList(0, 2), 60_000);
+		List<EntryId> later = publish(2);
+		List<GroupEntry> entries = groups().readNew(STREAM, GROUP, "bob", 3, false);
+		assertThat(idsOf(entries)).containsExactly(ids.get(0), ids.get(1), later.get(0));
+		assertThat(entries).extracting(GroupEntry::deliveryCount).containsExactly(2L, 2L, 1L);
+		assertThat(entries).allSatisfy((entry) -> assertThat(entry.event()).isNotNull());
+		assertThat(groups().pendingSummary(STREAM, GROUP).consumers()).containsExactly(Map.entry("alice", 1L),
+				Map.entry("bob", 3L));
+		// Nothing idle long enough any more: only new entries.
+		assertThat(read("carol", 10)).containsExactly(later.get(1));
+	}
+
+	@Test
+	void aNackedEntryGoesToTheNextNewReadOfAnyConsumer() {
+		createGroup(GroupStart.beginning());
+		List<EntryId> ids = publish(3);
+		read("alice", 2);
+		// Only the owner gives an entry back.
+		assertThat(groups().nack(STREAM, GROUP, "bob", List.of(ids.get(0)), 0)).isZero();
+		assertThat(groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0), new EntryId(999, 0)), 0)).isEqualTo(1);
+		List<GroupEntry> entries = groups().readNew(STREAM, GROUP, "bob", 10, false);
+		assertThat(idsOf(entries)).containsExactly(ids.get(0), ids.get(2));
+		assertThat(entries.get(0).deliveryCount()).isEqualTo(2);
+		assertThat(groups().pending(STREAM, GROUP, PendingQuery.all(10))).extracting(PendingEntry::consumer)
+			.containsExactly("bob", "alice", "bob");
+		// Delivered again, it is no longer given back.
+		assertThat(read("carol", 10)).isEmpty();
+	}
+
+	@Test
+	void aNackedEntryWaitsForItsDelayAndThenAutoclaimTakesItWhateverItsIdleTime() {
+		createGroup(GroupStart.beginning());
+		List<EntryId> ids = publish(2);
+		read("alice", 2);
+		assertThat(groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0)), 60_000)).isEqualTo(1);
+		assertThat(read("bob", 10)).isEmpty();
+		assertThat(groups().autoClaim(STREAM, GROUP, "bob", 0, EntryId.MIN, 10, false).claimed()).extracting(
+				GroupEntry::id).containsExactly(ids.get(1));
+		assertThat(groups().nack(STREAM, GROUP, "bob", List.of(ids.get(1)), 0)).isEqualTo(1);
+		AutoClaimResult result = groups().autoClaim(STREAM, GROUP, "carol", 3_600_000, EntryId.MIN, 10, false);
+		assertThat(idsOf(result.claimed())).containsExactly(ids.get(1));
+		assertThatThrownBy(() -> groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0)), -1))
+			.isInstanceOf(InvalidRequestException.class);
+	}
+
+	// Beyond Redis: dead letters after max-deliveries
+
+	@Test
+	void anEntryDeliveredMaxDeliveriesTimesMovesToTheDeadLetterStreamInsteadOfAClaimIdleRead() {
+		groups().createGroup(STREAM, GROUP, GroupStart.beginning(), new GroupSettings(2, Duration.ofSeconds(30)));
+		List<EntryId> ids = publish(2);
+		read("alice", 1);
+		age("alice", List.of(ids.get(0)), 60_000);
+		assertThat(read("bob", 1)).containsExactly(ids.get(0));
+		age("bob", List.of(ids.get(0)), 60_000);
+		// Delivered twice: the next read moves it to dead letters and goes on with new entries.
+		assertThat(read("carol", 10)).containsExactly(ids.get(1));
+		assertThat(groups().pending(STREAM, GROUP, PendingQuery.all(10))).extracting(PendingEntry::id)
+			.containsExactly(ids.get(1));
+		List<GroupEntry> letters = entries(STREAM + "_dlq");
+		assertThat(letters).singleElement().satisfies((letter) -> {
+			Map<String, Object> data = letter.event().data();
+			assertThat(data).containsEntry("original_id", ids.get(0).toString())
+				.containsEntry("original_rowid", 1L)
+				.containsEntry("group", GROUP)
+				.containsEntry("consumer", "bob")
+				.containsEntry("delivery_count", 2L)
+				.containsEntry("reason", "max-deliveries");
+			assertThat(data.get("data")).isInstanceOf(Map.class);
+			assertThat(((Map<?, ?>) data.get("data")).containsKey("amount")).isTrue();
+		});
+		assertThat(groups().deadLetterCount(STREAM, GROUP)).isEqualTo(1);
+	}
+
+	@Test
+	void nackClaimAndAutoclaimOfASpentEntryDeadLetterIt() {
+		groups().createGroup(STREAM, GROUP, GroupStart.beginning(), new GroupSettings(1, Duration.ZERO));
+		List<EntryId> ids = publish(3);
+		read("alice", 3);
+		assertThat(groups().nack(STREAM, GROUP, "alice", List.of(ids.get(0)), 0)).isEqualTo(1);
+		assertThat(groups().claim(STREAM, GROUP, "bob", 0, List.of(ids.get(1)), ClaimOptions.NONE).claimed())
+			.isEmpty();
+		// The dead-letter stream is known after a restart too.
+		reopen();
+		assertThat(groups().autoClaim(STREAM, GROUP, "bob", 0, EntryId.MIN, 10, false).claimed()).isEmpty();
+		assertThat(groups().pendingSummary(STREAM, GROUP).count()).isZero();
+		assertThat(groups().deadLetterCount(STREAM, GROUP)).isEqualTo(3);
+		assertThat(entries(STREAM + "_dlq")).extracting((letter) -> letter.event().data().get("original_id"))
+			.containsExactly(ids.get(0).toString(), ids.get(1).toString(), ids.get(2).toString());
+	}
+
+	@Test
+	void redriveAppendsDeadLettersBackAsNewEntriesAndDeletesThem() {
+		groups().createGroup(STREAM, GROUP, GroupStart.beginning(), new GroupSettings(1, Duration.ZERO));
+		List<EntryId> ids = publish(2);
+		List<GroupEntry> delivered = groups().readNew(STREAM, GROUP, "alice", 2, false);
+		groups().nack(STREAM, GROUP, "alice", ids, 0);
+		List<EntryId> letters = entries(STREAM + "_dlq").stream().map(GroupEntry::id).toList();
+		assertThat(letters).hasSize(2);
+		assertThat(groups().redrive(STREAM, List.of(letters.get(1), new EntryId(999_999, 0)))).isEqualTo(1);
+		assertThat(entries(STREAM + "_dlq")).extracting(GroupEntry::id).containsExactly(letters.get(0));
+		assertThat(groups().deadLetterCount(STREAM, GROUP)).isEqualTo(1);
+		List<GroupEntry> again = groups().readNew(STREAM, GROUP, "bob", 10, false);
+		assertThat(again).singleElement().satisfies((entry) -> {
+			assertThat(entry.id().isAfter(ids.get(1))).isTrue();
+			assertThat(entry.event().data()).isEqualTo(delivered.get(1).event().data());
+		});
+		assertThat(streams().describe(STREAM + "_dlq").rowCount()).isEqualTo(1);
 	}
 
 	// Concurrency

@@ -35,6 +35,7 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.engine.RetentionTask;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.support.EventConverter;
 
 import static dev.interlace.core.store.StoreTestSupport.amounts;
@@ -61,6 +62,14 @@ public abstract class StreamStoreContractTests {
 	 * @return the store
 	 */
 	protected abstract StreamStore openStore();
+
+	/**
+	 * Runs a statement on the database of {@link #store}, as an operator (or an earlier version) would, outside the
+	 * store.
+	 * @param sql the statement
+	 * @throws Exception when it fails
+	 */
+	protected abstract void executeSql(String sql) throws Exception;
 
 	@BeforeEach
 	void openTheStore() {
@@ -676,6 +685,155 @@ public abstract class StreamStoreContractTests {
 			.isInstanceOf(StoreException.class)
 			.hasMessageContaining("closed");
 		this.store = openStore();
+	}
+
+	// Redis XADD with an automatic ID: IDs only grow, whatever groups, restarts and trims (XTRIM never lowers the
+	// stream's last-generated-id).
+	@Test
+	void entryIdsIncreaseStrictlyWithRowidsAcrossGroupsRestartsAndTrims() throws Exception {
+		this.store.ensureStream(orders());
+		List<CompletableFuture<PublishResult>> publishes = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			publishes.add(this.store.append("orders", amounts(1 + i % 3)));
+		}
+		for (CompletableFuture<PublishResult> publish : publishes) {
+			PublishResult result = publish.join();
+			assertThat(result.firstId()).isNotNull();
+			assertThat(result.lastId().seq() - result.firstId().seq()).isEqualTo(result.rowsReceived() - 1);
+		}
+		EntryId beforeRestart = assertIdsIncreaseWithRowids(readAll(this.store, "orders"));
+		reopen();
+		this.store.ensureStream(orders());
+		PublishResult afterRestart = this.store.appendAndWait("orders", amounts(2));
+		assertThat(afterRestart.firstId()).isGreaterThan(beforeRestart);
+		EntryId last = afterRestart.lastId();
+		this.store.trimToMaxRows("orders", 0, 10);
+		reopen();
+		this.store.ensureStream(orders());
+		PublishResult afterTrim = this.store.appendAndWait("orders", amounts(1));
+		assertThat(afterTrim.firstId()).isGreaterThan(last);
+		assertThat(afterTrim.firstRowid()).isEqualTo(afterRestart.lastRowid() + 1);
+	}
+
+	// Redis: entries added within one millisecond share its ms part and take sequence numbers 0, 1, 2...
+	@Test
+	void rowsOfOnePublishShareAMillisecondWithSequenceNumbersFromZero() {
+		this.store.ensureStream(orders());
+		PublishResult result = this.store.appendAndWait("orders", amounts(3));
+		List<StoredEvent> events = this.store.readAfter("orders", 0, 10);
+		long ms = events.get(0).publishedAt().toEpochMilli();
+		assertThat(events).extracting(StoredEvent::id)
+			.containsExactly(new EntryId(ms, 0), new EntryId(ms, 1), new EntryId(ms, 2));
+		assertThat(result.firstId()).isEqualTo(new EntryId(ms, 0));
+		assertThat(result.lastId()).isEqualTo(new EntryId(ms, 2));
+	}
+
+	// Redis: what XADD returns is the ID stored (XRANGE shows it), and readers see the same IDs the publisher got.
+	@Test
+	void readsAndCommitListenersCarryTheIdsThePublishReturned() {
+		this.store.ensureStream(orders());
+		List<StoredEvent> heard = new CopyOnWriteArrayList<>();
+		this.store.addCommitListener((stream, events) -> heard.addAll(events));
+		List<PublishResult> results = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			results.add(this.store.appendAndWait("orders", amounts(i + 1)));
+		}
+		List<StoredEvent> read = this.store.readAfter("orders", 0, 100);
+		Map<Long, EntryId> published = new HashMap<>();
+		for (PublishResult result : results) {
+			for (long rowid = result.firstRowid(); rowid <= result.lastRowid(); rowid++) {
+				published.put(rowid, new EntryId(result.firstId().ms(),
+						result.firstId().seq() + (rowid - result.firstRowid())));
+			}
+		}
+		assertThat(read).hasSize(15);
+		for (StoredEvent event : read) {
+			assertThat(event.id()).as("rowid %d", event.rowid()).isEqualTo(published.get(event.rowid()));
+			assertThat(event.toRow()).containsEntry(StoredEvent.ID_MS, event.id().ms())
+				.containsEntry(StoredEvent.ID_SEQ, event.id().seq());
+		}
+		awaitTrue(() -> heard.size() == 15);
+		assertThat(heard).extracting(StoredEvent::id).containsExactlyElementsOf(read.stream().map(StoredEvent::id).toList());
+	}
+
+	// Redis XADD: the ms part is max(clock, last ms), so a last ID ahead of the clock (here rows published in the
+	// future, as an explicit ID or a clock set back would leave them) keeps IDs growing within that millisecond.
+	@Test
+	void aTableMadeBeforeEntryIdsIsNumberedInRowidOrderAndLaterIdsFollowIt() throws Exception {
+		long future = Instant.now().plus(Duration.ofDays(1)).toEpochMilli();
+		executeSql("CREATE SCHEMA IF NOT EXISTS events");
+		// The layout of versions before entry IDs.
+		executeSql("CREATE TABLE events.orders (_interlace_rowid BIGINT NOT NULL PRIMARY KEY, "
+				+ "_interlace_published_at TIMESTAMPTZ NOT NULL, _interlace_publish_id UUID NOT NULL, "
+				+ "order_id VARCHAR, amount BIGINT)");
+		String uuid = "'" + UUID.randomUUID() + "'";
+		// Two rows in one millisecond, one whose clock went back, one a millisecond later, one far ahead.
+		executeSql("INSERT INTO events.orders VALUES "
+				+ "(1, " + at(1_700_000_000_001L, 100) + ", " + uuid + ", 'a', 1), "
+				+ "(2, " + at(1_700_000_000_001L, 900) + ", " + uuid + ", 'b', 2), "
+				+ "(3, " + at(1_600_000_000_000L, 0) + ", " + uuid + ", 'c', 3), "
+				+ "(4, " + at(1_700_000_000_002L, 0) + ", " + uuid + ", 'd', 4), "
+				+ "(5, " + at(future, 0) + ", " + uuid + ", 'e', 5)");
+		reopen();
+		this.store.ensureStream(orders());
+		assertThat(this.store.readAfter("orders", 0, 10)).extracting(StoredEvent::id)
+			.containsExactly(new EntryId(1_700_000_000_001L, 0), new EntryId(1_700_000_000_001L, 1),
+					new EntryId(1_700_000_000_001L, 2), new EntryId(1_700_000_000_002L, 0), new EntryId(future, 0));
+		assertThat(this.store.readAfter("orders", 2, 1).get(0).data())
+			.containsExactly(Map.entry("order_id", "c"), Map.entry("amount", 3L));
+		PublishResult next = this.store.appendAndWait("orders", List.of(event("order_id", "f"), event("order_id", "g")));
+		assertThat(next.firstId()).isEqualTo(new EntryId(future, 1));
+		assertThat(next.lastId()).isEqualTo(new EntryId(future, 2));
+		// Columns added after the migration come after its ID columns: writes and reads find each by name.
+		StreamDefinition evolved = StreamDefinition.builder("orders")
+			.field("order_id", FieldType.STRING)
+			.field("amount", FieldType.INT64)
+			.field("note", FieldType.STRING)
+			.build();
+		this.store.ensureStream(evolved);
+		PublishResult noted = this.store.appendAndWait("orders",
+				List.of(event("order_id", "h", "amount", 8, "note", "n")));
+		reopen();
+		this.store.ensureStream(evolved);
+		List<StoredEvent> events = readAll(this.store, "orders");
+		assertIdsIncreaseWithRowids(events);
+		StoredEvent last = events.get(events.size() - 1);
+		assertThat(last.id()).isEqualTo(noted.firstId()).isEqualTo(new EntryId(future, 3));
+		assertThat(last.data()).containsExactly(Map.entry("order_id", "h"), Map.entry("amount", 8L),
+				Map.entry("note", "n"));
+		assertThat(this.store.appendAndWait("orders", amounts(1)).firstId()).isEqualTo(new EntryId(future, 4));
+	}
+
+	private static String at(long epochMilli, int micros) {
+		Instant instant = Instant.ofEpochMilli(epochMilli).plusNanos(micros * 1_000L);
+		return "'" + instant + "'::TIMESTAMPTZ";
+	}
+
+	/** Returns the last ID after checking that IDs increase strictly in rowid order. */
+	protected static EntryId assertIdsIncreaseWithRowids(List<StoredEvent> events) {
+		EntryId last = EntryId.MIN;
+		long lastRowid = 0;
+		for (StoredEvent event : events) {
+			assertThat(event.rowid()).isGreaterThan(lastRowid);
+			assertThat(event.id()).as("ID of rowid %d after %s", event.rowid(), last).isGreaterThan(last);
+			last = event.id();
+			lastRowid = event.rowid();
+		}
+		return last;
+	}
+
+	private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!condition.getAsBoolean()) {
+			assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError(ex);
+			}
+		}
 	}
 
 	private void awaitRowCount(String stream, long rows) throws InterruptedException {

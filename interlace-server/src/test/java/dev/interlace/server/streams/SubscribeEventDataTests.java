@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,7 +60,7 @@ class SubscribeEventDataTests {
 	}
 
 	static StoredEvent event(long rowid, String orderId) {
-		return new StoredEvent("orders", rowid, Instant.parse("2024-05-01T10:00:00.123456Z"), UUID.randomUUID(),
+		return new StoredEvent("orders", rowid, new EntryId(1714557600123L, rowid), Instant.parse("2024-05-01T10:00:00.123456Z"), UUID.randomUUID(),
 				Map.of("order_id", orderId));
 	}
 

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 import dev.interlace.core.StoredEvent;
@@ -27,15 +28,19 @@ final class DuckDbDialect implements SqlDialect {
 
 	private final ToLongFunction<String> highestRowid;
 
+	private final Function<String, DuckDbTable> tables;
+
 	/**
 	 * Creates the dialect of a store.
 	 * @param catalog the catalog the store's tables are in
 	 * @param highestRowid gives a stream's highest rowid as the writer thread sees it: the committed one, or inside
 	 * a transaction the one its appends took
+	 * @param tables gives a stream's table as the writer thread sees it
 	 */
-	DuckDbDialect(String catalog, ToLongFunction<String> highestRowid) {
+	DuckDbDialect(String catalog, ToLongFunction<String> highestRowid, Function<String, DuckDbTable> tables) {
 		this.catalog = catalog;
 		this.highestRowid = highestRowid;
+		this.tables = tables;
 	}
 
 	/**
@@ -44,7 +49,7 @@ final class DuckDbDialect implements SqlDialect {
 	 * @return a new dialect
 	 */
 	DuckDbDialect withHighestRowid(ToLongFunction<String> highestRowid) {
-		return new DuckDbDialect(this.catalog, highestRowid);
+		return new DuckDbDialect(this.catalog, highestRowid, this.tables);
 	}
 
 	@Override
@@ -87,11 +92,16 @@ final class DuckDbDialect implements SqlDialect {
 	@Override
 	public long deleteOldest(Connection connection, StreamDefinition stream, String condition, Object bound,
 			int limit) throws SQLException {
-		// Rowids must never repeat, even when retention empties the table: remember the high-water mark first.
-		try (PreparedStatement mark = connection
-			.prepareStatement("UPDATE " + engineTable("streams") + " SET last_rowid = ? WHERE name = ?")) {
+		// Rowids and entry IDs must never repeat, even when retention empties the table: remember the high-water
+		// marks first (the table's last row holds them otherwise, so appends need not write the registry).
+		DuckDbTable appended = this.tables.apply(stream.name());
+		try (PreparedStatement mark = connection.prepareStatement("UPDATE " + engineTable("streams")
+				+ " SET last_rowid = ?, last_id_ms = ?, last_id_seq = ?, entries_added = ? WHERE name = ?")) {
 			mark.setLong(1, this.highestRowid.applyAsLong(stream.name()));
-			mark.setString(2, stream.name());
+			mark.setLong(2, appended.lastId.ms());
+			mark.setLong(3, appended.lastId.seq());
+			mark.setLong(4, appended.entriesAdded);
+			mark.setString(5, stream.name());
 			mark.executeUpdate();
 		}
 		String table = qualified(stream);

@@ -95,7 +95,7 @@ public final class DuckDbStreamStore extends JdbcStreamStore {
 
 	private DuckDbStreamStore(DuckDbDatabase database, Options options, StreamRegistry<DuckDbTable> tables) {
 		this(database, options, tables,
-				new DuckDbDialect(database.catalog(), (stream) -> tables.get(stream).lastRowid));
+				new DuckDbDialect(database.catalog(), (stream) -> tables.get(stream).lastRowid, tables::get));
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.duckdb.DuckDBConnection;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.support.ColumnSet;
 import dev.interlace.core.store.support.DefinitionDocument;
@@ -54,7 +56,8 @@ final class DuckDbStreamTables {
 		String table = this.dialect.qualified(definition);
 		StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
 			.append(" (" + StoredEvent.ROWID + " BIGINT NOT NULL PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
-					+ " TIMESTAMPTZ NOT NULL, " + StoredEvent.PUBLISH_ID + " UUID NOT NULL");
+					+ " TIMESTAMPTZ NOT NULL, " + StoredEvent.PUBLISH_ID + " UUID NOT NULL, " + StoredEvent.ID_MS
+					+ " BIGINT NOT NULL, " + StoredEvent.ID_SEQ + " BIGINT NOT NULL");
 		definition.fields()
 			.forEach((field, type) -> create.append(", ").append(quote(field)).append(' ').append(DuckDbTypes.sqlType(type)));
 		create.append(')');
@@ -62,7 +65,9 @@ final class DuckDbStreamTables {
 				+ quote(definition.schema()));
 		execute(connection, create.toString());
 		requireUniqueRowids(connection, definition);
-		ColumnSet columns = loadColumns(connection, definition);
+		addEntryIds(connection, definition);
+		Layout layout = loadColumns(connection, definition);
+		ColumnSet columns = layout.columns();
 		Map<String, FieldType> missing = columns.missingFields(definition, table);
 		addColumns(connection, table, missing);
 		columns = columns.with(missing);
@@ -76,19 +81,74 @@ final class DuckDbStreamTables {
 			upsert.setString(3, EventConverter.JSON.writeValueAsString(DefinitionDocument.of(definition)));
 			upsert.executeUpdate();
 		}
-		long lastRowid = Math.max(
-				queryLong(connection, "SELECT last_rowid FROM " + streams + " WHERE name = ?", definition.name()),
-				queryLong(connection, "SELECT coalesce(max(" + StoredEvent.ROWID + "), 0) FROM " + table));
+		// The registry holds what trims and deletes must not lower; the table's last row holds what was appended
+		// since: the higher of the two is the truth, so a restart never lowers either.
+		long lastRowid;
+		EntryId lastId;
+		long entriesAdded;
+		try (PreparedStatement query = connection.prepareStatement("SELECT last_rowid, last_id_ms, last_id_seq, "
+				+ "entries_added FROM " + streams + " WHERE name = ?")) {
+			query.setString(1, definition.name());
+			try (ResultSet rs = query.executeQuery()) {
+				rs.next();
+				lastRowid = rs.getLong(1);
+				lastId = new EntryId(rs.getLong(2), rs.getLong(3));
+				entriesAdded = rs.getLong(4);
+			}
+		}
+		try (PreparedStatement query = connection.prepareStatement("SELECT " + StoredEvent.ROWID + ", "
+				+ StoredEvent.ID_MS + ", " + StoredEvent.ID_SEQ + " FROM " + table + " ORDER BY " + StoredEvent.ROWID
+				+ " DESC LIMIT 1");
+				ResultSet rs = query.executeQuery()) {
+			if (rs.next()) {
+				lastRowid = Math.max(lastRowid, rs.getLong(1));
+				EntryId last = new EntryId(rs.getLong(2), rs.getLong(3));
+				lastId = last.isAfter(lastId) ? last : lastId;
+			}
+		}
+		// Rowids start at 1 and are never reused, so every rowid up to the last was an entry once.
+		entriesAdded = Math.max(entriesAdded, lastRowid);
 		DuckDbTable existing = this.tables.find(definition.name());
 		if (existing != null) {
 			existing.definition = definition;
 			existing.columns = columns;
+			existing.idColumnsAt = layout.idColumnsAt();
 		}
 		else {
-			this.tables.put(definition.name(), new DuckDbTable(definition, columns, lastRowid));
+			this.tables.put(definition.name(),
+					new DuckDbTable(definition, columns, layout.idColumnsAt(), lastRowid, lastId, entriesAdded));
 		}
 		return new StreamTable(definition.name(), definition.schema(), columns.asMap(), count(connection, table),
 				lastRowid);
+	}
+
+	/**
+	 * Gives a table made before entry IDs its two ID columns, after its fields, numbering its rows as the writer
+	 * would have: in rowid order, the milliseconds part the highest publish time so far, the sequence counting
+	 * from 0 within each millisecond, so that IDs increase strictly with rowids. DuckDB refuses a NOT NULL
+	 * constraint on a column with updates outstanding in the transaction: the columns are added with a default,
+	 * constrained, and only then numbered.
+	 */
+	private void addEntryIds(DuckDBConnection connection, StreamDefinition definition) throws SQLException {
+		long present = queryLong(connection, "SELECT count(*) FROM information_schema.columns WHERE table_catalog = ? "
+				+ "AND table_schema = ? AND table_name = ? AND column_name = ?", this.dialect.catalog(),
+				definition.schema(), definition.name(), StoredEvent.ID_MS);
+		if (present > 0) {
+			return;
+		}
+		String table = this.dialect.qualified(definition);
+		logger.info("Adding entry IDs ({}, {}) to the table of stream '{}'", StoredEvent.ID_MS, StoredEvent.ID_SEQ,
+				definition.name());
+		for (String column : List.of(StoredEvent.ID_MS, StoredEvent.ID_SEQ)) {
+			execute(connection, "ALTER TABLE " + table + " ADD COLUMN " + column + " BIGINT DEFAULT 0");
+			execute(connection, "ALTER TABLE " + table + " ALTER COLUMN " + column + " SET NOT NULL");
+			execute(connection, "ALTER TABLE " + table + " ALTER COLUMN " + column + " DROP DEFAULT");
+		}
+		execute(connection, "UPDATE " + table + " SET " + StoredEvent.ID_MS + " = numbered.ms, " + StoredEvent.ID_SEQ
+				+ " = numbered.seq FROM (SELECT r, ms, row_number() OVER (PARTITION BY ms ORDER BY r) - 1 AS seq FROM "
+				+ "(SELECT " + StoredEvent.ROWID + " AS r, max(epoch_ms(" + StoredEvent.PUBLISHED_AT + ")) OVER (ORDER BY "
+				+ StoredEvent.ROWID + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ms FROM " + table
+				+ ")) AS numbered WHERE " + table + "." + StoredEvent.ROWID + " = numbered.r");
 	}
 
 	/**
@@ -114,8 +174,12 @@ final class DuckDbStreamTables {
 		execute(connection, "ALTER TABLE " + table + " ADD PRIMARY KEY (" + StoredEvent.ROWID + ")");
 	}
 
-	private ColumnSet loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
+	/**
+	 * Loads a table's field columns, by name rather than position, and where its entry ID columns sit among them.
+	 */
+	private Layout loadColumns(Connection connection, StreamDefinition definition) throws SQLException {
 		Map<String, FieldType> columns = new LinkedHashMap<>();
+		int idColumnsAt = 0;
 		try (PreparedStatement query = connection.prepareStatement("SELECT column_name, data_type "
 				+ "FROM information_schema.columns WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
 				+ "ORDER BY ordinal_position")) {
@@ -123,16 +187,27 @@ final class DuckDbStreamTables {
 			query.setString(2, definition.schema());
 			query.setString(3, definition.name());
 			try (ResultSet rs = query.executeQuery()) {
-				int position = 0;
 				while (rs.next()) {
-					if (position++ < 3) {
-						continue;
+					String name = rs.getString(1);
+					if (name.equals(StoredEvent.ID_MS)) {
+						idColumnsAt = columns.size();
 					}
-					columns.put(rs.getString(1), DuckDbTypes.fieldType(rs.getString(2)));
+					if (!name.startsWith(StreamDefinition.RESERVED_PREFIX)) {
+						columns.put(name, DuckDbTypes.fieldType(rs.getString(2)));
+					}
 				}
 			}
 		}
-		return ColumnSet.of(columns);
+		return new Layout(ColumnSet.of(columns), idColumnsAt);
+	}
+
+	/**
+	 * A table's field columns and where its entry ID columns are.
+	 *
+	 * @param columns the field columns, in table order
+	 * @param idColumnsAt how many of them precede the entry ID columns
+	 */
+	private record Layout(ColumnSet columns, int idColumnsAt) {
 	}
 
 	/**

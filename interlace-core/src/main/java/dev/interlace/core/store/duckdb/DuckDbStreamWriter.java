@@ -21,6 +21,7 @@ import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.duckdb.DuckDbDatabase.TaskOp;
 import dev.interlace.core.store.duckdb.DuckDbDatabase.WriterTask;
@@ -194,10 +195,10 @@ final class DuckDbStreamWriter implements Runnable {
 
 	private void commitTable(DuckDbTable table, ColumnSet columns, List<PreparedAppend<DuckDbTable>> prepared) {
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-		long lastRowid;
+		EntryId lastId;
 		long start = System.nanoTime();
 		try {
-			lastRowid = writeTable(table, columns, prepared, publishedAt);
+			lastId = writeTable(table, columns, prepared, publishedAt);
 		}
 		catch (SQLException | RuntimeException ex) {
 			resetWriter(ex);
@@ -212,8 +213,13 @@ final class DuckDbStreamWriter implements Runnable {
 			}
 			return;
 		}
-		this.notifier.observe(table.stream(), (int) (lastRowid - table.lastRowid), System.nanoTime() - start);
+		PreparedAppend<DuckDbTable> last = prepared.get(prepared.size() - 1);
+		long lastRowid = last.firstRowid() + last.rows() - 1;
+		int rows = (int) (lastRowid - table.lastRowid);
+		this.notifier.observe(table.stream(), rows, System.nanoTime() - start);
 		table.lastRowid = lastRowid;
+		table.lastId = lastId;
+		table.entriesAdded += rows;
 		// Live subscribers are handed the events before publishers hear back: whoever saw a publish succeed can
 		// count on its events being on their way to every subscriber.
 		notifyListener(table, prepared, publishedAt);
@@ -226,7 +232,7 @@ final class DuckDbStreamWriter implements Runnable {
 	 * of DuckDB's cost per commit. Groups of more than {@value #FAST_PATH_MAX_ROWS} rows, which the appender would
 	 * flush (and commit) part-way, run in an explicit transaction instead, so that they stay atomic.
 	 */
-	private long writeTable(DuckDbTable table, ColumnSet columns, List<PreparedAppend<DuckDbTable>> prepared,
+	private EntryId writeTable(DuckDbTable table, ColumnSet columns, List<PreparedAppend<DuckDbTable>> prepared,
 			Instant publishedAt) throws SQLException {
 		DuckDBConnection connection = writer();
 		Map<String, FieldType> added = new LinkedHashMap<>();
@@ -254,10 +260,12 @@ final class DuckDbStreamWriter implements Runnable {
 			appender = appender(connection, table);
 		}
 		long micros = DuckDbTypes.epochMicros(publishedAt);
-		long rowid = PreparedAppend.assignRowids(prepared, table.lastRowid + 1);
+		PreparedAppend.assignRowids(prepared, table.lastRowid + 1);
+		EntryId lastId = PreparedAppend.assignIds(prepared, table.lastId, publishedAt.toEpochMilli());
+		int idColumnsAt = table.idColumnsAt;
 		for (PreparedAppend<DuckDbTable> each : prepared) {
-			DuckDbTypes.appendRows(appender, columns, each.batch().rows(), each.op().publishId(), each.firstRowid(),
-					micros);
+			DuckDbTypes.appendRows(appender, columns, idColumnsAt, each.batch().rows(), each.op().publishId(),
+					each.firstRowid(), each.firstId(), micros);
 		}
 		// close() swallows append errors: flush explicitly so that a failure is seen.
 		appender.flush();
@@ -265,7 +273,7 @@ final class DuckDbStreamWriter implements Runnable {
 			appender.close();
 			execute(connection, "COMMIT");
 		}
-		return rowid;
+		return lastId;
 	}
 
 	/**

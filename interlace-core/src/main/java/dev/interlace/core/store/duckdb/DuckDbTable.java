@@ -1,6 +1,7 @@
 package dev.interlace.core.store.duckdb;
 
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.support.ColumnSet;
 
 /**
@@ -17,10 +18,26 @@ final class DuckDbTable {
 	/** Highest rowid committed; written by the writer thread only. */
 	volatile long lastRowid;
 
-	DuckDbTable(StreamDefinition definition, ColumnSet columns, long lastRowid) {
+	/** Last entry ID assigned, never lowered; written by the writer thread only. */
+	volatile EntryId lastId;
+
+	/** Entries ever added; written by the writer thread only. */
+	volatile long entriesAdded;
+
+	/**
+	 * How many field columns precede the entry ID columns in the table: 0 in a table made with them, the fields it
+	 * had then in a table that gained them by migration. The appender writes by position, so it has to know.
+	 */
+	volatile int idColumnsAt;
+
+	DuckDbTable(StreamDefinition definition, ColumnSet columns, int idColumnsAt, long lastRowid, EntryId lastId,
+			long entriesAdded) {
 		this.definition = definition;
 		this.columns = columns;
+		this.idColumnsAt = idColumnsAt;
 		this.lastRowid = lastRowid;
+		this.lastId = lastId;
+		this.entriesAdded = entriesAdded;
 	}
 
 	String stream() {

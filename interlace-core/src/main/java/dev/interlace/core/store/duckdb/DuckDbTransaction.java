@@ -18,12 +18,14 @@ import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.StoreTransaction;
 import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.ColumnSet;
 import dev.interlace.core.store.support.CommitNotifier;
 import dev.interlace.core.store.support.ConvertedBatch;
+import dev.interlace.core.store.support.EntryIds;
 import dev.interlace.core.store.support.EventConverter;
 import dev.interlace.core.store.support.JdbcCursorStore;
 import dev.interlace.core.store.support.PublishIds;
@@ -98,12 +100,14 @@ final class DuckDbTransaction<T> implements StoreTransaction, DuckDbDatabase.Wri
 		DuckDbTable table = this.tables.get(stream);
 		UUID publishId = PublishIds.next();
 		if (events.isEmpty()) {
-			return PublishResult.accepted(stream, 0, publishId, 0, 0);
+			return PublishResult.empty(stream, publishId);
 		}
 		DuckDBConnection connection = openConnection();
 		Appends appended = this.appends.get(table);
 		ColumnSet columns = (appended != null) ? appended.columns : table.columns;
 		long firstRowid = ((appended != null) ? appended.lastRowid : table.lastRowid) + 1;
+		EntryId firstId = EntryIds.next((appended != null) ? appended.lastId : table.lastId,
+				this.publishedAt.toEpochMilli(), events.size());
 		long start = System.nanoTime();
 		// Columns this append adds are added in the transaction, as part of it.
 		ConvertedBatch batch = EventConverter.convert(table.definition, columns, events);
@@ -113,8 +117,8 @@ final class DuckDbTransaction<T> implements StoreTransaction, DuckDbDatabase.Wri
 			}
 			try (DuckDBAppender appender = connection.createAppender(this.dialect.catalog(),
 					table.definition.schema(), table.stream())) {
-				DuckDbTypes.appendRows(appender, batch.columns(), batch.rows(), publishId, firstRowid,
-						DuckDbTypes.epochMicros(this.publishedAt));
+				DuckDbTypes.appendRows(appender, batch.columns(), table.idColumnsAt, batch.rows(), publishId,
+						firstRowid, firstId, DuckDbTypes.epochMicros(this.publishedAt));
 				// close() swallows append errors: flush explicitly so that a failure is seen.
 				appender.flush();
 			}
@@ -126,8 +130,9 @@ final class DuckDbTransaction<T> implements StoreTransaction, DuckDbDatabase.Wri
 			appended = new Appends(start);
 			this.appends.put(table, appended);
 		}
-		appended.add(batch, publishId, firstRowid);
-		return PublishResult.accepted(stream, batch.rows().length, publishId, firstRowid, appended.lastRowid);
+		appended.add(batch, publishId, firstRowid, firstId);
+		return PublishResult.accepted(stream, batch.rows().length, publishId, firstRowid, appended.lastRowid, firstId,
+				appended.lastId);
 	}
 
 	@Override
@@ -190,17 +195,19 @@ final class DuckDbTransaction<T> implements StoreTransaction, DuckDbDatabase.Wri
 			if (appended.columns != table.columns) {
 				table.columns = appended.columns;
 			}
-			this.notifier.observe(stream, (int) (appended.lastRowid - table.lastRowid),
-					System.nanoTime() - appended.startNanos);
+			int rows = (int) (appended.lastRowid - table.lastRowid);
+			this.notifier.observe(stream, rows, System.nanoTime() - appended.startNanos);
 			table.lastRowid = appended.lastRowid;
+			table.lastId = appended.lastId;
+			table.entriesAdded += rows;
 			CommitListener listener = this.notifier.listener();
 			if (listener.wants(stream)) {
 				List<StoredEvent> events = new ArrayList<>();
 				for (Batch each : appended.batches) {
-					long rowid = each.firstRowid();
 					for (int row = 0; row < each.batch().rows().length; row++) {
-						events.add(new StoredEvent(stream, rowid++, this.publishedAt, each.publishId(),
-								each.batch().data(row)));
+						events.add(new StoredEvent(stream, each.firstRowid() + row,
+								new EntryId(each.firstId().ms(), each.firstId().seq() + row), this.publishedAt,
+								each.publishId(), each.batch().data(row)));
 					}
 				}
 				this.notifier.deliver(listener, stream, events);
@@ -219,19 +226,22 @@ final class DuckDbTransaction<T> implements StoreTransaction, DuckDbDatabase.Wri
 
 		private long lastRowid;
 
+		private EntryId lastId = EntryId.MIN;
+
 		Appends(long startNanos) {
 			this.startNanos = startNanos;
 		}
 
-		void add(ConvertedBatch batch, UUID publishId, long firstRowid) {
-			this.batches.add(new Batch(batch, publishId, firstRowid));
+		void add(ConvertedBatch batch, UUID publishId, long firstRowid, EntryId firstId) {
+			this.batches.add(new Batch(batch, publishId, firstRowid, firstId));
 			this.columns = batch.columns();
 			this.lastRowid = firstRowid + batch.rows().length - 1;
+			this.lastId = new EntryId(firstId.ms(), firstId.seq() + batch.rows().length - 1);
 		}
 
 	}
 
-	private record Batch(ConvertedBatch batch, UUID publishId, long firstRowid) {
+	private record Batch(ConvertedBatch batch, UUID publishId, long firstRowid, EntryId firstId) {
 	}
 
 }

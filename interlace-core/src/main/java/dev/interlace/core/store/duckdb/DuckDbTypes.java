@@ -3,7 +3,6 @@ package dev.interlace.core.store.duckdb;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
+import dev.interlace.core.store.support.MetadataColumns;
 import dev.interlace.core.store.support.ColumnSet;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.EventConverter;
@@ -77,27 +78,40 @@ final class DuckDbTypes {
 	}
 
 	/**
-	 * Appends the rows of one publish, numbered from {@code firstRowid}: the metadata columns, then a value for each
-	 * of {@code columns} (null where a row, converted before the table gained columns, is shorter).
+	 * Appends the rows of one publish, numbered from {@code firstRowid} and {@code firstId}: the metadata columns,
+	 * then a value for each of {@code columns} (null where a row, converted before the table gained columns, is
+	 * shorter), with the entry ID's two columns where the table has them.
 	 * @param appender the appender, its row closed
 	 * @param columns the columns the table is written with
+	 * @param idColumnsAt how many of {@code columns} precede the entry ID columns in the table
 	 * @param rows the rows, canonical values
 	 * @param publishId the publish id
 	 * @param firstRowid the rowid of the first row
+	 * @param firstId the entry ID of the first row; the others follow it within its millisecond
 	 * @param publishedAtMicros the commit time, in {@link #epochMicros microseconds since the epoch}
 	 * @throws SQLException when the appender refuses a value
 	 */
-	static void appendRows(DuckDBAppender appender, ColumnSet columns, Object[][] rows, UUID publishId,
-			long firstRowid, long publishedAtMicros) throws SQLException {
+	static void appendRows(DuckDBAppender appender, ColumnSet columns, int idColumnsAt, Object[][] rows,
+			UUID publishId, long firstRowid, EntryId firstId, long publishedAtMicros) throws SQLException {
 		long rowid = firstRowid;
+		long seq = firstId.seq();
 		for (Object[] row : rows) {
 			appender.beginRow();
 			appender.append(rowid++);
 			appender.appendEpochMicros(publishedAtMicros);
 			appender.append(publishId);
 			for (int column = 0; column < columns.size(); column++) {
+				if (column == idColumnsAt) {
+					appender.append(firstId.ms());
+					appender.append(seq);
+				}
 				appendValue(appender, columns.type(column), (column < row.length) ? row[column] : null);
 			}
+			if (idColumnsAt >= columns.size()) {
+				appender.append(firstId.ms());
+				appender.append(seq);
+			}
+			seq++;
 			appender.endRow();
 		}
 	}
@@ -133,34 +147,34 @@ final class DuckDbTypes {
 	}
 
 	/**
-	 * Reads the events of a query over a stream's table, all of its columns in table order.
+	 * Reads the events of a query over a stream's table, all of its columns, the metadata columns found by name
+	 * (a migrated table has its entry ID columns last).
 	 * @param stream the stream
 	 * @param rs the result set
 	 * @return the events
 	 * @throws SQLException when reading fails
 	 */
 	static List<StoredEvent> readEvents(String stream, ResultSet rs) throws SQLException {
-		ResultSetMetaData meta = rs.getMetaData();
-		int count = meta.getColumnCount();
-		String[] names = new String[count + 1];
-		String[] types = new String[count + 1];
-		for (int i = 1; i <= count; i++) {
-			names[i] = meta.getColumnName(i);
-			types[i] = meta.getColumnTypeName(i);
+		MetadataColumns metadata = MetadataColumns.of(rs.getMetaData());
+		int[] fields = metadata.fields();
+		String[] types = new String[fields.length];
+		for (int i = 0; i < fields.length; i++) {
+			types[i] = rs.getMetaData().getColumnTypeName(fields[i]);
 		}
 		List<StoredEvent> events = new ArrayList<>();
 		while (rs.next()) {
-			long rowid = rs.getLong(1);
-			Instant publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
-			UUID publishId = (UUID) rs.getObject(3);
+			long rowid = rs.getLong(metadata.rowid());
+			Instant publishedAt = rs.getObject(metadata.publishedAt(), OffsetDateTime.class).toInstant();
+			UUID publishId = (UUID) rs.getObject(metadata.publishId());
+			EntryId id = new EntryId(rs.getLong(metadata.idMs()), rs.getLong(metadata.idSeq()));
 			Map<String, Object> data = new LinkedHashMap<>();
-			for (int i = 4; i <= count; i++) {
-				Object value = rs.getObject(i);
+			for (int i = 0; i < fields.length; i++) {
+				Object value = rs.getObject(fields[i]);
 				if (value != null) {
-					data.put(names[i], readValue(types[i], value));
+					data.put(metadata.name(fields[i]), readValue(types[i], value));
 				}
 			}
-			events.add(new StoredEvent(stream, rowid, publishedAt, publishId, data));
+			events.add(new StoredEvent(stream, rowid, id, publishedAt, publishId, data));
 		}
 		return events;
 	}

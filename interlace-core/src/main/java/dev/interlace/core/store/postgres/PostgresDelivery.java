@@ -228,11 +228,9 @@ final class PostgresDelivery implements Runnable {
 				}
 			}
 			for (PreparedAppend<PostgresTable> each : commit.prepared()) {
-				long rowid = each.firstRowid();
-				for (int row = 0; row < each.batch().rows().length; row++, rowid++) {
-					if (rowid > feed.watermark) {
-						events.add(new StoredEvent(stream, rowid, commit.publishedAt(), each.op().publishId(),
-								each.batch().data(row)));
+				for (int row = 0; row < each.batch().rows().length; row++) {
+					if (each.firstRowid() + row > feed.watermark) {
+						events.add(each.event(stream, row, commit.publishedAt()));
 					}
 				}
 			}

@@ -41,6 +41,19 @@ final class PostgresDialect implements SqlDialect {
 	}
 
 	@Override
+	public void rowsDeleted(Connection connection, String stream, long rows) throws SQLException {
+		if (rows == 0) {
+			return;
+		}
+		try (PreparedStatement update = connection.prepareStatement(
+				"UPDATE " + engineTable("streams") + " SET row_count = row_count - ? WHERE name = ?")) {
+			update.setLong(1, rows);
+			update.setString(2, stream);
+			update.executeUpdate();
+		}
+	}
+
+	@Override
 	public String lockRowClause() {
 		return " FOR UPDATE";
 	}

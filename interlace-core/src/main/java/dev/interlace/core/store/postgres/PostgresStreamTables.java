@@ -138,7 +138,9 @@ final class PostgresStreamTables {
 				lockSchemaChanges(connection);
 				boolean existed = queryLong(connection, "SELECT count(*) FROM pg_class WHERE oid = to_regclass(?)",
 						table) > 0;
-				if (existed && !loadColumns(connection, definition).missingFields(definition, table).isEmpty()) {
+				boolean withoutIds = existed && !hasEntryIds(connection, definition);
+				if (existed && (withoutIds
+						|| !loadColumns(connection, definition).missingFields(definition, table).isEmpty())) {
 					// The table before the registry row, the order appenders and trims take them in: a one-statement
 					// append locks the table as it starts and the registry row as it runs.
 					execute(connection, "LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
@@ -157,13 +159,20 @@ final class PostgresStreamTables {
 				execute(connection, "CREATE SCHEMA IF NOT EXISTS " + quote(definition.schema()));
 				StringBuilder create = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table)
 					.append(" (" + StoredEvent.ROWID + " bigint PRIMARY KEY, " + StoredEvent.PUBLISHED_AT
-							+ " timestamptz NOT NULL, " + StoredEvent.PUBLISH_ID + " uuid NOT NULL");
+							+ " timestamptz NOT NULL, " + StoredEvent.PUBLISH_ID + " uuid NOT NULL, " + StoredEvent.ID_MS
+							+ " bigint NOT NULL, " + StoredEvent.ID_SEQ + " bigint NOT NULL");
 				definition.fields()
 					.forEach((field, type) -> create.append(", ")
 						.append(quote(field))
 						.append(' ')
 						.append(PostgresTypes.sqlType(type)));
 				execute(connection, create.append(')').toString());
+				if (!existed) {
+					indexEntryIds(connection, table);
+				}
+				else if (withoutIds) {
+					addEntryIds(connection, definition);
+				}
 				ColumnSet columns = loadColumns(connection, definition);
 				Map<String, FieldType> missing = columns.missingFields(definition, table);
 				addColumns(connection, table, missing);
@@ -181,6 +190,7 @@ final class PostgresStreamTables {
 							"last_rowid = " + highest + ", row_count_known = false");
 					lastRowid = highest;
 				}
+				syncEntryIds(connection, definition);
 				return new Ensured(columns, lastRowid, 0);
 			});
 			// Counted (if need be) after the commit, outside the locks that hold up every instance's appends.
@@ -200,6 +210,59 @@ final class PostgresStreamTables {
 		});
 		return new StreamTable(definition.name(), definition.schema(), ensured.columns().asMap(), ensured.rowCount(),
 				ensured.lastRowid());
+	}
+
+	private static boolean hasEntryIds(Connection connection, StreamDefinition definition) throws SQLException {
+		return queryLong(connection, "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = ?"
+				+ " AND NOT attisdropped", quote(definition.schema()) + "." + quote(definition.name()),
+				StoredEvent.ID_MS) > 0;
+	}
+
+	/**
+	 * Indexes a table's entry IDs for ranges by ID. They only grow, so inserts land at the index's right edge, as
+	 * they do in the rowid's.
+	 */
+	private static void indexEntryIds(Connection connection, String table) throws SQLException {
+		execute(connection, "CREATE INDEX ON " + table + " (" + StoredEvent.ID_MS + ", " + StoredEvent.ID_SEQ + ")");
+	}
+
+	/**
+	 * Gives a table made before entry IDs its two ID columns, after its fields, numbering its rows as appends would
+	 * have: in rowid order, the milliseconds part the highest publish time so far, the sequence counting from 0
+	 * within each millisecond, so that IDs increase strictly with rowids. The caller holds the table exclusively.
+	 */
+	private static void addEntryIds(Connection connection, StreamDefinition definition) throws SQLException {
+		String table = qualified(definition);
+		logger.info("Adding entry IDs ({}, {}) to the table of stream '{}'", StoredEvent.ID_MS, StoredEvent.ID_SEQ,
+				definition.name());
+		execute(connection, "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + StoredEvent.ID_MS
+				+ " bigint, ADD COLUMN IF NOT EXISTS " + StoredEvent.ID_SEQ + " bigint");
+		execute(connection, "UPDATE " + table + " SET " + StoredEvent.ID_MS + " = numbered.ms, " + StoredEvent.ID_SEQ
+				+ " = numbered.seq FROM (SELECT r, ms, row_number() OVER (PARTITION BY ms ORDER BY r) - 1 AS seq FROM "
+				+ "(SELECT " + StoredEvent.ROWID + " AS r, max(floor(extract(epoch FROM " + StoredEvent.PUBLISHED_AT
+				+ ") * 1000)::bigint) OVER (ORDER BY " + StoredEvent.ROWID + " ROWS BETWEEN UNBOUNDED PRECEDING AND "
+				+ "CURRENT ROW) AS ms FROM " + table + ") AS running) AS numbered WHERE " + table + "."
+				+ StoredEvent.ROWID + " = numbered.r");
+		execute(connection, "ALTER TABLE " + table + " ALTER COLUMN " + StoredEvent.ID_MS + " SET NOT NULL, ALTER COLUMN "
+				+ StoredEvent.ID_SEQ + " SET NOT NULL");
+		indexEntryIds(connection, table);
+	}
+
+	/**
+	 * Raises the registry's last entry ID to the table's last row's (a stream from before entry IDs, or rows the
+	 * registry does not account for) and its entries added to the last rowid: rowids start at 1 and are never
+	 * reused, so every rowid up to the last was an entry once. Neither is ever lowered.
+	 */
+	private static void syncEntryIds(Connection connection, StreamDefinition definition) throws SQLException {
+		try (PreparedStatement update = connection.prepareStatement("UPDATE " + engine("streams") + " AS s SET"
+				+ " last_id_ms = last.ms, last_id_seq = last.seq FROM (SELECT " + StoredEvent.ID_MS + " AS ms, "
+				+ StoredEvent.ID_SEQ + " AS seq FROM " + qualified(definition) + " ORDER BY " + StoredEvent.ROWID
+				+ " DESC LIMIT 1) AS last WHERE s.name = ? AND (s.last_id_ms, s.last_id_seq) < (last.ms, last.seq)")) {
+			update.setString(1, definition.name());
+			update.executeUpdate();
+		}
+		updateRegistry(connection, definition.name(),
+				"entries_added = greatest(entries_added, last_rowid)");
 	}
 
 	private static void updateRegistry(Connection connection, String stream, String assignments) throws SQLException {

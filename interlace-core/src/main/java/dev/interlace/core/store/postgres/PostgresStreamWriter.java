@@ -31,6 +31,7 @@ import dev.interlace.core.InterlaceException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.support.AppendOp;
 import dev.interlace.core.store.support.AppendQueue;
 import dev.interlace.core.store.support.ColumnSet;
@@ -69,13 +70,34 @@ final class PostgresStreamWriter {
 	private static final int COPY_CHUNK = 64 * 1024;
 
 	/**
-	 * The rowid reservation's assignments, taking two parameters: the rows, twice. The row count rides on the same
-	 * update, so it commits or rolls back with the rows at no cost.
+	 * The clock, read once per append for both the publish time and the entry IDs' milliseconds (floored, as
+	 * {@link Instant#toEpochMilli()} does).
 	 */
-	private static final String COUNTED = "last_rowid = last_rowid + ?, row_count = row_count + ?";
+	private static final String NOW = "now AS (SELECT t, floor(extract(epoch FROM t) * 1000)::bigint AS ms FROM "
+			+ "(SELECT clock_timestamp() AS t) AS clock)";
 
-	/** What the rowid reservation returns: the new last rowid, the publish time, and the queued notification. */
-	private static final String RESERVED = "last_rowid, clock_timestamp() AS published_at, pg_notify('"
+	/**
+	 * The reservation's assignments, taking {@value #COUNTED_PARAMETERS} parameters, each the number of rows: the
+	 * rowids, the row count (which so commits or rolls back with the rows at no cost), the entries added and the
+	 * entry IDs. The IDs are Redis' automatic ones: the clock's milliseconds, or the last ID's when the clock is
+	 * behind it, with the sequence restarting at 0 when the milliseconds grow; the rows of an append share one
+	 * millisecond, the next one when they do not fit into what is left of the last ID's. SET reads the row as it was
+	 * before the update, and the row lock orders every instance's appends, so IDs follow rowids.
+	 */
+	private static final String COUNTED = "last_rowid = last_rowid + ?, row_count = row_count + ?,"
+			+ " entries_added = entries_added + ?,"
+			+ " last_id_ms = CASE WHEN now.ms > last_id_ms THEN now.ms"
+			+ " WHEN last_id_seq <= 9223372036854775807 - ? THEN last_id_ms ELSE last_id_ms + 1 END,"
+			+ " last_id_seq = CASE WHEN now.ms > last_id_ms OR last_id_seq > 9223372036854775807 - ? THEN ? - 1"
+			+ " ELSE last_id_seq + ? END";
+
+	private static final int COUNTED_PARAMETERS = 7;
+
+	/**
+	 * What the reservation returns: the new last rowid, the publish time, the new last entry ID, and the queued
+	 * notification.
+	 */
+	private static final String RESERVED = "last_rowid, now.t AS published_at, last_id_ms, last_id_seq, pg_notify('"
 			+ PostgresNotifications.CHANNEL + "', name || ':' || last_rowid) AS notified";
 
 	private final PostgresConnections connections;
@@ -446,22 +468,33 @@ final class PostgresStreamWriter {
 		execute(connection, "LOCK TABLE " + qualified(table.definition) + " IN ROW EXCLUSIVE MODE");
 		long lastRowid;
 		Instant publishedAt;
-		try (PreparedStatement reserve = connection.prepareStatement("UPDATE " + engine("streams") + " SET " + COUNTED
-				+ " WHERE name = ? RETURNING " + RESERVED)) {
-			reserve.setLong(1, rows);
-			reserve.setLong(2, rows);
-			reserve.setString(3, table.name());
+		EntryId lastId;
+		try (PreparedStatement reserve = connection.prepareStatement("WITH " + NOW + " UPDATE " + engine("streams")
+				+ " SET " + COUNTED + " FROM now WHERE name = ? RETURNING " + RESERVED)) {
+			bindReservation(reserve, table, rows);
 			try (ResultSet rs = reserve.executeQuery()) {
 				if (!rs.next()) {
 					throw missingFromRegistry(table);
 				}
 				lastRowid = rs.getLong(1);
 				publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
+				lastId = new EntryId(rs.getLong(3), rs.getLong(4));
 			}
 		}
 		PreparedAppend.assignRowids(prepared, lastRowid - rows + 1);
+		PreparedAppend.assignIds(prepared, new EntryId(lastId.ms(), lastId.seq() - rows + 1));
 		copy(connection, table, columns, prepared, publishedAt);
 		return new PostgresCommit(table, prepared, lastRowid - rows + 1, lastRowid, publishedAt);
+	}
+
+	/** Binds the reservation's parameters: the rows, as often as {@link #COUNTED} asks, then the stream. */
+	private static int bindReservation(PreparedStatement reserve, PostgresTable table, int rows) throws SQLException {
+		int index = 1;
+		while (index <= COUNTED_PARAMETERS) {
+			reserve.setLong(index++, rows);
+		}
+		reserve.setString(index++, table.name());
+		return index;
 	}
 
 	private static StoreException missingFromRegistry(PostgresTable table) {
@@ -469,19 +502,20 @@ final class PostgresStreamWriter {
 	}
 
 	/**
-	 * Reserves the rowids and inserts the rows in one statement: the rows' ordinals in the group, added to the
-	 * reserved range, make their rowids.
+	 * Reserves the rowids and entry IDs and inserts the rows in one statement: the rows' ordinals in the group,
+	 * added to the reserved ranges, make their rowids and IDs.
 	 */
 	private static PostgresCommit insert(Connection connection, PostgresTable table, ColumnSet columns,
 			List<PreparedAppend<PostgresTable>> prepared, int rows) throws SQLException {
-		StringBuilder sql = new StringBuilder("WITH reserved AS (UPDATE ").append(engine("streams"))
-			.append(" SET " + COUNTED + " WHERE name = ? RETURNING ")
+		StringBuilder sql = new StringBuilder("WITH " + NOW + ", reserved AS (UPDATE ").append(engine("streams"))
+			.append(" SET " + COUNTED + " FROM now WHERE name = ? RETURNING ")
 			.append(RESERVED)
 			.append(") INSERT INTO ")
 			.append(qualified(table.definition))
 			.append(" (");
 		appendColumnNames(sql, columns);
-		sql.append(") SELECT reserved.last_rowid - ? + v.n, reserved.published_at, v.p");
+		sql.append(") SELECT reserved.last_rowid - ? + v.n, reserved.published_at, v.p, reserved.last_id_ms,"
+				+ " reserved.last_id_seq - ? + v.n");
 		StringBuilder tuple = new StringBuilder("?::uuid");
 		for (int column = 0; column < columns.size(); column++) {
 			sql.append(", v.c").append(column);
@@ -495,13 +529,12 @@ final class PostgresStreamWriter {
 		for (int column = 0; column < columns.size(); column++) {
 			sql.append(", c").append(column);
 		}
-		sql.append(") RETURNING " + StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT);
+		sql.append(") RETURNING " + StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT + ", " + StoredEvent.ID_MS + ", "
+				+ StoredEvent.ID_SEQ);
 		try (PreparedStatement insert = connection.prepareStatement(sql.toString())) {
-			insert.setLong(1, rows);
-			insert.setLong(2, rows);
-			insert.setString(3, table.name());
-			insert.setLong(4, rows);
-			int index = 5;
+			int index = bindReservation(insert, table, rows);
+			insert.setLong(index++, rows);
+			insert.setLong(index++, rows);
 			for (PreparedAppend<PostgresTable> each : prepared) {
 				for (Object[] row : each.batch().rows()) {
 					insert.setObject(index++, each.op().publishId());
@@ -512,10 +545,14 @@ final class PostgresStreamWriter {
 				}
 			}
 			long lastRowid = 0;
+			EntryId lastId = EntryId.MIN;
 			Instant publishedAt = null;
 			try (ResultSet rs = insert.executeQuery()) {
 				while (rs.next()) {
-					lastRowid = Math.max(lastRowid, rs.getLong(1));
+					if (rs.getLong(1) > lastRowid) {
+						lastRowid = rs.getLong(1);
+						lastId = new EntryId(rs.getLong(3), rs.getLong(4));
+					}
 					publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
 				}
 			}
@@ -523,6 +560,7 @@ final class PostgresStreamWriter {
 				throw missingFromRegistry(table);
 			}
 			PreparedAppend.assignRowids(prepared, lastRowid - rows + 1);
+			PreparedAppend.assignIds(prepared, new EntryId(lastId.ms(), lastId.seq() - rows + 1));
 			return new PostgresCommit(table, prepared, lastRowid - rows + 1, lastRowid, publishedAt);
 		}
 	}
@@ -536,15 +574,19 @@ final class PostgresStreamWriter {
 		try {
 			BinaryCopyBuffer out = new BinaryCopyBuffer(COPY_CHUNK + 4 * 1024);
 			out.header();
-			int fields = columns.size() + 3;
+			int fields = columns.size() + 5;
 			for (PreparedAppend<PostgresTable> each : prepared) {
 				long rowid = each.firstRowid();
+				long idMs = each.firstId().ms();
+				long idSeq = each.firstId().seq();
 				UUID publishId = each.op().publishId();
 				for (Object[] row : each.batch().rows()) {
 					out.startRow(fields);
 					out.int8(rowid++);
 					out.timestamp(publishedAt);
 					out.uuid(publishId);
+					out.int8(idMs);
+					out.int8(idSeq++);
 					for (int column = 0; column < columns.size(); column++) {
 						out.value(columns.type(column), (column < row.length) ? row[column] : null);
 					}
@@ -571,7 +613,8 @@ final class PostgresStreamWriter {
 	}
 
 	private static void appendColumnNames(StringBuilder sql, ColumnSet columns) {
-		sql.append(StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT + ", " + StoredEvent.PUBLISH_ID);
+		sql.append(StoredEvent.ROWID + ", " + StoredEvent.PUBLISHED_AT + ", " + StoredEvent.PUBLISH_ID + ", "
+				+ StoredEvent.ID_MS + ", " + StoredEvent.ID_SEQ);
 		for (int column = 0; column < columns.size(); column++) {
 			sql.append(", ").append(quote(columns.name(column)));
 		}

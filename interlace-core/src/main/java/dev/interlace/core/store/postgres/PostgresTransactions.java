@@ -150,7 +150,7 @@ final class PostgresTransactions {
 			PostgresTable table = PostgresTransactions.this.tables.get(stream);
 			UUID publishId = PublishIds.next();
 			if (events.isEmpty()) {
-				return PublishResult.accepted(stream, 0, publishId, 0, 0);
+				return PublishResult.empty(stream, publishId);
 			}
 			ColumnSet current = this.columns.getOrDefault(table, table.columns);
 			ConvertedBatch batch = EventConverter.convert(table.definition, current, events);
@@ -170,11 +170,12 @@ final class PostgresTransactions {
 				// Nobody waits on this future: the caller has its result now, and delivery completes it unseen.
 				AppendOp<PostgresTable> op = new AppendOp<>(table, events, batch, publishId, new CompletableFuture<>(),
 						true);
+				PreparedAppend<PostgresTable> prepared = new PreparedAppend<>(op, batch);
 				PostgresCommit commit = PostgresTransactions.this.writer.writeUncommitted(this.connection, table,
-						List.of(new PreparedAppend<>(op, batch)));
+						List.of(prepared));
 				this.commits.add(commit);
 				return PublishResult.accepted(stream, events.size(), publishId, commit.firstRowid(),
-						commit.lastRowid());
+						commit.lastRowid(), prepared.firstId(), prepared.id(prepared.rows() - 1));
 			}
 			catch (SQLException ex) {
 				DataRejectedException refused = PostgresConnections.refused("the publish to '" + stream + "'", ex);

@@ -21,8 +21,10 @@ import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.EventConverter;
+import dev.interlace.core.store.support.MetadataColumns;
 
 /**
  * How field values travel to and from PostgreSQL: column types, bound parameters and result sets (binary
@@ -117,34 +119,35 @@ final class PostgresTypes {
 	}
 
 	/**
-	 * Reads a result of {@code SELECT *} on a stream table into events.
+	 * Reads a result of {@code SELECT *} on a stream table into events, the metadata columns found by name (a
+	 * migrated table has its entry ID columns last).
 	 * @param stream the stream
-	 * @param rs the rows, metadata columns first
+	 * @param rs the rows
 	 * @return the events
 	 * @throws SQLException when reading fails
 	 */
 	static List<StoredEvent> readEvents(String stream, ResultSet rs) throws SQLException {
 		ResultSetMetaData meta = rs.getMetaData();
-		int count = meta.getColumnCount();
-		String[] names = new String[count + 1];
-		FieldType[] types = new FieldType[count + 1];
-		for (int i = 4; i <= count; i++) {
-			names[i] = meta.getColumnName(i);
-			types[i] = fieldType(meta.getColumnTypeName(i));
+		MetadataColumns metadata = MetadataColumns.of(meta);
+		int[] fields = metadata.fields();
+		FieldType[] types = new FieldType[fields.length];
+		for (int i = 0; i < fields.length; i++) {
+			types[i] = fieldType(meta.getColumnTypeName(fields[i]));
 		}
 		List<StoredEvent> events = new ArrayList<>();
 		while (rs.next()) {
-			long rowid = rs.getLong(1);
-			Instant publishedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
-			UUID publishId = rs.getObject(3, UUID.class);
+			long rowid = rs.getLong(metadata.rowid());
+			Instant publishedAt = rs.getObject(metadata.publishedAt(), OffsetDateTime.class).toInstant();
+			UUID publishId = rs.getObject(metadata.publishId(), UUID.class);
+			EntryId id = new EntryId(rs.getLong(metadata.idMs()), rs.getLong(metadata.idSeq()));
 			Map<String, Object> data = new LinkedHashMap<>();
-			for (int i = 4; i <= count; i++) {
-				Object value = readValue(rs, i, types[i]);
+			for (int i = 0; i < fields.length; i++) {
+				Object value = readValue(rs, fields[i], types[i]);
 				if (value != null) {
-					data.put(names[i], value);
+					data.put(metadata.name(fields[i]), value);
 				}
 			}
-			events.add(new StoredEvent(stream, rowid, publishedAt, publishId, data));
+			events.add(new StoredEvent(stream, rowid, id, publishedAt, publishId, data));
 		}
 		return events;
 	}

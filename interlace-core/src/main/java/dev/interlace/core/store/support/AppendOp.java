@@ -6,6 +6,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.interlace.core.PublishResult;
+import dev.interlace.core.group.EntryId;
 
 /**
  * A publish converted and queued for a store's writer. Made by {@link AppendQueue}; the store's writer takes it from
@@ -25,13 +26,15 @@ public record AppendOp<T>(T table, List<? extends Map<String, ?>> events, Conver
 		CompletableFuture<PublishResult> future, boolean waiting) {
 
 	/**
-	 * Completes the publish as committed, its rows numbered from {@code firstRowid}.
+	 * Completes the publish as committed, its rows numbered from {@code firstRowid} and {@code firstId}.
 	 * @param stream the stream
 	 * @param firstRowid the rowid of its first row
+	 * @param firstId the entry ID of its first row; its other rows have the sequence numbers that follow
 	 */
-	public void complete(String stream, long firstRowid) {
+	public void complete(String stream, long firstRowid, EntryId firstId) {
 		int rows = this.events.size();
-		this.future.complete(PublishResult.accepted(stream, rows, this.publishId, firstRowid, firstRowid + rows - 1));
+		this.future.complete(PublishResult.accepted(stream, rows, this.publishId, firstRowid, firstRowid + rows - 1,
+				firstId, new EntryId(firstId.ms(), firstId.seq() + rows - 1)));
 	}
 
 }

@@ -57,7 +57,7 @@ public final class AppendQueue<T> {
 		String stream = definition.name();
 		UUID publishId = PublishIds.next();
 		if (events.isEmpty()) {
-			return CompletableFuture.completedFuture(PublishResult.accepted(stream, 0, publishId, 0, 0));
+			return CompletableFuture.completedFuture(PublishResult.empty(stream, publishId));
 		}
 		ConvertedBatch batch;
 		try {

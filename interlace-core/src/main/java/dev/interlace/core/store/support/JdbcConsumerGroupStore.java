@@ -34,6 +34,7 @@ import dev.interlace.core.group.PendingEntry;
 import dev.interlace.core.group.PendingQuery;
 import dev.interlace.core.group.PendingSummary;
 import dev.interlace.core.store.ConsumerGroupStore;
+import dev.interlace.core.store.StoreTransaction;
 
 /**
  * The {@link ConsumerGroupStore} of every backend: the engine's {@code consumer_groups}, {@code group_consumers} and
@@ -51,16 +52,13 @@ import dev.interlace.core.store.ConsumerGroupStore;
  */
 public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 
-	/*
-	 * Until stream rows carry entry IDs (branch h-ids), an entry's ID is 0-<rowid>: IDs and rowids then increase
-	 * together as they will, and the whole store already speaks IDs. TODO(h-ids): StoredEvent.ID_MS / ID_SEQ.
-	 */
-	private static final boolean ROWS_HAVE_IDS = false;
+	/** The registry keeps each stream's last and largest deleted IDs and its count of entries ever added. */
+	private static final boolean ROWS_HAVE_IDS = true;
 
-	/** The ID columns of a stream's table, as a statement on the table spells them. */
-	private static final String ID_MS = "CAST(0 AS BIGINT)";
+	/** The ID columns of a stream's table. */
+	private static final String ID_MS = StoredEvent.ID_MS;
 
-	private static final String ID_SEQ = StoredEvent.ROWID;
+	private static final String ID_SEQ = StoredEvent.ID_SEQ;
 
 	private static final String ROWID = StoredEvent.ROWID;
 
@@ -82,16 +80,22 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 
 	private final String streams;
 
+	private final @Nullable JdbcStreamStore store;
+
+	private final java.util.Set<String> deadLettersChecked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
 	/**
 	 * Creates the store.
 	 * @param runner how the backend runs SQL
 	 * @param dialect the backend's SQL
 	 * @param definitions gives the definition of a stream the backend ensured, and throws
 	 * {@link dev.interlace.core.StreamNotFoundException} for any other
+	 * @param store the backend's store, whose transactions append dead letters in the same transaction as the
+	 * group's writes; {@code null} for a store without dead letters (max-deliveries then refused)
 	 */
 	public JdbcConsumerGroupStore(TransactionRunner runner, SqlDialect dialect,
-			Function<String, StreamDefinition> definitions) {
-		this(runner, dialect, definitions, System::currentTimeMillis);
+			Function<String, StreamDefinition> definitions, @Nullable JdbcStreamStore store) {
+		this(runner, dialect, definitions, store, System::currentTimeMillis);
 	}
 
 	/**
@@ -99,13 +103,15 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	 * @param runner how the backend runs SQL
 	 * @param dialect the backend's SQL
 	 * @param definitions gives the definition of a stream the backend ensured
+	 * @param store the backend's store, for dead letters, or {@code null}
 	 * @param clock the current Unix time in milliseconds: delivery times and idle times are measured with it
 	 */
 	public JdbcConsumerGroupStore(TransactionRunner runner, SqlDialect dialect,
-			Function<String, StreamDefinition> definitions, LongSupplier clock) {
+			Function<String, StreamDefinition> definitions, @Nullable JdbcStreamStore store, LongSupplier clock) {
 		this.runner = runner;
 		this.dialect = dialect;
 		this.definitions = definitions;
+		this.store = store;
 		this.clock = clock;
 		this.groups = dialect.engineTable("consumer_groups");
 		this.consumers = dialect.engineTable("group_consumers");
@@ -119,6 +125,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	public void createGroup(String stream, String group, GroupStart start, GroupSettings settings) {
 		StreamDefinition definition = this.definitions.apply(stream);
 		requireName("group", group);
+		ensureDeadLetters(definition, settings);
 		this.runner.inTransaction("create group '" + group + "' of '" + stream + "'", (connection) -> {
 			Position position = resolve(connection, definition, start);
 			try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + this.groups
@@ -143,7 +150,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 
 	@Override
 	public void updateSettings(String stream, String group, GroupSettings settings) {
-		this.definitions.apply(stream);
+		ensureDeadLetters(this.definitions.apply(stream), settings);
 		this.runner.inTransaction("update group '" + group + "' of '" + stream + "'", (connection) -> {
 			lockGroup(connection, stream, group);
 			try (PreparedStatement update = connection.prepareStatement("UPDATE " + this.groups
@@ -276,23 +283,35 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		StreamDefinition definition = this.definitions.apply(stream);
 		requireName("consumer", consumer);
 		requireCount(count);
-		return this.runner.inTransaction("read group '" + group + "' of '" + stream + "'", (connection) -> {
+		return write(definition, "read group '" + group + "' of '" + stream + "'", (connection, transaction) -> {
 			Group locked = lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
 			touchConsumer(connection, stream, group, consumer, now);
+			List<GroupEntry> entries = new ArrayList<>(Math.min(count, 1024));
+			if (!noAck) {
+				entries.addAll(claimForRead(connection, transaction, definition, locked, consumer, count, now));
+			}
+			int fresh = count - entries.size();
+			if (fresh == 0) {
+				markActive(connection, stream, group, consumer, now);
+				return entries;
+			}
 			String table = this.dialect.streamTable(definition);
 			List<StoredEvent> events;
 			try (PreparedStatement select = connection.prepareStatement("SELECT * FROM " + table + " WHERE " + ROWID
 					+ " > ? AND " + after(ID_MS, ID_SEQ) + " ORDER BY " + ROWID + " LIMIT ?")) {
 				select.setLong(1, locked.lastRowid());
 				bindAfter(select, 2, locked.lastId());
-				select.setInt(5, count);
+				select.setInt(5, fresh);
 				try (ResultSet rows = select.executeQuery()) {
 					events = this.dialect.readEvents(stream, rows);
 				}
 			}
 			if (events.isEmpty()) {
-				return List.of();
+				if (!entries.isEmpty()) {
+					markActive(connection, stream, group, consumer, now);
+				}
+				return entries;
 			}
 			StoredEvent last = events.get(events.size() - 1);
 			if (!noAck) {
@@ -317,12 +336,51 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			Long entriesRead = countRead(connection, definition, locked, events);
 			updatePosition(connection, stream, group, new Position(idOf(last), last.rowid()), entriesRead);
 			markActive(connection, stream, group, consumer, now);
-			List<GroupEntry> entries = new ArrayList<>(events.size());
 			for (StoredEvent event : events) {
 				entries.add(new GroupEntry(idOf(event), event.rowid(), event, noAck ? 0 : 1));
 			}
 			return entries;
 		});
+	}
+
+	/**
+	 * The first part of a read of new entries: pending entries given back by a nack (once their delay passed) and,
+	 * with the group's claim-idle, entries idle that long, claimed by the reader in ID order. Entries gone from the
+	 * stream meanwhile leave the list.
+	 */
+	private List<GroupEntry> claimForRead(Connection connection, @Nullable StoreTransaction transaction,
+			StreamDefinition definition, Group group, String consumer, int count, long now) throws SQLException {
+		String stream = definition.name();
+		List<Pending> candidates;
+		try (PreparedStatement select = connection.prepareStatement(pendingSelect(definition)
+				+ " AND (p.retry_at_ms <= ? OR (p.retry_at_ms IS NULL AND ? > 0 AND p.delivered_ms <= ?))"
+				+ " ORDER BY p.entry_rowid LIMIT ?")) {
+			select.setString(1, stream);
+			select.setString(2, group.name());
+			select.setLong(3, now);
+			select.setLong(4, group.claimIdleMillis());
+			select.setLong(5, now - group.claimIdleMillis());
+			select.setInt(6, count);
+			candidates = readPending(select);
+		}
+		if (candidates.isEmpty()) {
+			return List.of();
+		}
+		List<Pending> gone = new ArrayList<>();
+		List<Pending> claimed = new ArrayList<>();
+		for (Pending entry : candidates) {
+			(entry.present() ? claimed : gone).add(entry);
+		}
+		deletePending(connection, stream, group.name(), gone);
+		claimed = deadLetter(connection, transaction, definition, group, claimed, "max-deliveries");
+		List<Long> rowids = claimed.stream().map(Pending::rowid).toList();
+		Map<Long, StoredEvent> events = redeliver(connection, definition, stream, group.name(), consumer, rowids, now,
+				null, true);
+		List<GroupEntry> entries = new ArrayList<>(claimed.size());
+		for (Pending entry : claimed) {
+			entries.add(new GroupEntry(entry.id(), entry.rowid(), events.get(entry.rowid()), entry.deliveryCount() + 1));
+		}
+		return entries;
 	}
 
 	@Override
@@ -410,9 +468,26 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			});
 		}
 		List<EntryId> distinct = List.copyOf(new LinkedHashSet<>(ids));
-		return this.runner.inTransaction("give back entries of group '" + group + "'", (connection) -> {
-			lockGroup(connection, stream, group);
+		StreamDefinition definition = this.definitions.apply(stream);
+		return write(definition, "give back entries of group '" + group + "'", (connection, transaction) -> {
+			Group locked = lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
+			long spent = 0;
+			if (locked.maxDeliveries() > 0) {
+				// An entry delivered max-deliveries times is not given back but moved to dead letters.
+				List<Pending> owned;
+				try (PreparedStatement select = connection.prepareStatement(pendingSelect(definition)
+						+ " AND p.consumer = ? AND EXISTS (SELECT 1 FROM " + idValues(distinct.size())
+						+ " WHERE p.id_ms = v.ms AND p.id_seq = v.seq)")) {
+					select.setString(1, stream);
+					select.setString(2, group);
+					select.setString(3, consumer);
+					bindIds(select, 4, distinct);
+					owned = readPending(select);
+				}
+				spent = owned.size() - deadLetter(connection, transaction, definition, locked, owned, "max-deliveries")
+					.size();
+			}
 			try (PreparedStatement update = connection.prepareStatement("UPDATE " + this.pending
 					+ " SET retry_at_ms = ? WHERE stream = ? AND group_name = ? AND consumer = ? AND entry_rowid IN"
 					+ " (SELECT p.entry_rowid FROM " + this.pending + " p JOIN " + idValues(distinct.size())
@@ -424,7 +499,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				int index = bindIds(update, 5, distinct);
 				update.setString(index, stream);
 				update.setString(index + 1, group);
-				return (long) update.executeUpdate();
+				return spent + update.executeUpdate();
 			}
 		});
 	}
@@ -515,8 +590,8 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			throw new InvalidRequestException("IDLE and RETRYCOUNT of a claim must be 0 or more");
 		}
 		List<EntryId> distinct = List.copyOf(new LinkedHashSet<>(ids));
-		return this.runner.inTransaction("claim entries of group '" + group + "'", (connection) -> {
-			lockGroup(connection, stream, group);
+		return write(definition, "claim entries of group '" + group + "'", (connection, transaction) -> {
+			Group locked = lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
 			if (distinct.isEmpty()) {
 				return new ClaimResult(List.of(), List.of());
@@ -537,7 +612,20 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			List<Long> claimedRowids = new ArrayList<>();
 			List<Long> forcedRowids = new ArrayList<>();
 			List<Pending> gone = new ArrayList<>();
+			java.util.Set<EntryId> spent = new java.util.HashSet<>();
+			if (!options.justId()) {
+				// An entry delivered max-deliveries times goes to dead letters rather than to the claimer.
+				List<Pending> due = pendingById.values().stream()
+					.filter((entry) -> entry.present() && now - entry.deliveredMillis() >= minIdleMillis)
+					.sorted(java.util.Comparator.comparingLong(Pending::rowid))
+					.toList();
+				List<Pending> kept = deadLetter(connection, transaction, definition, locked, due, "max-deliveries");
+				due.stream().filter((entry) -> !kept.contains(entry)).forEach((entry) -> spent.add(entry.id()));
+			}
 			for (EntryId id : distinct) {
+				if (spent.contains(id)) {
+					continue;
+				}
 				Pending entry = pendingById.get(id);
 				if (entry == null) {
 					Long rowid = forcible.get(id);
@@ -602,8 +690,8 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		// Redis examines at most ten entries per entry asked for, so that a list full of entries too recent to
 		// claim costs a bounded scan per call: the cursor says where to go on.
 		int attempts = (int) Math.min(Integer.MAX_VALUE - 1, count * 10L);
-		return this.runner.inTransaction("autoclaim entries of group '" + group + "'", (connection) -> {
-			lockGroup(connection, stream, group);
+		return write(definition, "autoclaim entries of group '" + group + "'", (connection, transaction) -> {
+			Group locked = lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
 			insertConsumer(connection, stream, group, consumer, now);
 			touchConsumer(connection, stream, group, consumer, now);
@@ -627,12 +715,15 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				if (!entry.present()) {
 					gone.add(entry);
 				}
-				else if (now - entry.deliveredMillis() >= minIdleMillis) {
+				else if (entry.claimable(now, minIdleMillis)) {
 					claimable.add(entry);
 				}
 			}
 			EntryId next = (examined < scanned.size()) ? scanned.get(examined).id() : EntryId.MIN;
 			deletePending(connection, stream, group, gone);
+			if (!justId) {
+				claimable = deadLetter(connection, transaction, definition, locked, claimable, "max-deliveries");
+			}
 			List<Long> rowids = claimable.stream().map(Pending::rowid).toList();
 			Map<Long, StoredEvent> events = Map.of();
 			if (!rowids.isEmpty()) {
@@ -646,6 +737,179 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			}
 			return new AutoClaimResult(next, claimed, gone.stream().map(Pending::id).toList());
 		});
+	}
+
+	// Dead letters
+
+	@Override
+	public long redrive(String stream, Collection<EntryId> deadLetterIds) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		JdbcStreamStore store = this.store;
+		if (store == null || deadLetterIds.isEmpty()) {
+			return 0;
+		}
+		StreamDefinition deadLetters = this.definitions.apply(deadLetterStream(stream));
+		List<EntryId> distinct = List.copyOf(new LinkedHashSet<>(deadLetterIds));
+		return store.inTransaction((transaction) -> {
+			Connection connection = transaction.connection();
+			List<StoredEvent> letters = new ArrayList<>();
+			try (PreparedStatement select = connection.prepareStatement("SELECT t.* FROM "
+					+ this.dialect.streamTable(deadLetters) + " t JOIN " + idValues(distinct.size()) + " ON "
+					+ ID_MS + " = v.ms AND " + ID_SEQ + " = v.seq ORDER BY t." + ROWID)) {
+				bindIds(select, 1, distinct);
+				try (ResultSet rows = select.executeQuery()) {
+					letters.addAll(this.dialect.readEvents(deadLetters.name(), rows));
+				}
+			}
+			if (letters.isEmpty()) {
+				return 0L;
+			}
+			List<Map<String, Object>> originals = new ArrayList<>(letters.size());
+			for (StoredEvent letter : letters) {
+				Object data = letter.data().get("data");
+				if (!(data instanceof Map<?, ?> fields)) {
+					throw new InvalidRequestException("Dead letter " + idOf(letter) + " of '" + stream
+							+ "' holds no original entry to redrive");
+				}
+				Map<String, Object> original = new LinkedHashMap<>();
+				fields.forEach((key, value) -> original.put(String.valueOf(key), value));
+				originals.add(original);
+			}
+			transaction.append(definition.name(), originals);
+			List<Long> rowids = letters.stream().map(StoredEvent::rowid).toList();
+			try (PreparedStatement delete = connection.prepareStatement("DELETE FROM "
+					+ this.dialect.streamTable(deadLetters) + " WHERE " + ROWID + " IN (" + placeholders(rowids.size())
+					+ ")")) {
+				for (int i = 0; i < rowids.size(); i++) {
+					delete.setLong(i + 1, rowids.get(i));
+				}
+				this.dialect.rowsDeleted(connection, deadLetters.name(), delete.executeUpdate());
+			}
+			return (long) letters.size();
+		});
+	}
+
+	@Override
+	public long deadLetterCount(String stream, String group) {
+		this.definitions.apply(stream);
+		String deadLetterStream = deadLetterStream(stream);
+		return this.runner.read("count the dead letters of group '" + group + "'", (connection) -> {
+			requireGroup(connection, stream, group);
+			StreamDefinition deadLetters;
+			try {
+				deadLetters = this.definitions.apply(deadLetterStream);
+			}
+			catch (dev.interlace.core.StreamNotFoundException ex) {
+				return 0L;
+			}
+			return queryLong(connection, "SELECT count(*) FROM " + this.dialect.streamTable(deadLetters)
+					+ " WHERE " + Sql.quote("group") + " = ?", group);
+		});
+	}
+
+	/**
+	 * Returns the name of a stream's dead-letter stream.
+	 * @param stream the stream
+	 * @return {@code <stream>_dlq}
+	 */
+	public static String deadLetterStream(String stream) {
+		return stream + "_dlq";
+	}
+
+	private void ensureDeadLetters(StreamDefinition stream, GroupSettings settings) {
+		if (settings.maxDeliveries() == 0) {
+			return;
+		}
+		JdbcStreamStore store = this.store;
+		if (store == null) {
+			throw new InvalidRequestException("This store keeps no dead letters: max-deliveries must be 0");
+		}
+		store.ensureStream(StreamDefinition.builder(deadLetterStream(stream.name()))
+			.schema(stream.schema())
+			.connection(stream.connection())
+			.description("Dead letters of stream '" + stream.name() + "': entries a consumer group gave up on")
+			.field("original_id", dev.interlace.core.FieldType.STRING)
+			.field("original_rowid", dev.interlace.core.FieldType.INT64)
+			.field("group", dev.interlace.core.FieldType.STRING)
+			.field("consumer", dev.interlace.core.FieldType.STRING)
+			.field("delivery_count", dev.interlace.core.FieldType.INT64)
+			.field("reason", dev.interlace.core.FieldType.STRING)
+			.field("data", dev.interlace.core.FieldType.JSON)
+			.build());
+	}
+
+	/**
+	 * Runs a group write that may move entries to dead letters: in a transaction of the store, whose appends share
+	 * its connection, when the store has them; otherwise in one of the runner.
+	 */
+	private <T> T write(StreamDefinition stream, String what, GroupWork<T> work) {
+		JdbcStreamStore store = this.store;
+		if (store == null) {
+			return this.runner.inTransaction(what, (connection) -> work.run(connection, null));
+		}
+		if (!this.deadLettersChecked.contains(stream.name())) {
+			// Once per stream and store: a dead-letter stream ensured by an earlier run, or another instance, must
+			// be known to this store before a transaction appends to it (no stream is ensured inside one).
+			long maxDeliveries = this.runner.read("read the groups of '" + stream.name() + "'",
+					(connection) -> queryLong(connection, "SELECT coalesce(max(max_deliveries), 0) FROM " + this.groups
+							+ " WHERE stream = ?", stream.name()));
+			if (maxDeliveries > 0) {
+				ensureDeadLetters(stream, new GroupSettings((int) maxDeliveries, java.time.Duration.ZERO));
+			}
+			this.deadLettersChecked.add(stream.name());
+		}
+		return store.inTransaction((transaction) -> work.run(transaction.connection(), transaction));
+	}
+
+	/**
+	 * Moves entries that reached the group's max-deliveries to the dead-letter stream, in the caller's transaction,
+	 * and takes them off the pending entries list. Returns the entries that stay.
+	 */
+	private List<Pending> deadLetter(Connection connection, @Nullable StoreTransaction transaction,
+			StreamDefinition definition, Group group, List<Pending> entries, String reason) throws SQLException {
+		if (group.maxDeliveries() == 0 || transaction == null) {
+			return entries;
+		}
+		String deadLetterStream = deadLetterStream(definition.name());
+		if (this.store != null && this.store.findStream(deadLetterStream) == null) {
+			// Set by another instance since this store looked: delivered as usual this time, dead letters from
+			// the next write on.
+			this.deadLettersChecked.remove(definition.name());
+			return entries;
+		}
+		List<Pending> spent = new ArrayList<>();
+		List<Pending> kept = new ArrayList<>();
+		for (Pending entry : entries) {
+			(entry.present() && entry.deliveryCount() >= group.maxDeliveries() ? spent : kept).add(entry);
+		}
+		if (spent.isEmpty()) {
+			return entries;
+		}
+		Map<Long, StoredEvent> events = readEvents(connection, definition,
+				spent.stream().map(Pending::rowid).toList());
+		List<Map<String, Object>> letters = new ArrayList<>(spent.size());
+		for (Pending entry : spent) {
+			StoredEvent event = events.get(entry.rowid());
+			Map<String, Object> letter = new LinkedHashMap<>();
+			letter.put("original_id", entry.id().toString());
+			letter.put("original_rowid", entry.rowid());
+			letter.put("group", group.name());
+			letter.put("consumer", entry.consumer());
+			letter.put("delivery_count", entry.deliveryCount());
+			letter.put("reason", reason);
+			letter.put("data", (event != null) ? event.data() : Map.of());
+			letters.add(letter);
+		}
+		transaction.append(deadLetterStream, letters);
+		deletePending(connection, definition.name(), group.name(), spent);
+		return kept;
+	}
+
+	@FunctionalInterface
+	private interface GroupWork<T> {
+
+		T run(Connection connection, @Nullable StoreTransaction transaction) throws SQLException;
+
 	}
 
 	// Helpers: groups and positions
@@ -676,7 +940,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 					return null;
 				}
 				long entriesRead = rows.getLong(4);
-				return new Group(new EntryId(rows.getLong(1), rows.getLong(2)), rows.getLong(3),
+				return new Group(group, new EntryId(rows.getLong(1), rows.getLong(2)), rows.getLong(3),
 						rows.wasNull() ? null : entriesRead, rows.getInt(5), rows.getLong(6));
 			}
 		}
@@ -896,6 +1160,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	/** Selects pending entries with whether their entry is still in the stream; parameters: stream, group. */
 	private String pendingSelect(StreamDefinition stream) {
 		return "SELECT p.entry_rowid, p.id_ms, p.id_seq, p.consumer, p.delivered_ms, p.delivery_count, t." + ROWID
+				+ ", p.retry_at_ms"
 				+ " FROM " + this.pending + " p LEFT JOIN " + this.dialect.streamTable(stream) + " t ON t." + ROWID
 				+ " = p.entry_rowid WHERE p.stream = ? AND p.group_name = ?";
 	}
@@ -910,7 +1175,9 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				long delivered = rows.getLong(5);
 				long count = rows.getLong(6);
 				rows.getLong(7);
-				entries.add(new Pending(rowid, id, consumer, delivered, count, !rows.wasNull()));
+				boolean present = !rows.wasNull();
+				long retryAt = rows.getLong(8);
+				entries.add(new Pending(rowid, id, consumer, delivered, count, present, rows.wasNull() ? null : retryAt));
 			}
 		}
 		return entries;
@@ -1071,7 +1338,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	// Helpers: SQL
 
 	private static EntryId idOf(StoredEvent event) {
-		return new EntryId(0, event.rowid());
+		return event.id();
 	}
 
 	private static long deliveredAt(long now, ClaimOptions options) {
@@ -1145,7 +1412,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		}
 	}
 
-	private record Group(EntryId lastId, long lastRowid, @Nullable Long entriesRead, int maxDeliveries,
+	private record Group(String name, EntryId lastId, long lastRowid, @Nullable Long entriesRead, int maxDeliveries,
 			long claimIdleMillis) {
 	}
 
@@ -1153,7 +1420,16 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	}
 
 	private record Pending(long rowid, EntryId id, String consumer, long deliveredMillis, long deliveryCount,
-			boolean present) {
+			boolean present, @Nullable Long retryAtMillis) {
+
+		/** Whether a claim of entries idle {@code minIdleMillis} takes it: a nacked entry once its delay passed. */
+		boolean claimable(long now, long minIdleMillis) {
+			if (this.retryAtMillis != null) {
+				return this.retryAtMillis <= now;
+			}
+			return now - this.deliveredMillis >= minIdleMillis;
+		}
+
 	}
 
 	/**

@@ -45,6 +45,8 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 
 	private final JdbcConsumerGroupStore groups;
 
+	private final Function<String, StreamDefinition> definitions;
+
 	/**
 	 * Creates the shared part of a store.
 	 * @param runner how the backend runs SQL
@@ -59,7 +61,8 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 		this.notifier = new CommitNotifier(LoggerFactory.getLogger(getClass()));
 		this.rows = new StreamRows(runner, dialect, definitions);
 		this.cursors = new JdbcCursorStore(runner, dialect, streams);
-		this.groups = new JdbcConsumerGroupStore(runner, dialect, definitions);
+		this.definitions = definitions;
+		this.groups = new JdbcConsumerGroupStore(runner, dialect, definitions, this);
 	}
 
 	/**
@@ -84,6 +87,20 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 	 */
 	protected final JdbcCursorStore getCursors() {
 		return this.cursors;
+	}
+
+	/**
+	 * Returns the definition of a stream this store ensured.
+	 * @param stream the stream
+	 * @return the definition, or {@code null} when the store has not ensured the stream
+	 */
+	public final @org.jspecify.annotations.Nullable StreamDefinition findStream(String stream) {
+		try {
+			return this.definitions.apply(stream);
+		}
+		catch (dev.interlace.core.StreamNotFoundException ex) {
+			return null;
+		}
 	}
 
 	/**
@@ -230,6 +247,16 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 	public AutoClaimResult autoClaim(String stream, String group, String consumer, long minIdleMillis,
 			EntryId start, int count, boolean justId) {
 		return this.groups.autoClaim(stream, group, consumer, minIdleMillis, start, count, justId);
+	}
+
+	@Override
+	public long redrive(String stream, Collection<EntryId> deadLetterIds) {
+		return this.groups.redrive(stream, deadLetterIds);
+	}
+
+	@Override
+	public long deadLetterCount(String stream, String group) {
+		return this.groups.deadLetterCount(stream, group);
 	}
 
 }

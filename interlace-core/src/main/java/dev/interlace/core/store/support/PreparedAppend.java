@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.interlace.core.StoredEvent;
+import dev.interlace.core.group.EntryId;
 
 /**
  * One publish of a group as a writer commits it: its queued operation, its rows as they are written (converted again
- * when the table gained columns after it was queued) and the rowid its first row gets.
+ * when the table gained columns after it was queued) and the rowid and entry ID its first row gets. The rows of one
+ * publish take consecutive rowids and consecutive sequence numbers within one millisecond.
  *
  * @param <T> the store's own view of the stream's table
  */
@@ -20,6 +22,8 @@ public final class PreparedAppend<T> {
 	private ColumnSet columns;
 
 	private long firstRowid;
+
+	private EntryId firstId = EntryId.MIN;
 
 	/**
 	 * Prepares a publish to be written with the rows it was queued with.
@@ -89,6 +93,67 @@ public final class PreparedAppend<T> {
 	}
 
 	/**
+	 * Returns the entry ID of the first row, once assigned.
+	 * @return the ID
+	 */
+	public EntryId firstId() {
+		return this.firstId;
+	}
+
+	/**
+	 * Returns the entry ID of a row, once assigned.
+	 * @param row the row's index in this publish
+	 * @return the ID
+	 */
+	public EntryId id(int row) {
+		return new EntryId(this.firstId.ms(), this.firstId.seq() + row);
+	}
+
+	/**
+	 * Returns the event a row of this publish was stored as.
+	 * @param stream the stream
+	 * @param row the row's index in this publish
+	 * @param publishedAt when it was committed
+	 * @return the event
+	 */
+	public StoredEvent event(String stream, int row, Instant publishedAt) {
+		return new StoredEvent(stream, this.firstRowid + row, id(row), publishedAt, this.op.publishId(),
+				this.batch.data(row));
+	}
+
+	/**
+	 * Gives the rows of consecutive publishes, in their order, the entry IDs following {@code first} within its
+	 * millisecond, as a writer does that took the IDs of the whole group at once.
+	 * @param prepared the publishes
+	 * @param first the ID of the first row of the first publish
+	 */
+	public static void assignIds(List<? extends PreparedAppend<?>> prepared, EntryId first) {
+		long seq = first.seq();
+		for (PreparedAppend<?> each : prepared) {
+			each.firstId = new EntryId(first.ms(), seq);
+			seq += each.rows();
+		}
+	}
+
+	/**
+	 * Gives the rows of consecutive publishes automatic entry IDs after {@code last}: each publish's first row
+	 * takes {@link EntryIds#next(EntryId, long, int) the next ID} at the commit time, its other rows the sequence
+	 * numbers that follow.
+	 * @param prepared the publishes
+	 * @param last the stream's last ID before them
+	 * @param publishedAtMs the commit time in milliseconds since the epoch
+	 * @return the ID of the last row, {@code last} when there is none
+	 */
+	public static EntryId assignIds(List<? extends PreparedAppend<?>> prepared, EntryId last, long publishedAtMs) {
+		EntryId id = last;
+		for (PreparedAppend<?> each : prepared) {
+			each.firstId = EntryIds.next(id, publishedAtMs, each.rows());
+			id = each.id(each.rows() - 1);
+		}
+		return id;
+	}
+
+	/**
 	 * Numbers the rows of consecutive publishes, in their order, from {@code firstRowid}.
 	 * @param prepared the publishes
 	 * @param firstRowid the rowid of the first row of the first publish
@@ -113,9 +178,8 @@ public final class PreparedAppend<T> {
 	public static void addEvents(String stream, List<? extends PreparedAppend<?>> prepared, Instant publishedAt,
 			List<StoredEvent> events) {
 		for (PreparedAppend<?> each : prepared) {
-			long rowid = each.firstRowid;
 			for (int row = 0; row < each.rows(); row++) {
-				events.add(new StoredEvent(stream, rowid++, publishedAt, each.op.publishId(), each.batch.data(row)));
+				events.add(each.event(stream, row, publishedAt));
 			}
 		}
 	}

@@ -36,7 +36,7 @@ public final class PublishCompleter implements AutoCloseable {
 		List<PreparedAppend<?>> chained = null;
 		for (PreparedAppend<?> each : prepared) {
 			if (each.op().waiting()) {
-				each.op().complete(stream, each.firstRowid());
+				each.op().complete(stream, each.firstRowid(), each.firstId());
 			}
 			else {
 				if (chained == null) {
@@ -48,7 +48,7 @@ public final class PublishCompleter implements AutoCloseable {
 		if (chained != null) {
 			// One hand-off per commit, not per publish.
 			List<PreparedAppend<?>> handed = chained;
-			this.executor.execute(() -> handed.forEach((each) -> each.op().complete(stream, each.firstRowid())));
+			this.executor.execute(() -> handed.forEach((each) -> each.op().complete(stream, each.firstRowid(), each.firstId())));
 		}
 	}
 

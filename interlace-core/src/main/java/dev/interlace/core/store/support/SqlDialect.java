@@ -41,6 +41,17 @@ public interface SqlDialect {
 	}
 
 	/**
+	 * Records that a statement deleted rows of a stream's table other than by {@link #deleteOldest}, in the same
+	 * transaction, for a backend that keeps counts of the rows.
+	 * @param connection the connection, in the transaction of the delete
+	 * @param stream the stream
+	 * @param rows rows deleted
+	 * @throws SQLException when the update fails
+	 */
+	default void rowsDeleted(Connection connection, String stream, long rows) throws SQLException {
+	}
+
+	/**
 	 * Returns the highest rowid a stream has assigned, as seen by a transaction on {@code connection} (including the
 	 * rowids its own appends took).
 	 * @param connection the connection
@@ -58,8 +69,8 @@ public interface SqlDialect {
 	String streamTable(StreamDefinition stream);
 
 	/**
-	 * Reads the rows of a {@code SELECT *} on a stream's table, metadata columns first, into events with the Java
-	 * types {@link EventConverter} produces.
+	 * Reads the rows of a {@code SELECT *} on a stream's table, metadata columns found by name (a migrated table has
+	 * its entry ID columns last), into events with the Java types {@link EventConverter} produces.
 	 * @param stream the stream
 	 * @param rows the rows
 	 * @return the events

@@ -126,7 +126,8 @@ class PostgresStoreTransactionsTests extends StoreTransactionsContractTests {
 							assertThat(last.firstRowid()).isEqualTo(appended.get(0).lastRowid() + 1);
 							transaction.commitCursor("output", consumer, last.lastRowid(), 100);
 							return PublishResult.accepted("output", size + 1, appended.get(0).publishId(),
-									appended.get(0).firstRowid(), last.lastRowid());
+									appended.get(0).firstRowid(), last.lastRowid(), appended.get(0).firstId(),
+									last.lastId());
 						}));
 					}
 					return published;

@@ -24,6 +24,7 @@ import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
+import dev.interlace.core.group.EntryId;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamStoreContractTests;
 import dev.interlace.core.store.StreamTable;
@@ -48,6 +49,11 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	@Override
 	protected StreamStore openStore() {
 		return this.database.open();
+	}
+
+	@Override
+	protected void executeSql(String sql) throws Exception {
+		this.database.execute(sql);
 	}
 
 	@Test
@@ -187,13 +193,17 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 	void rowsRestoredByHandBeyondTheLastRowidAreCountedWhenTheStreamIsEnsured() throws Exception {
 		this.store.ensureStream(orders());
 		this.store.appendAndWait("orders", List.of(event("amount", 1), event("amount", 2)));
-		this.database.execute("INSERT INTO events.orders SELECT g, now(), gen_random_uuid(), 'restored', g"
-				+ " FROM generate_series(10, 19) g");
+		this.database.execute("INSERT INTO events.orders (_interlace_rowid, _interlace_published_at,"
+				+ " _interlace_publish_id, _interlace_id_ms, _interlace_id_seq, order_id, amount) SELECT g, now(),"
+				+ " gen_random_uuid(), 9000000000000, g, 'restored', g FROM generate_series(10, 19) g");
 		assertThat(this.store.describe("orders").rowCount()).isEqualTo(2);
 		StreamTable ensured = this.store.ensureStream(orders());
 		assertThat(ensured.rowCount()).isEqualTo(12);
 		assertThat(ensured.lastRowid()).isEqualTo(19);
-		assertThat(this.store.appendAndWait("orders", List.of(event("amount", 3))).firstRowid()).isEqualTo(20);
+		PublishResult next = this.store.appendAndWait("orders", List.of(event("amount", 3)));
+		assertThat(next.firstRowid()).isEqualTo(20);
+		// Their entry IDs are never reused either: the next one follows the highest restored.
+		assertThat(next.firstId()).isEqualTo(new EntryId(9_000_000_000_000L, 20));
 		assertThat(this.store.describe("orders").rowCount()).isEqualTo(13).isEqualTo(tableCount("orders"));
 	}
 
@@ -263,7 +273,7 @@ class PostgresStreamStoreTests extends StreamStoreContractTests {
 		}
 		assertThat(columns).containsExactly("_interlace_rowid bigint not null",
 				"_interlace_published_at timestamp with time zone not null", "_interlace_publish_id uuid not null",
-				"s text", "i integer", "l bigint", "f real", "d double precision", "b boolean",
+				"_interlace_id_ms bigint not null", "_interlace_id_seq bigint not null", "s text", "i integer", "l bigint", "f real", "d double precision", "b boolean",
 				"t timestamp with time zone", "day date", "j jsonb", "m numeric(38,10)");
 	}
 
