@@ -45,6 +45,7 @@ class GroupsApiIntegrationTests extends ApiIntegrationTestSupport {
 			new Endpoint(HttpMethod.GET, "/g/pending?start=-&count=10", null),
 			new Endpoint(HttpMethod.POST, "/g/claim", "{\"consumer\":\"c\",\"min_idle_ms\":0,\"ids\":[\"1-0\"]}"),
 			new Endpoint(HttpMethod.POST, "/g/autoclaim", "{\"consumer\":\"c\",\"min_idle_ms\":0}"),
+			new Endpoint(HttpMethod.GET, "/g/dead-letters", null),
 			new Endpoint(HttpMethod.POST, "/g/dead-letters/redrive", "{\"ids\":[\"1-0\"]}"));
 
 	/** Every endpoint of a stream's groups. */
@@ -327,6 +328,26 @@ class GroupsApiIntegrationTests extends ApiIntegrationTestSupport {
 			.containsEntry("nacked", 0);
 		assertThat(ok(HttpMethod.POST, "api_groups", "/givers/nack", "{\"consumer\":\"a\",\"ids\":[\"" + id + "\"]}"))
 			.containsEntry("nacked", 1);
+	}
+
+	@Test
+	void anEntryNackedAtMaxDeliveriesIsListedAsADeadLetterAndRedriveAppendsItAgain() {
+		create("api_groups", "{\"name\":\"fragile\",\"start\":\"$\",\"max_deliveries\":1}");
+		publish("api_groups", "{\"n\":42}").expectStatus().isAccepted();
+		String id = (String) entries(read("api_groups", "fragile", "{\"consumer\":\"a\"}")).get(0).get("id");
+		ok(HttpMethod.POST, "api_groups", "/fragile/nack", "{\"consumer\":\"a\",\"ids\":[\"" + id + "\"]}");
+		Map<String, Object> page = ok(HttpMethod.GET, "api_groups", "/fragile/dead-letters", null);
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> letters = (List<Map<String, Object>>) page.get("dead_letters");
+		assertThat(letters).singleElement().satisfies((letter) -> assertThat(letter).containsEntry("original_id", id)
+			.containsEntry("group", "fragile")
+			.containsEntry("consumer", "a")
+			.containsKeys("id", "rowid", "data", "reason"));
+		assertThat(ok(HttpMethod.POST, "api_groups", "/fragile/dead-letters/redrive",
+				"{\"ids\":[\"" + letters.get(0).get("id") + "\"]}"))
+			.containsEntry("redriven", 1);
+		assertThat(entries(read("api_groups", "fragile", "{\"consumer\":\"a\"}"))).singleElement()
+			.satisfies((entry) -> assertThat(entry.get("data").toString()).contains("n=42"));
 	}
 
 	@Test

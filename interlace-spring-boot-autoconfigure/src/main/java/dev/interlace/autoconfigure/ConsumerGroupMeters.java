@@ -22,10 +22,11 @@ import org.springframework.util.Assert;
 
 import dev.interlace.core.engine.DefaultConsumerGroups;
 import dev.interlace.core.group.GroupInfo;
+import dev.interlace.core.store.ConsumerGroupStore;
 
 /**
  * Gauges of every consumer group, tagged {@code stream} and {@code group}: {@value #GROUP_LAG} and
- * {@value #GROUP_PENDING}. Like {@link StreamStatisticsMeters}, one thread of its own reads them from the stores at a
+ * {@value #GROUP_PENDING} and {@value #GROUP_DEAD_LETTERS}. Like {@link StreamStatisticsMeters}, one thread of its own reads them from the stores at a
  * fixed interval and the gauges return the last values read, so a scrape never runs a query; a group destroyed since
  * the last read (by any instance) takes its gauges with it.
  *
@@ -38,6 +39,9 @@ public final class ConsumerGroupMeters implements InitializingBean, DisposableBe
 
 	/** Entries delivered to the group and not acknowledged yet. */
 	public static final String GROUP_PENDING = "interlace.group.pending";
+
+	/** Dead letters of the group in the stream's dead-letter stream. */
+	public static final String GROUP_DEAD_LETTERS = "interlace.group.dead_letters";
 
 	private static final Logger logger = LoggerFactory.getLogger(ConsumerGroupMeters.class);
 
@@ -81,7 +85,8 @@ public final class ConsumerGroupMeters implements InitializingBean, DisposableBe
 	public void refresh() {
 		for (String stream : this.groups.streamsWithGroups()) {
 			try {
-				refresh(stream, this.groups.store(stream).groups(stream));
+				ConsumerGroupStore store = this.groups.store(stream);
+				refresh(stream, store, store.groups(stream));
 			}
 			catch (RuntimeException ex) {
 				if (logger.isDebugEnabled()) {
@@ -91,13 +96,14 @@ public final class ConsumerGroupMeters implements InitializingBean, DisposableBe
 		}
 	}
 
-	private void refresh(String stream, List<GroupInfo> infos) {
+	private void refresh(String stream, ConsumerGroupStore store, List<GroupInfo> infos) {
 		Set<String> present = new HashSet<>();
 		for (GroupInfo info : infos) {
 			present.add(info.name());
 			Meters meters = metersOf(stream, info.name());
 			meters.lag.set((info.lag() != null) ? info.lag().doubleValue() : Double.NaN);
 			meters.pending.set((double) info.pending());
+			meters.deadLetters.set((double) store.deadLetterCount(stream, info.name()));
 		}
 		this.meters.entrySet().removeIf((entry) -> {
 			Meters meters = entry.getValue();
@@ -113,6 +119,7 @@ public final class ConsumerGroupMeters implements InitializingBean, DisposableBe
 		return this.meters.computeIfAbsent(stream + '\u0000' + group, (key) -> {
 			AtomicReference<Double> lag = new AtomicReference<>(Double.NaN);
 			AtomicReference<Double> pending = new AtomicReference<>(0.0);
+			AtomicReference<Double> deadLetters = new AtomicReference<>(0.0);
 			List<Gauge> gauges = List.of(
 					Gauge.builder(GROUP_LAG, lag, AtomicReference::get)
 						.description("Entries of the stream not yet delivered to the consumer group")
@@ -123,8 +130,13 @@ public final class ConsumerGroupMeters implements InitializingBean, DisposableBe
 						.description("Entries delivered to the consumer group and not acknowledged yet")
 						.tag("stream", stream)
 						.tag("group", group)
+						.register(this.registry),
+					Gauge.builder(GROUP_DEAD_LETTERS, deadLetters, AtomicReference::get)
+						.description("Dead letters of the consumer group: entries that reached its max-deliveries")
+						.tag("stream", stream)
+						.tag("group", group)
 						.register(this.registry));
-			return new Meters(stream, group, lag, pending, gauges);
+			return new Meters(stream, group, lag, pending, deadLetters, gauges);
 		});
 	}
 
@@ -135,7 +147,7 @@ public final class ConsumerGroupMeters implements InitializingBean, DisposableBe
 
 	/** A group's gauges and the values they report. */
 	private record Meters(String stream, String group, AtomicReference<Double> lag, AtomicReference<Double> pending,
-			List<Gauge> gauges) {
+			AtomicReference<Double> deadLetters, List<Gauge> gauges) {
 	}
 
 }

@@ -125,12 +125,16 @@ class InterlaceConsumerGroupsAutoConfigurationTests {
 	void groupGaugesFollowTheGroupsAndLeaveWithThem() {
 		this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 			.withPropertyValues("interlace.metrics.refresh-interval=1h",
-					"interlace.streams.orders.groups.billing.start=0")
+					"interlace.streams.orders.groups.billing.start=0",
+					"interlace.streams.orders.groups.billing.max-deliveries=1")
 			.run((context) -> {
 				BlockingConsumerGroups groups = context.getBean(ConsumerGroups.class).blocking();
 				context.getBean(Streams.class).publishBlocking("orders", List.of(Map.of("id", 1), Map.of("id", 2),
 						Map.of("id", 3)));
 				groups.read("orders", "billing", "alice", ReadOptions.count(1));
+				// The second entry goes dead at its first nack (max-deliveries 1).
+				GroupEntry second = groups.read("orders", "billing", "alice", ReadOptions.count(1)).get(0);
+				groups.nack("orders", "billing", "alice", List.of(second.id()), Duration.ZERO);
 				ConsumerGroupMeters meters = context.getBean(ConsumerGroupMeters.class);
 				meters.refresh();
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -141,11 +145,16 @@ class InterlaceConsumerGroupsAutoConfigurationTests {
 				assertThat(registry.get(ConsumerGroupMeters.GROUP_LAG)
 					.tags("stream", "orders", "group", "billing")
 					.gauge()
-					.value()).isEqualTo(2);
+					.value()).isEqualTo(1);
+				assertThat(registry.get(ConsumerGroupMeters.GROUP_DEAD_LETTERS)
+					.tags("stream", "orders", "group", "billing")
+					.gauge()
+					.value()).isEqualTo(1);
 				groups.destroyGroup("orders", "billing");
 				meters.refresh();
 				assertThat(registry.find(ConsumerGroupMeters.GROUP_PENDING).gauges()).isEmpty();
 				assertThat(registry.find(ConsumerGroupMeters.GROUP_LAG).gauges()).isEmpty();
+				assertThat(registry.find(ConsumerGroupMeters.GROUP_DEAD_LETTERS).gauges()).isEmpty();
 			});
 	}
 

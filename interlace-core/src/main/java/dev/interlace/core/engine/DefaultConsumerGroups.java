@@ -89,6 +89,10 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 
 	private static final Duration MIN_POLL = Duration.ofMillis(100);
 
+	private static final int DEAD_LETTER_PAGE_SIZE = 1_000;
+
+	private static final int DEAD_LETTER_SCAN_PAGES = 10;
+
 	private static final Duration MAX_POLL = Duration.ofSeconds(5);
 
 	/**
@@ -390,38 +394,64 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	}
 
 	@Override
-	public Mono<DeadLetters> deadLetters(String stream, long afterRowid, int count) {
-		return Mono.defer(() -> {
-			store(stream);
+	public Mono<DeadLetters> deadLetters(String stream, String group, long afterRowid, int count) {
+		return call(stream, group, (store) -> {
 			requireCount(count);
 			if (afterRowid < 0) {
 				throw new InvalidRequestException("after must be a rowid, 0 or more, was " + afterRowid);
 			}
+			store.group(stream, group);
 			String deadLetterStream = stream + DEAD_LETTER_SUFFIX;
-			StreamStore store = this.streams.store(stream);
-			return offload(() -> {
-				List<StoredEvent> events;
+			StreamStore streamStore = this.streams.store(stream);
+			List<StoredEvent> letters = new ArrayList<>();
+			long after = afterRowid;
+			// The dead letters of every group share one stream: a bounded scan keeps a page's cost bounded.
+			for (int page = 0; page < DEAD_LETTER_SCAN_PAGES && letters.size() < count; page++) {
+				List<StoredEvent> rows;
 				try {
-					events = store.readAfter(deadLetterStream, afterRowid, count);
+					rows = streamStore.readAfter(deadLetterStream, after, DEAD_LETTER_PAGE_SIZE);
 				}
 				catch (StreamNotFoundException ex) {
-					// No entry went dead yet: the dead-letter stream is created with the first.
-					events = List.of();
+					// No entry went dead yet: the dead-letter stream is created for the first group with a max.
+					break;
 				}
-				return new DeadLetters(stream, deadLetterStream, events);
-			});
+				for (StoredEvent row : rows) {
+					after = row.rowid();
+					if (group.equals(row.data().get("group"))) {
+						letters.add(row);
+						if (letters.size() == count) {
+							break;
+						}
+					}
+				}
+				if (rows.size() < DEAD_LETTER_PAGE_SIZE) {
+					break;
+				}
+			}
+			return new DeadLetters(stream, deadLetterStream, letters, after);
 		});
 	}
 
 	@Override
 	public Mono<Long> redrive(String stream, String group, Collection<EntryId> ids) {
-		return Mono.defer(() -> {
-			store(stream);
-			requireName(group, "group");
+		return call(stream, group, (store) -> {
 			requireIds(ids);
-			// The storage SPI has no redrive yet (it lands with the dead letters of the stores).
-			return Mono.error(new GroupsUnsupportedException(
-					"Redriving dead letters is not supported by the store of stream '" + stream + "'"));
+			// Unknown groups are told apart, as on every other call of a group.
+			store.group(stream, group);
+			if (ids.isEmpty()) {
+				return 0L;
+			}
+			try {
+				return store.redrive(stream, List.copyOf(ids));
+			}
+			catch (UnsupportedOperationException ex) {
+				throw new GroupsUnsupportedException(
+						"Redriving dead letters is not supported by the store of stream '" + stream + "'");
+			}
+			catch (StreamNotFoundException ex) {
+				// No dead-letter stream: no dead letters to redrive.
+				return 0L;
+			}
 		});
 	}
 

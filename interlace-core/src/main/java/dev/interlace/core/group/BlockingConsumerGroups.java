@@ -252,22 +252,23 @@ public final class BlockingConsumerGroups {
 	}
 
 	/**
-	 * Reads a stream's dead letters after a rowid of its dead-letter stream.
+	 * Reads a group's dead letters, in rowid order of the dead-letter stream.
 	 * @param stream the stream
-	 * @param afterRowid the exclusive lower bound, 0 for all
+	 * @param group the group
+	 * @param afterRowid the exclusive lower bound among the dead-letter stream's rowids, 0 for all
 	 * @param count the most returned
 	 * @return the dead letters
 	 */
-	public DeadLetters deadLetters(String stream, long afterRowid, int count) {
-		return Objects.requireNonNull(this.groups.deadLetters(stream, afterRowid, count).block());
+	public DeadLetters deadLetters(String stream, String group, long afterRowid, int count) {
+		return Objects.requireNonNull(this.groups.deadLetters(stream, group, afterRowid, count).block());
 	}
 
 	/**
-	 * Gives a group's dead letters back to it: each entry becomes deliverable to the group again, as if never
-	 * delivered, and leaves the dead-letter stream.
+	 * Appends dead letters' original entries back to the stream as new entries and removes them from the
+	 * dead-letter stream, in one transaction.
 	 * @param stream the stream
 	 * @param group the group whose dead letters they are
-	 * @param ids the entries' IDs, at most {@value ConsumerGroups#MAX_COUNT}
+	 * @param ids the dead letters' own IDs, at most {@value ConsumerGroups#MAX_COUNT}
 	 * @return how many were redriven
 	 */
 	public long redrive(String stream, String group, Collection<EntryId> ids) {

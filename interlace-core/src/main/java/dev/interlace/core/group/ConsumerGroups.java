@@ -238,20 +238,23 @@ public interface ConsumerGroups {
 			int count, boolean justId);
 
 	/**
-	 * Reads a stream's dead letters after a rowid of its dead-letter stream.
+	 * Reads a group's dead letters: rows of the stream's dead-letter stream ({@code <stream>_dlq}) with the
+	 * original entry's ID, rowid, data, consumer, delivery count and reason, in rowid order.
 	 * @param stream the stream
-	 * @param afterRowid the exclusive lower bound, 0 for all
+	 * @param group the group
+	 * @param afterRowid the exclusive lower bound among the dead-letter stream's rowids, 0 for all
 	 * @param count the most returned
 	 * @return the dead letters
 	 */
-	Mono<DeadLetters> deadLetters(String stream, long afterRowid, int count);
+	Mono<DeadLetters> deadLetters(String stream, String group, long afterRowid, int count);
 
 	/**
-	 * Gives a group's dead letters back to it: each entry becomes deliverable to the group again, as if never
-	 * delivered, and leaves the dead-letter stream.
+	 * Appends dead letters' original entries back to the stream as new entries, which every group then delivers as
+	 * new, and removes them from the dead-letter stream, in one transaction (beyond Redis).
 	 * @param stream the stream
 	 * @param group the group whose dead letters they are
-	 * @param ids the entries' IDs, at most {@value #MAX_COUNT}
+	 * @param ids the dead letters' own IDs (entries of the dead-letter stream), at most {@value #MAX_COUNT}; IDs it
+	 * lacks are ignored
 	 * @return how many were redriven
 	 */
 	Mono<Long> redrive(String stream, String group, Collection<EntryId> ids);

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -23,6 +22,7 @@ import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.annotation.Stream;
 import dev.interlace.core.group.BlockingConsumerGroups;
+import dev.interlace.core.group.DeadLetters;
 import dev.interlace.core.group.EntryId;
 import dev.interlace.core.group.GroupDelivery;
 import dev.interlace.core.group.GroupEntry;
@@ -212,7 +212,6 @@ public abstract class ConsumerGroupsEngineContractTests {
 	}
 
 	@Test
-	@Disabled("readNew claims nacked and idle entries from h-groups milestone 2 on")
 	void aNackWithoutDelayHandsTheEntryToABlockedReaderOfTheGroupAtOnce() throws Exception {
 		blocking().createGroup("orders", "billing", GroupStart.beginning(), GroupSettings.REDIS);
 		publish("orders", 1);
@@ -227,7 +226,6 @@ public abstract class ConsumerGroupsEngineContractTests {
 	}
 
 	@Test
-	@Disabled("readNew claims nacked and idle entries from h-groups milestone 2 on")
 	void aNackWithADelayWakesABlockedReaderOnceTheDelayIsOver() throws Exception {
 		blocking().createGroup("orders", "billing", GroupStart.beginning(), GroupSettings.REDIS);
 		publish("orders", 1);
@@ -241,7 +239,6 @@ public abstract class ConsumerGroupsEngineContractTests {
 	}
 
 	@Test
-	@Disabled("readNew claims nacked and idle entries from h-groups milestone 2 on")
 	void aBlockedReaderOfAGroupWithClaimIdleTakesOverAnEntryOnceItIsIdleWithNoCommit() throws Exception {
 		blocking().createGroup("orders", "billing", GroupStart.beginning(), new GroupSettings(0, Duration.ofMillis(300)));
 		publish("orders", 1);
@@ -252,6 +249,32 @@ public abstract class ConsumerGroupsEngineContractTests {
 			assertThat(claimed.deliveryCount()).isEqualTo(2);
 		});
 		assertThat(blocking().pending("orders", "billing").consumers()).containsOnlyKeys("bob");
+	}
+
+	@Test
+	void anEntryNackedAtMaxDeliveriesBecomesADeadLetterOfItsGroupAndRedriveAppendsItAgain() {
+		blocking().createGroup("orders", "billing", GroupStart.beginning(), new GroupSettings(1, Duration.ZERO));
+		blocking().createGroup("orders", "shipping", GroupStart.end(), new GroupSettings(1, Duration.ZERO));
+		publish("orders", 1);
+		GroupEntry entry = blocking().read("orders", "billing", "alice", ReadOptions.count(1)).get(0);
+		blocking().nack("orders", "billing", "alice", List.of(entry.id()), Duration.ZERO);
+		assertThat(blocking().pending("orders", "billing").count()).isZero();
+		DeadLetters letters = blocking().deadLetters("orders", "billing", 0, 10);
+		assertThat(letters.deadLetterStream()).isEqualTo("orders_dlq");
+		assertThat(letters.events()).singleElement().satisfies((letter) -> {
+			assertThat(letter.data()).containsEntry("original_id", entry.id().toString())
+				.containsEntry("group", "billing")
+				.containsEntry("consumer", "alice");
+		});
+		assertThat(blocking().deadLetters("orders", "shipping", 0, 10).events()).isEmpty();
+		assertThat(blocking().redrive("orders", "billing", List.of(letters.events().get(0).id()))).isEqualTo(1);
+		assertThat(blocking().deadLetters("orders", "billing", 0, 10).events()).isEmpty();
+		// Redriven entries are new entries: every group delivers them.
+		assertThat(blocking().read("orders", "billing", "alice", ReadOptions.count(10))).singleElement()
+			.satisfies((again) -> assertThat(again.event().data()).containsEntry("order_id", "orders-0"));
+		assertThat(blocking().read("orders", "shipping", "carol", ReadOptions.count(10))).hasSize(1);
+		assertThatThrownBy(() -> blocking().redrive("orders", "nope", List.of(entry.id())))
+			.isInstanceOf(GroupNotFoundException.class);
 	}
 
 	@Test

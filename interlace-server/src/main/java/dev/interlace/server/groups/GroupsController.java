@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.interlace.core.InvalidRequestException;
+import dev.interlace.core.StoredEvent;
 import dev.interlace.core.Streams;
 import dev.interlace.core.group.ClaimOptions;
 import dev.interlace.core.group.ConsumerGroups;
@@ -345,7 +347,40 @@ public class GroupsController {
 	}
 
 	/**
-	 * Gives dead letters back to the group. Body: {@code {ids}}. Admin.
+	 * Lists the group's dead letters: entries that reached its max-deliveries, as rows of the stream's dead-letter
+	 * stream. Each has its own {@code id} (to redrive) and the original entry's {@code original_id},
+	 * {@code original_rowid} and {@code data}, with the {@code consumer}, {@code delivery_count} and {@code reason}.
+	 * @param name the stream
+	 * @param group the group
+	 * @param after the dead-letter stream's rowid to go on after ({@code next_after} of the page before), default 0
+	 * @param count the most dead letters, default {@value ConsumerGroups#DEFAULT_COUNT}
+	 * @return {@code {dead_letters: [...], next_after}}
+	 */
+	@GetMapping("/{group}/dead-letters")
+	public Mono<Map<String, Object>> deadLetters(@PathVariable String name, @PathVariable String group,
+			@RequestParam(required = false) @Nullable String after,
+			@RequestParam(required = false) @Nullable String count) {
+		long from = parameter(after, "after", 0, Long.MAX_VALUE, 0);
+		int limit = (int) parameter(count, "count", 1, ConsumerGroups.MAX_COUNT, ConsumerGroups.DEFAULT_COUNT);
+		return groups(name).flatMap((groups) -> groups.deadLetters(name, group, from, limit)).map((page) -> {
+			List<Map<String, Object>> letters = new ArrayList<>(page.events().size());
+			for (StoredEvent event : page.events()) {
+				Map<String, Object> letter = new LinkedHashMap<>();
+				letter.put("id", event.id().toString());
+				letter.put("rowid", event.rowid());
+				letter.putAll(event.data());
+				letters.add(letter);
+			}
+			Map<String, Object> answer = new LinkedHashMap<>();
+			answer.put("dead_letters", letters);
+			answer.put("next_after", page.scannedTo());
+			return answer;
+		});
+	}
+
+	/**
+	 * Appends dead letters' original entries back to the stream as new entries (every group then delivers them as
+	 * new) and removes them from the dead-letter stream. Body: {@code {ids}}, the dead letters' own IDs. Admin.
 	 * @param name the stream
 	 * @param group the group
 	 * @param request the request
