@@ -266,6 +266,7 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 			}
 			long timeout = Math.min(left, wait.pollNanos);
 			answered.set(true);
+			waiter.parked = true;
 			return waiter.woken.asMono()
 				.timeout(Duration.ofNanos(timeout), Mono.fromSupplier(() -> Boolean.FALSE), this.timer)
 				.flatMap((signalled) -> {
@@ -456,14 +457,19 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 	}
 
 	/**
-	 * Returns how many reads are waiting for new entries, on all streams.
+	 * Returns how many reads are waiting for new entries, on all streams: those whose last read found nothing and
+	 * that hold no thread until woken or timed out.
 	 * @return the waiting reads
 	 */
 	public int waiting() {
 		int waiting = 0;
 		for (Map<String, Deque<Waiter>> groups : this.waiters.values()) {
 			for (Deque<Waiter> queue : groups.values()) {
-				waiting += queue.size();
+				for (Waiter waiter : queue) {
+					if (waiter.parked && waiter.state.get() == Waiter.WAITING) {
+						waiting++;
+					}
+				}
 			}
 		}
 		return waiting;
@@ -686,6 +692,9 @@ public final class DefaultConsumerGroups implements ConsumerGroups {
 		final Sinks.One<Boolean> woken = Sinks.one();
 
 		final AtomicInteger state = new AtomicInteger(WAITING);
+
+		/** Whether its read is done and found nothing: from then on it only waits. */
+		volatile boolean parked;
 
 		Waiter(String stream, String group) {
 			this.stream = stream;
