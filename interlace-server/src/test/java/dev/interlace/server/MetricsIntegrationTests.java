@@ -105,6 +105,28 @@ class MetricsIntegrationTests {
 		assertThat(scrape.text()).doesNotContain("metrics-secret-1234");
 	}
 
+	@Test
+	void scrapeShowsTheLagPendingEntriesAndDeadLettersOfEachConsumerGroupUntilItGoes() throws Exception {
+		this.api.post("/api/v1/streams/m_groups/groups", "{\"name\":\"workers\",\"start\":\"0\",\"max_deliveries\":1}")
+			.expectStatus()
+			.isCreated();
+		this.api.post("/api/v1/streams/m_groups", "[{\"n\":1},{\"n\":2},{\"n\":3}]").expectStatus().isAccepted();
+		Object id = StreamsApi.okJson(this.api.post("/api/v1/streams/m_groups/groups/workers/read",
+				"{\"consumer\":\"a\",\"count\":2}"))
+			.get("entries")
+			.toString()
+			.replaceAll("(?s).*?id=([0-9]+-[0-9]+).*", "$1");
+		this.api.post("/api/v1/streams/m_groups/groups/workers/nack", "{\"consumer\":\"a\",\"ids\":[\"" + id + "\"]}")
+			.expectStatus()
+			.isOk();
+		String tags = "{group=\"workers\",stream=\"m_groups\"}";
+		PrometheusScrape scrape = awaitScrape((candidate) -> candidate.value("interlace_group_dead_letters" + tags) == 1);
+		assertThat(scrape.value("interlace_group_pending" + tags)).isEqualTo(1);
+		assertThat(scrape.value("interlace_group_lag" + tags)).isEqualTo(1);
+		this.client.delete().uri("/api/v1/streams/m_groups/groups/workers").exchange().expectStatus().isNoContent();
+		awaitScrape((candidate) -> !candidate.text().contains("interlace_group_pending" + tags));
+	}
+
 	private PrometheusScrape awaitScrape(Predicate<PrometheusScrape> condition) throws InterruptedException {
 		return PrometheusScrape.await(this.client, TIMEOUT, condition);
 	}

@@ -17,12 +17,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 
 import dev.interlace.core.SchemaLimits;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
+import dev.interlace.core.group.ConsumerGroups;
+import dev.interlace.core.engine.DefaultConsumerGroups;
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
@@ -30,7 +33,8 @@ import dev.interlace.core.store.StreamStore;
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of Interlace: the streams
  * declared in {@code interlace.streams.*} and by {@link dev.interlace.core.annotation.Stream @Stream} classes, the
- * stores of {@code interlace.connections.*} and the {@link Streams} API over them.
+ * stores of {@code interlace.connections.*}, the {@link Streams} API over them, and the {@link ConsumerGroups} API
+ * when the stores keep consumer groups, with the groups of {@code interlace.streams.<name>.groups.*} created.
  * <p>
  * Runs after the DataSource auto-configuration because the application's {@link DataSource}, when it is DuckDB or
  * PostgreSQL, is the default connection.
@@ -83,6 +87,25 @@ public final class InterlaceAutoConfiguration {
 		return new DefaultStreams(limited, stores.asMap(), properties.subscriberBufferSize(),
 				Schedulers.boundedElastic(), properties.resilience().readRetry(), properties.consume().byteBudget(),
 				properties.replay().concurrencyLimit(), properties.consume().consumerLimit());
+	}
+
+	// Created with the streams, so that groups declared in configuration exist before anything reads them.
+	@Bean
+	@ConditionalOnMissingBean(ConsumerGroups.class)
+	@ConditionalOnBean(DefaultStreams.class)
+	@Conditional(OnConsumerGroupStoreCondition.class)
+	DefaultConsumerGroups interlaceConsumerGroups(InterlaceProperties properties, DefaultStreams streams) {
+		DefaultConsumerGroups groups = new DefaultConsumerGroups(streams);
+		for (PropertiesConsumerGroups.Declaration declaration : PropertiesConsumerGroups.declarations(properties)) {
+			if (!groups.streamsWithGroups().contains(declaration.stream())) {
+				throw new InvalidConfigurationPropertyValueException(declaration.property(), declaration.group(),
+						"stream '" + declaration.stream() + "' is held by a store that keeps no consumer groups");
+			}
+			groups.blocking()
+				.createGroupIfMissing(declaration.stream(), declaration.group(), declaration.start(),
+						declaration.settings());
+		}
+		return groups;
 	}
 
 	// Runs on a daemon thread of its own, never on an event loop; closed (stopped) with the context.

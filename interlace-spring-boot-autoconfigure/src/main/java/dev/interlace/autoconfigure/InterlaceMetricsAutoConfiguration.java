@@ -15,13 +15,15 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.context.annotation.Bean;
 
 import dev.interlace.core.Streams;
+import dev.interlace.core.engine.DefaultConsumerGroups;
 import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of Interlace's Micrometer
  * meters, when the application has a {@link MeterRegistry} (as the actuator provides): {@link InterlaceMetrics}, the
- * group commits of Interlace's stores, and the {@link StreamStatisticsMeters} gauges.
+ * group commits of Interlace's stores, the {@link StreamStatisticsMeters} gauges, and the
+ * {@link ConsumerGroupMeters} gauges when the stores keep consumer groups.
  *
  * @since 0.1.0
  */
@@ -59,6 +61,18 @@ public final class InterlaceMetricsAutoConfiguration {
 					properties.refreshInterval(), "must be positive");
 		}
 		return new StreamStatisticsMeters(streams, stores, registry, properties.refreshInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(DefaultConsumerGroups.class)
+	ConsumerGroupMeters interlaceConsumerGroupMeters(DefaultConsumerGroups groups, MeterRegistry registry,
+			InterlaceMetricsProperties properties) {
+		if ((properties.refreshInterval().isNegative() || properties.refreshInterval().isZero())) {
+			throw new InvalidConfigurationPropertyValueException("interlace.metrics.refresh-interval",
+					properties.refreshInterval(), "must be positive");
+		}
+		return new ConsumerGroupMeters(groups, registry, properties.refreshInterval());
 	}
 
 }

@@ -63,12 +63,29 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 * @param retention How long the stream keeps its rows.
 	 * @param schemaEvolution Whether keys without a column become new columns. When not, such keys are rejected
 	 * while the declared fields stay optional.
+	 * @param groups Consumer groups of the stream, by group name, created at start-up when missing. A group that
+	 * exists is left as it is.
 	 */
 	public record Stream(@Nullable String schema, @Nullable String connection, @Nullable String cursor,
 			@Nullable String description, @DefaultValue List<String> tags, @Nullable String owner,
 			@DefaultValue Map<String, String> fields, @DefaultValue("false") boolean validateSchema,
 			@Nullable Auth auth, @Nullable RateLimit rateLimit, @Nullable Retention retention,
-			@DefaultValue("true") boolean schemaEvolution) {
+			@DefaultValue("true") boolean schemaEvolution, @DefaultValue Map<String, Group> groups) {
+
+	}
+
+	/**
+	 * A consumer group declared in configuration.
+	 *
+	 * @param start Where the group starts delivering when created: '$' for entries added from then on, '0' for every
+	 * entry of the stream, or an entry ID ('<ms>-<seq>') to deliver the entries after it.
+	 * @param maxDeliveries Deliveries after which an entry still not acknowledged moves to the stream's dead-letter
+	 * stream; 0 never moves it.
+	 * @param claimIdle How long a pending entry stays with its consumer before the next read of any consumer takes it
+	 * over; 0 turns it off.
+	 */
+	public record Group(@DefaultValue("$") String start, @DefaultValue("0") int maxDeliveries,
+			@DefaultValue("0s") Duration claimIdle) {
 
 	}
 

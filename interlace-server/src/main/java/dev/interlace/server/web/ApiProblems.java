@@ -28,6 +28,9 @@ import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.ReplayLimitException;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamNotFoundException;
+import dev.interlace.core.group.GroupExistsException;
+import dev.interlace.core.group.GroupNotFoundException;
+import dev.interlace.core.group.GroupsUnsupportedException;
 
 /**
  * The one mapping of failures to problems: which {@link ErrorCode} (and so which status), detail, extension members
@@ -83,6 +86,17 @@ public final class ApiProblems {
 		}
 		if (ex instanceof StreamNotFoundException) {
 			return new ApiException(ErrorCode.RESOURCE_NOT_FOUND, ex.getMessage());
+		}
+		if (ex instanceof GroupNotFoundException missing) {
+			return new ApiException(ErrorCode.GROUP_NOT_FOUND, ex.getMessage()).with("stream", missing.getStream())
+				.with("group", missing.getGroup());
+		}
+		if (ex instanceof GroupExistsException exists) {
+			return new ApiException(ErrorCode.GROUP_EXISTS, ex.getMessage()).with("stream", exists.getStream())
+				.with("group", exists.getGroup());
+		}
+		if (ex instanceof GroupsUnsupportedException) {
+			return new ApiException(ErrorCode.NOT_IMPLEMENTED, ex.getMessage());
 		}
 		if (ex instanceof InvalidEventException invalid) {
 			return new ApiException(ErrorCode.VALIDATION_ERROR, invalid.getMessage()).with("field", invalid.getField())

@@ -21,6 +21,18 @@ public enum ErrorCode {
 	/** Missing or wrong credentials for a protected stream. */
 	UNAUTHORIZED(HttpStatus.UNAUTHORIZED),
 
+	/** Credentials that are valid but do not open this endpoint, such as a stream's on group administration. */
+	FORBIDDEN(HttpStatus.FORBIDDEN),
+
+	/** The stream has no consumer group of the name given (Redis' {@code NOGROUP}). */
+	GROUP_NOT_FOUND(HttpStatus.NOT_FOUND),
+
+	/** A consumer group of that name exists already (Redis' {@code BUSYGROUP}). */
+	GROUP_EXISTS(HttpStatus.CONFLICT),
+
+	/** The stream's store lacks what the endpoint needs, such as consumer groups. */
+	NOT_IMPLEMENTED(HttpStatus.NOT_IMPLEMENTED),
+
 	/** The stream's rate limit is exhausted; the problem says when to retry. */
 	RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS),
 
@@ -81,7 +93,7 @@ public enum ErrorCode {
 	public static ErrorCode forStatus(int status) {
 		for (ErrorCode code : values()) {
 			if (code != VALIDATION_ERROR && code != DATA_REJECTED && code != TOO_MANY_REPLAYS
-					&& code.status.value() == status) {
+					&& code != GROUP_NOT_FOUND && code != GROUP_EXISTS && code.status.value() == status) {
 				return code;
 			}
 		}

@@ -52,7 +52,9 @@ import dev.interlace.server.InterlaceServerProperties;
  * credentials are checked (401, with {@code WWW-Authenticate} for bearer tokens), then the stream's rate limits (429
  * with {@code Retry-After}), first the client's own, then that of all clients. Describing a stream
  * ({@code GET}/{@code HEAD} on the stream's own path) also accepts the admin token, and needs it for a stream without
- * credentials once an admin token is set.
+ * credentials once an admin token is set. Administering a stream's consumer groups (creating and destroying groups,
+ * setting their position, deleting consumers, redriving dead letters) needs the admin token once one is set, and
+ * only it: the stream's own credentials are answered with 403, since they open the stream's data only.
  * <p>
  * Every other path is administrative: with an admin token set it needs {@code Authorization: Bearer <admin-token>}
  * (401 without), except the health endpoint and its liveness and readiness probes. Later administrative endpoints
@@ -100,10 +102,18 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 
 	private static final PathPattern UNDER_STREAM;
 
+	/** Group administration: the paths and methods that need the admin role besides the stream's credentials. */
+	private static final Map<PathPattern, HttpMethod> GROUP_ADMINISTRATION;
+
 	static {
 		PathPatternParser parser = new PathPatternParser();
 		STREAM = parser.parse(STREAMS_PATH + "/{name}");
 		UNDER_STREAM = parser.parse(STREAMS_PATH + "/{name}/**");
+		String groups = STREAMS_PATH + "/{name}/groups";
+		GROUP_ADMINISTRATION = Map.of(parser.parse(groups), HttpMethod.POST, parser.parse(groups + "/{group}"),
+				HttpMethod.DELETE, parser.parse(groups + "/{group}/position"), HttpMethod.PUT,
+				parser.parse(groups + "/{group}/consumers/{consumer}"), HttpMethod.DELETE,
+				parser.parse(groups + "/{group}/dead-letters/redrive"), HttpMethod.POST);
 	}
 
 	private final Streams streams;
@@ -185,7 +195,8 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 		}
 		if (stream != null) {
 			String name = stream.getUriVariables().get("name");
-			return Mono.defer(() -> streamRequest(exchange, chain, name, describe));
+			boolean administer = isGroupAdministration(exchange.getRequest().getMethod(), path);
+			return Mono.defer(() -> streamRequest(exchange, chain, name, describe, administer));
 		}
 		if (this.adminToken == null) {
 			return this.management.matches(path) ? admitted(exchange, chain) : chain.filter(exchange);
@@ -206,10 +217,15 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
-	private Mono<Void> streamRequest(ServerWebExchange exchange, WebFilterChain chain, String name, boolean describe) {
+	private Mono<Void> streamRequest(ServerWebExchange exchange, WebFilterChain chain, String name, boolean describe,
+			boolean administer) {
 		StreamDefinition definition = this.streams.definition(name);
 		StreamAuth auth = definition.auth();
 		boolean admin = false;
+		if (administer && this.adminToken != null) {
+			requireAdminToAdminister(exchange, definition.name(), auth);
+			admin = true;
+		}
 		if (describe && this.adminToken != null) {
 			String token = bearerToken(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
 			if (token != null && matches(token, ADMIN_DIGEST_KEY, this.adminToken)) {
@@ -236,6 +252,55 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 			}
 		}
 		return admin ? admitted(exchange, chain) : chain.filter(exchange);
+	}
+
+	private static boolean isGroupAdministration(HttpMethod method, PathContainer path) {
+		for (Map.Entry<PathPattern, HttpMethod> administration : GROUP_ADMINISTRATION.entrySet()) {
+			if (administration.getValue().equals(method) && administration.getKey().matches(path)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Admits group administration with the admin token only: the stream's own credentials, which read and write its
+	 * data, are answered with 403, anything else with 401.
+	 */
+	private void requireAdminToAdminister(ServerWebExchange exchange, String stream, @Nullable StreamAuth auth) {
+		String adminToken = this.adminToken;
+		if (adminToken == null) {
+			return;
+		}
+		HttpHeaders headers = exchange.getRequest().getHeaders();
+		String client = clientOf(exchange.getRequest());
+		checkNotBlocked(client);
+		String token = bearerToken(headers.getFirst(HttpHeaders.AUTHORIZATION));
+		if (token != null && matches(token, ADMIN_DIGEST_KEY, adminToken)) {
+			return;
+		}
+		if (auth != null && hasCredentials(headers, stream, auth)) {
+			throw new ApiException(ErrorCode.FORBIDDEN, "Administering the consumer groups of stream '" + stream
+					+ "' needs the admin token; the stream's credentials give access to its data only");
+		}
+		if (token != null) {
+			failed(client);
+		}
+		throw unauthorized((token == null)
+				? "Administering consumer groups requires the admin token: send 'Authorization: Bearer <admin token>'"
+				: "The bearer token is not the admin token", token != null);
+	}
+
+	private boolean hasCredentials(HttpHeaders headers, String stream, StreamAuth auth) {
+		if (auth instanceof StreamAuth.Bearer bearer) {
+			String token = bearerToken(headers.getFirst(HttpHeaders.AUTHORIZATION));
+			return token != null && matches(token, stream, bearer.token());
+		}
+		if (auth instanceof StreamAuth.ApiKey apiKey) {
+			String key = headers.getFirst(apiKey.header());
+			return key != null && !key.isEmpty() && matches(key, stream, apiKey.key());
+		}
+		return false;
 	}
 
 	private static boolean isRead(HttpMethod method) {
