@@ -63,12 +63,23 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 * @param retention How long the stream keeps its rows.
 	 * @param schemaEvolution Whether keys without a column become new columns. When not, such keys are rejected
 	 * while the declared fields stay optional.
+	 * @param idempotency How publishes with an idempotency key are remembered.
 	 */
 	public record Stream(@Nullable String schema, @Nullable String connection, @Nullable String cursor,
 			@Nullable String description, @DefaultValue List<String> tags, @Nullable String owner,
 			@DefaultValue Map<String, String> fields, @DefaultValue("false") boolean validateSchema,
 			@Nullable Auth auth, @Nullable RateLimit rateLimit, @Nullable Retention retention,
-			@DefaultValue("true") boolean schemaEvolution) {
+			@DefaultValue("true") boolean schemaEvolution, @Nullable Idempotency idempotency) {
+
+	}
+
+	/**
+	 * How a stream remembers the idempotency keys of keyed publishes.
+	 *
+	 * @param window How long a key is remembered: a repeat of it within this time is answered with the original
+	 * result and stores nothing; after it, the events are stored again. 24 hours when not set.
+	 */
+	public record Idempotency(@Nullable Duration window) {
 
 	}
 
