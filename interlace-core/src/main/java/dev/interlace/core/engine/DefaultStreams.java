@@ -291,6 +291,17 @@ public final class DefaultStreams implements Streams {
 	}
 
 	/**
+	 * Says what is wrong with an idempotency key, or {@code null} when nothing is: a key has 1 to
+	 * {@value Streams#MAX_IDEMPOTENCY_KEY_LENGTH} characters, not all blank, none of them U+0000 or a lone surrogate.
+	 * For callers that check a key before they have its events, such as a server reading a header.
+	 * @param idempotencyKey the key
+	 * @return the problem, phrased to follow the key's name ("must not be empty")
+	 */
+	public static @Nullable String idempotencyKeyProblem(@Nullable String idempotencyKey) {
+		return IdempotencyKeys.problem(idempotencyKey);
+	}
+
+	/**
 	 * Sets how long a stream's idempotency keys are remembered: a repeat of a key stored longer ago stores its events
 	 * again, and the key's expired row may be deleted by {@link #deleteExpiredIdempotencyKeys(String, int)}.
 	 * @param stream the stream

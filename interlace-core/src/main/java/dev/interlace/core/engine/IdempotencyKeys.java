@@ -75,20 +75,30 @@ final class IdempotencyKeys {
 	 * @throws InvalidRequestException naming what is wrong with it
 	 */
 	static void requireKey(@Nullable String key) {
+		String problem = problem(key);
+		if (problem != null) {
+			throw new InvalidRequestException("idempotency key " + problem);
+		}
+	}
+
+	/**
+	 * Says what is wrong with a key, or {@code null} when nothing is.
+	 * @param key the key
+	 * @return the problem, phrased to follow the key's name
+	 */
+	static @Nullable String problem(@Nullable String key) {
 		if (key == null || key.isEmpty()) {
-			throw new InvalidRequestException("idempotency key must not be empty");
+			return "must not be empty";
 		}
 		if (key.length() > Streams.MAX_IDEMPOTENCY_KEY_LENGTH) {
-			throw new InvalidRequestException("idempotency key must be at most " + Streams.MAX_IDEMPOTENCY_KEY_LENGTH
-					+ " characters, was " + key.length());
+			return "must be at most " + Streams.MAX_IDEMPOTENCY_KEY_LENGTH + " characters, was " + key.length();
 		}
 		if (key.isBlank()) {
-			throw new InvalidRequestException("idempotency key must not be blank");
+			return "must not be blank";
 		}
 		String problem = EventConverter.textProblem(key);
-		if (problem != null) {
-			throw new InvalidRequestException("idempotency key" + problem);
-		}
+		// The converter's problems start with ": ".
+		return (problem != null) ? problem.substring(2) : null;
 	}
 
 	/**
