@@ -96,6 +96,52 @@ public interface Streams {
 	PublishResult publishBlocking(Object event);
 
 	/**
+	 * Publishes a batch atomically under an idempotency key: the first publish with the key stores the events and
+	 * the key together; a repeat of the key within the stream's idempotency window (24 hours unless configured
+	 * otherwise) stores nothing and is answered with the original result, the same publish id and rowids. Repeats
+	 * sent at once, from any instance sharing the database, store the events once. A publish that fails stores no
+	 * key, so it may be retried with the same key. Keyed publishes run as transactions rather than through the
+	 * group commit, and cost more than unkeyed ones.
+	 * @param stream the stream name
+	 * @param events the events, at least one
+	 * @param idempotencyKey the key, 1 to {@value #MAX_IDEMPOTENCY_KEY_LENGTH} characters, per stream
+	 * @return the result, emitted once the rows are committed or the stored result is read
+	 * @throws IdempotencyKeyReusedException (emitted) when the key was stored for other events
+	 * @since 0.3.0
+	 */
+	default Mono<PublishResult> publish(String stream, List<? extends Map<String, ?>> events, String idempotencyKey) {
+		return publishIdempotent(stream, events, idempotencyKey).map(IdempotentPublish::result);
+	}
+
+	/**
+	 * Publishes a batch under an idempotency key, as {@link #publish(String, List, String)} does, and waits for it.
+	 * @param stream the stream name
+	 * @param events the events, at least one
+	 * @param idempotencyKey the key, 1 to {@value #MAX_IDEMPOTENCY_KEY_LENGTH} characters, per stream
+	 * @return the result, that of the original publish when the key was already stored
+	 * @throws IdempotencyKeyReusedException when the key was stored for other events
+	 * @since 0.3.0
+	 */
+	default PublishResult publishBlocking(String stream, List<? extends Map<String, ?>> events,
+			String idempotencyKey) {
+		return publish(stream, events, idempotencyKey).block();
+	}
+
+	/**
+	 * Publishes a batch under an idempotency key, as {@link #publish(String, List, String)} does, and says whether
+	 * the result is a replay of an earlier publish with the key.
+	 * @param stream the stream name
+	 * @param events the events, at least one
+	 * @param idempotencyKey the key, 1 to {@value #MAX_IDEMPOTENCY_KEY_LENGTH} characters, per stream
+	 * @return the result and whether it was replayed
+	 * @since 0.3.0
+	 */
+	default Mono<IdempotentPublish> publishIdempotent(String stream, List<? extends Map<String, ?>> events,
+			String idempotencyKey) {
+		return Mono.error(new InterlaceException(getClass().getName() + " does not support idempotency keys"));
+	}
+
+	/**
 	 * Subscribes to events committed from now on. A subscriber that falls further behind than the subscriber buffer
 	 * is ended with {@link SubscriberOverflowException}; publishers never wait for it.
 	 * @param stream the stream name
@@ -235,6 +281,12 @@ public interface Streams {
 	 * index entry.
 	 */
 	int MAX_CONSUMER_NAME_LENGTH = 200;
+
+	/**
+	 * Longest idempotency key accepted, in characters: keys are stored in a primary key, and PostgreSQL caps the
+	 * size of an index entry.
+	 */
+	int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 	/**
 	 * A consumed record and its position.

@@ -1,6 +1,7 @@
 package dev.interlace.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -84,9 +85,25 @@ public final class InterlaceAutoConfiguration {
 			.map((definition) -> (definition.schemaLimits() != null) ? definition
 					: definition.toBuilder().schemaLimits(limits).build())
 			.toList();
-		return new DefaultStreams(limited, stores.asMap(), properties.subscriberBufferSize(),
+		DefaultStreams streams = new DefaultStreams(limited, stores.asMap(), properties.subscriberBufferSize(),
 				Schedulers.boundedElastic(), properties.resilience().readRetry(), properties.consume().byteBudget(),
 				properties.replay().concurrencyLimit(), properties.consume().consumerLimit());
+		configureIdempotency(properties, streams);
+		return streams;
+	}
+
+	private static void configureIdempotency(InterlaceProperties properties, DefaultStreams streams) {
+		properties.streams().forEach((name, stream) -> {
+			Duration window = (stream.idempotency() != null) ? stream.idempotency().window() : null;
+			if (window == null) {
+				return;
+			}
+			if (window.isNegative() || window.isZero()) {
+				throw new InvalidConfigurationPropertyValueException(
+						PropertiesStreamDefinitions.PREFIX + name + ".idempotency.window", window, "must be positive");
+			}
+			streams.idempotencyWindow(name, window);
+		});
 	}
 
 	// Created with the streams, so that groups declared in configuration exist before anything reads them.
@@ -124,6 +141,7 @@ public final class InterlaceAutoConfiguration {
 					schedule.interval(), "must be positive");
 		}
 		return new RetentionTask(streams.definitions(), streams::store, schedule.batchSize(), Clock.systemUTC())
+			.deleteExpiredIdempotencyKeysOf(streams)
 			.start(schedule.interval());
 	}
 

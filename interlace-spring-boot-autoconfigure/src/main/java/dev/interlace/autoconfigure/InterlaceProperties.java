@@ -65,12 +65,14 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 * while the declared fields stay optional.
 	 * @param groups Consumer groups of the stream, by group name, created at start-up when missing. A group that
 	 * exists is left as it is.
+	 * @param idempotency How publishes with an idempotency key are remembered.
 	 */
 	public record Stream(@Nullable String schema, @Nullable String connection, @Nullable String cursor,
 			@Nullable String description, @DefaultValue List<String> tags, @Nullable String owner,
 			@DefaultValue Map<String, String> fields, @DefaultValue("false") boolean validateSchema,
 			@Nullable Auth auth, @Nullable RateLimit rateLimit, @Nullable Retention retention,
-			@DefaultValue("true") boolean schemaEvolution, @DefaultValue Map<String, Group> groups) {
+			@DefaultValue("true") boolean schemaEvolution, @DefaultValue Map<String, Group> groups,
+			@Nullable Idempotency idempotency) {
 
 	}
 
@@ -86,6 +88,16 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 */
 	public record Group(@DefaultValue("$") String start, @DefaultValue("0") int maxDeliveries,
 			@DefaultValue("0s") Duration claimIdle) {
+
+	}
+
+	/**
+	 * How a stream remembers the idempotency keys of keyed publishes.
+	 *
+	 * @param window How long a key is remembered: a repeat of it within this time is answered with the original
+	 * result and stores nothing; after it, the events are stored again. 24 hours when not set.
+	 */
+	public record Idempotency(@Nullable Duration window) {
 
 	}
 

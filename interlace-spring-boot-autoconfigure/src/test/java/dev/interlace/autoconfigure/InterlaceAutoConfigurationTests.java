@@ -561,6 +561,30 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
+	void idempotencyWindowsBindPerStreamAndDefaultTo24Hours() {
+		this.runner
+			.withPropertyValues("interlace.streams.orders.fields.amount=int64",
+					"interlace.streams.orders.idempotency.window=90m", "interlace.streams.refunds.fields.amount=int64")
+			.run((context) -> {
+				DefaultStreams streams = context.getBean(DefaultStreams.class);
+				assertThat(streams.idempotencyWindow("orders")).isEqualTo(Duration.ofMinutes(90));
+				assertThat(streams.idempotencyWindow("refunds")).isEqualTo(DefaultStreams.DEFAULT_IDEMPOTENCY_WINDOW)
+					.isEqualTo(Duration.ofHours(24));
+				PublishResult first = streams.publishBlocking("orders", List.of(Map.of("amount", 1)), "k");
+				assertThat(streams.publishBlocking("orders", List.of(Map.of("amount", 1)), "k")).isEqualTo(first);
+				assertThat(streams.count("orders")).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void idempotencyWindowsMustBePositive() {
+		this.runner
+			.withPropertyValues("interlace.streams.orders.fields.amount=int64",
+					"interlace.streams.orders.idempotency.window=0s")
+			.run(failsOn("interlace.streams.orders.idempotency.window", "PT0S", "must be positive"));
+	}
+
+	@Test
 	void retentionCanBeDisabled() {
 		this.runner.withPropertyValues("interlace.retention.enabled=false")
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RetentionTask.class));

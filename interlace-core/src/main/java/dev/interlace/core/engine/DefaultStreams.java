@@ -1,5 +1,8 @@
 package dev.interlace.core.engine;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -25,6 +28,7 @@ import reactor.util.concurrent.Queues;
 
 import dev.interlace.core.ConsumedBatch;
 import dev.interlace.core.ConsumerLimitException;
+import dev.interlace.core.IdempotentPublish;
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
@@ -40,6 +44,7 @@ import dev.interlace.core.group.NewEntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.DatabaseStores;
+import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.support.EventConverter;
 
@@ -77,6 +82,9 @@ public final class DefaultStreams implements Streams {
 	/** Consumers (cursors) a stream may have, used when none is given. */
 	public static final int DEFAULT_MAX_CONSUMERS_PER_STREAM = 1_000;
 
+	/** How long an idempotency key is remembered when its stream sets no window: 24 hours. */
+	public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
 	/** Events a replay reads per query. */
 	public static final int REPLAY_PAGE_SIZE = 1_000;
 
@@ -99,6 +107,10 @@ public final class DefaultStreams implements Streams {
 	private final Semaphore replays;
 
 	private final int maxConsumersPerStream;
+
+	private final ConcurrentMap<String, Duration> idempotencyWindows = new ConcurrentHashMap<>();
+
+	private volatile Clock idempotencyClock = Clock.systemUTC();
 
 	/**
 	 * Creates the API over the given streams, ensuring each in its store.
@@ -259,6 +271,102 @@ public final class DefaultStreams implements Streams {
 	@Override
 	public PublishResult publishBlocking(Object event) {
 		return publishBlocking(StreamRecords.streamName(event.getClass()), StreamRecords.toEvent(event));
+	}
+
+	@Override
+	public Mono<IdempotentPublish> publishIdempotent(String stream, List<? extends Map<String, ?>> events,
+			String idempotencyKey) {
+		// A transaction blocks on the database (and on DuckDB's writer): never on the caller's thread, which may be
+		// an event loop.
+		return Mono.fromCallable(() -> publishIdempotentBlocking(stream, events, idempotencyKey))
+			.subscribeOn(Schedulers.boundedElastic());
+	}
+
+	@Override
+	public PublishResult publishBlocking(String stream, List<? extends Map<String, ?>> events,
+			String idempotencyKey) {
+		return publishIdempotentBlocking(stream, events, idempotencyKey).result();
+	}
+
+	/**
+	 * Publishes under an idempotency key, as {@link #publishIdempotent(String, List, String)} does, on the caller's
+	 * thread: it blocks on the database.
+	 * @param stream the stream name
+	 * @param events the events, at least one
+	 * @param idempotencyKey the key
+	 * @return the result and whether it was replayed
+	 */
+	public IdempotentPublish publishIdempotentBlocking(String stream, List<? extends Map<String, ?>> events,
+			String idempotencyKey) {
+		Registered registered = registered(stream);
+		IdempotencyKeys.requireKey(idempotencyKey);
+		List<? extends Map<String, ?>> checked = EventConverter.requireEvents(stream, events);
+		Instant now = this.idempotencyClock.instant();
+		return IdempotencyKeys.publish(registered.transactions(), stream, checked, idempotencyKey, now,
+				now.minus(idempotencyWindow(stream)));
+	}
+
+	/**
+	 * Says what is wrong with an idempotency key, or {@code null} when nothing is: a key has 1 to
+	 * {@value Streams#MAX_IDEMPOTENCY_KEY_LENGTH} characters, not all blank, none of them U+0000 or a lone surrogate.
+	 * For callers that check a key before they have its events, such as a server reading a header.
+	 * @param idempotencyKey the key
+	 * @return the problem, phrased to follow the key's name ("must not be empty")
+	 */
+	public static @Nullable String idempotencyKeyProblem(@Nullable String idempotencyKey) {
+		return IdempotencyKeys.problem(idempotencyKey);
+	}
+
+	/**
+	 * Sets how long a stream's idempotency keys are remembered: a repeat of a key stored longer ago stores its events
+	 * again, and the key's expired row may be deleted by {@link #deleteExpiredIdempotencyKeys(String, int)}.
+	 * @param stream the stream
+	 * @param window the window, positive
+	 * @return this
+	 */
+	public DefaultStreams idempotencyWindow(String stream, Duration window) {
+		registered(stream);
+		if (window.isNegative() || window.isZero()) {
+			throw new IllegalArgumentException("idempotency window of '" + stream + "' must be positive, was " + window);
+		}
+		this.idempotencyWindows.put(stream, window);
+		return this;
+	}
+
+	/**
+	 * Returns how long a stream's idempotency keys are remembered.
+	 * @param stream the stream
+	 * @return the window, {@link #DEFAULT_IDEMPOTENCY_WINDOW} unless set
+	 */
+	public Duration idempotencyWindow(String stream) {
+		return this.idempotencyWindows.getOrDefault(stream, DEFAULT_IDEMPOTENCY_WINDOW);
+	}
+
+	/**
+	 * Sets the clock idempotency keys are stored and expired by, for tests that move time.
+	 * @param clock the clock
+	 */
+	public void setIdempotencyClock(Clock clock) {
+		this.idempotencyClock = clock;
+	}
+
+	/**
+	 * Deletes a stream's idempotency keys older than its window, a batch per transaction.
+	 * @param stream the stream
+	 * @param batchRows most keys deleted per transaction
+	 * @return keys deleted; 0 when the stream's store offers no transactions, so holds no keys
+	 */
+	public long deleteExpiredIdempotencyKeys(String stream, int batchRows) {
+		if (batchRows < 1) {
+			throw new IllegalArgumentException("batchRows must be positive, was " + batchRows);
+		}
+		Registered registered = registered(stream);
+		StoreTransactions transactions = DatabaseStores.of(registered.store).transactions();
+		if (transactions == null) {
+			return 0;
+		}
+		Instant cutoff = this.idempotencyClock.instant().minus(idempotencyWindow(stream));
+		return IdempotencyKeys.deleteExpired(transactions, stream, cutoff, batchRows);
 	}
 
 	@Override
@@ -593,6 +701,16 @@ public final class DefaultStreams implements Streams {
 						+ "consumer cursors (" + this.store.getClass().getName() + " is no CursorStore)");
 			}
 			return this.cursorStore;
+		}
+
+		StoreTransactions transactions() {
+			StoreTransactions transactions = DatabaseStores.of(this.store).transactions();
+			if (transactions == null) {
+				throw new InterlaceException("Stream '" + this.definition.name() + "' is held by a store that offers no "
+						+ "transactions, which idempotency keys need (" + this.store.getClass().getName()
+						+ " is no StoreTransactions)");
+			}
+			return transactions;
 		}
 
 	}

@@ -54,6 +54,9 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 
 	private final java.util.concurrent.atomic.AtomicLong heldBack = new java.util.concurrent.atomic.AtomicLong();
 
+	/** Whose expired idempotency keys each run deletes too, or {@code null} for none. */
+	private volatile @Nullable DefaultStreams idempotencyKeys;
+
 	private volatile java.util.function.ObjLongConsumer<String> deletionListener = (stream, rows) -> {
 	};
 
@@ -64,6 +67,7 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 	 */
 	public RetentionTask(DefaultStreams streams) {
 		this(streams.definitions(), streams::store, StreamStore.DEFAULT_TRIM_BATCH_ROWS, Clock.systemUTC());
+		deleteExpiredIdempotencyKeysOf(streams);
 	}
 
 	/**
@@ -93,6 +97,18 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 	}
 
 	/**
+	 * Makes each run also delete the idempotency keys of every stream of {@code streams} older than the stream's
+	 * window, in batches of this task's batch size, after trimming: expired keys no longer match a publish, and
+	 * would otherwise be kept forever.
+	 * @param streams the streams whose keys to clean
+	 * @return this task
+	 */
+	public RetentionTask deleteExpiredIdempotencyKeysOf(DefaultStreams streams) {
+		this.idempotencyKeys = streams;
+		return this;
+	}
+
+	/**
 	 * Trims every stream with a retention once, logging failures rather than throwing them.
 	 */
 	@Override
@@ -101,7 +117,9 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 	}
 
 	/**
-	 * Trims every stream with a retention once. A stream that fails is logged and left out of the result.
+	 * Trims every stream with a retention once, then deletes expired idempotency keys when told to
+	 * ({@link #deleteExpiredIdempotencyKeysOf(DefaultStreams)}). A stream that fails is logged and left out of the
+	 * result.
 	 * @return rows deleted, by stream name, for the streams trimmed without failure
 	 */
 	public Map<String, Long> trim() {
@@ -115,6 +133,7 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 						ex.getMessage(), ex);
 			}
 		}
+		deleteExpiredIdempotencyKeys();
 		return deleted;
 	}
 
@@ -158,6 +177,25 @@ public final class RetentionTask implements Runnable, AutoCloseable {
 		}
 		this.deletionListener.accept(definition.name(), deleted);
 		return deleted;
+	}
+
+	private void deleteExpiredIdempotencyKeys() {
+		DefaultStreams streams = this.idempotencyKeys;
+		if (streams == null) {
+			return;
+		}
+		for (StreamDefinition definition : streams.definitions()) {
+			try {
+				long deleted = streams.deleteExpiredIdempotencyKeys(definition.name(), this.batchRows);
+				if (deleted > 0) {
+					logger.debug("Deleted {} expired idempotency keys of stream '{}'", deleted, definition.name());
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Deleting expired idempotency keys of stream '{}' failed, retrying on the next run: {}",
+						definition.name(), ex.getMessage(), ex);
+			}
+		}
 	}
 
 	/**

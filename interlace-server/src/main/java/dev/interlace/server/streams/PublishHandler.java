@@ -25,6 +25,7 @@ import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.Streams;
 import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.server.web.ApiProblems;
 import dev.interlace.server.web.RequestBodies;
 
@@ -37,6 +38,12 @@ import dev.interlace.server.web.RequestBodies;
  * answered with 415, an {@code Accept} header admitting none of {@link #ANSWERS} (unreadable included) with 406,
  * both before the body is read. {@code OPTIONS} is answered with 200 and {@code Allow} and {@code Accept-Post}
  * headers; any method but these and the describing {@code GET} and {@code HEAD} with 405 and {@code Allow}.
+ * <p>
+ * A publish with an {@code Idempotency-Key} header is stored once: a repeat of the key within the stream's window is
+ * answered with the original 202 body (same {@code publish_id} and rowids) and {@code Idempotent-Replayed: true},
+ * storing nothing; a repeat with other events is answered with 422 {@code idempotency_key_reused}. A key that is
+ * empty, blank, longer than {@value Streams#MAX_IDEMPOTENCY_KEY_LENGTH} characters or sent twice is answered with
+ * 400 before the body is read.
  *
  * @since 0.1.0
  */
@@ -60,6 +67,12 @@ final class PublishHandler {
 	 * {@code <ms>-*} (or {@code *}, the default), for a publish of one event.
 	 */
 	static final String ENTRY_ID = "Interlace-Entry-Id";
+
+	/** The request header carrying a publish's idempotency key. */
+	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+	/** The response header saying a keyed publish was answered from its key, storing nothing. */
+	static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
 
 	private final Streams streams;
 
@@ -87,8 +100,65 @@ final class PublishHandler {
 			return Mono.error(ApiProblems.notAcceptable(ANSWERS));
 		}
 		NewEntryId entryId = entryId(headers);
+		List<String> keys = headers.get(IDEMPOTENCY_KEY);
+		if (keys != null) {
+			String key;
+			try {
+				key = idempotencyKey(keys);
+			}
+			catch (InvalidRequestException ex) {
+				return Mono.error(ex);
+			}
+			if (!entryId.isAuto()) {
+				return Mono.error(new InvalidRequestException("A publish cannot carry both " + ENTRY_ID + " and "
+						+ IDEMPOTENCY_KEY + ": keyed publishes take automatic entry IDs"));
+			}
+			return publishIdempotent(request, key);
+		}
 		return publish(request.pathVariable("name"), request.exchange().getRequest(), entryId)
 			.flatMap((published) -> ServerResponse.accepted().contentType(MediaType.APPLICATION_JSON).bodyValue(published));
+	}
+
+	private Mono<ServerResponse> publishIdempotent(ServerRequest request, String key) {
+		String name = request.pathVariable("name");
+		LongAdder bytes = new LongAdder();
+		return this.bodies.readJson(counted(request.exchange().getRequest(), bytes)).flatMap((body) -> {
+			List<Map<String, Object>> events = events(name, body);
+			if (events.isEmpty()) {
+				// Nothing to store, so no key to remember, but the stream must still exist.
+				this.streams.definition(name);
+				return ServerResponse.accepted()
+					.contentType(MediaType.APPLICATION_JSON)
+					.bodyValue(PublishResponse.empty(name));
+			}
+			long start = System.nanoTime();
+			// Offloaded by the engine: a keyed publish is a database transaction.
+			return this.streams.publishIdempotent(name, events, key).flatMap((published) -> {
+				ServerResponse.BodyBuilder response = ServerResponse.accepted().contentType(MediaType.APPLICATION_JSON);
+				if (published.replayed()) {
+					response.header(IDEMPOTENT_REPLAYED, "true");
+				}
+				else {
+					// Replays store nothing, so they count as no publish.
+					recordPublish(published.result(), bytes.sum(), System.nanoTime() - start);
+				}
+				return response.bodyValue(PublishResponse.of(published.result()));
+			});
+		});
+	}
+
+	/** Checks the key headers of a request, before its body is read. */
+	private static String idempotencyKey(List<String> values) {
+		if (values.size() != 1) {
+			throw new InvalidRequestException(
+					"Send one " + IDEMPOTENCY_KEY + " header, not " + values.size());
+		}
+		String key = values.get(0);
+		String problem = DefaultStreams.idempotencyKeyProblem(key);
+		if (problem != null) {
+			throw new InvalidRequestException(IDEMPOTENCY_KEY + " header " + problem);
+		}
+		return key;
 	}
 
 	/**
@@ -152,13 +222,7 @@ final class PublishHandler {
 
 	private Mono<PublishResponse> publish(String name, ServerHttpRequest request, NewEntryId entryId) {
 		LongAdder bytes = new LongAdder();
-		ServerHttpRequest counted = (this.metrics != null) ? new ServerHttpRequestDecorator(request) {
-			@Override
-			public Flux<DataBuffer> getBody() {
-				return super.getBody().doOnNext((buffer) -> bytes.add(buffer.readableByteCount()));
-			}
-		} : request;
-		return this.bodies.readJson(counted).flatMap((body) -> {
+		return this.bodies.readJson(counted(request, bytes)).flatMap((body) -> {
 			List<Map<String, Object>> events = events(name, body);
 			entryId.requireFits(events.size());
 			if (events.isEmpty()) {
@@ -172,6 +236,15 @@ final class PublishHandler {
 			return published.doOnNext((result) -> recordPublish(result, bytes.sum(), System.nanoTime() - start))
 				.map(PublishResponse::of);
 		});
+	}
+
+	private ServerHttpRequest counted(ServerHttpRequest request, LongAdder bytes) {
+		return (this.metrics != null) ? new ServerHttpRequestDecorator(request) {
+			@Override
+			public Flux<DataBuffer> getBody() {
+				return super.getBody().doOnNext((buffer) -> bytes.add(buffer.readableByteCount()));
+			}
+		} : request;
 	}
 
 	private void recordPublish(PublishResult result, long bytes, long nanos) {

@@ -23,6 +23,7 @@ import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 
 import dev.interlace.core.DataRejectedException;
+import dev.interlace.core.IdempotencyKeyReusedException;
 import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.ReplayLimitException;
@@ -105,6 +106,9 @@ public final class ApiProblems {
 		if (ex instanceof DataRejectedException rejected) {
 			ApiException problem = new ApiException(ErrorCode.DATA_REJECTED, rejected.getMessage());
 			return (rejected.getSqlState() != null) ? problem.with("sql_state", rejected.getSqlState()) : problem;
+		}
+		if (ex instanceof IdempotencyKeyReusedException reused) {
+			return new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED, reused.getMessage());
 		}
 		if (ex instanceof InvalidRequestException) {
 			return new ApiException(ErrorCode.INVALID_REQUEST, ex.getMessage());

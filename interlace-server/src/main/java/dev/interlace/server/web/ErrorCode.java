@@ -59,6 +59,12 @@ public enum ErrorCode {
 	 */
 	DATA_REJECTED(HttpStatus.UNPROCESSABLE_CONTENT),
 
+	/**
+	 * A publish repeated an {@code Idempotency-Key} stored within the stream's window, but with other events: the key
+	 * is taken, nothing is stored. Sending the original events again is answered with the original result.
+	 */
+	IDEMPOTENCY_KEY_REUSED(HttpStatus.UNPROCESSABLE_CONTENT),
+
 	/** The database failed; the request may be retried. */
 	SERVICE_UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE),
 
@@ -92,8 +98,9 @@ public enum ErrorCode {
 	 */
 	public static ErrorCode forStatus(int status) {
 		for (ErrorCode code : values()) {
-			if (code != VALIDATION_ERROR && code != DATA_REJECTED && code != TOO_MANY_REPLAYS
-					&& code != GROUP_NOT_FOUND && code != GROUP_EXISTS && code.status.value() == status) {
+			if (code != VALIDATION_ERROR && code != DATA_REJECTED && code != IDEMPOTENCY_KEY_REUSED
+					&& code != TOO_MANY_REPLAYS && code != GROUP_NOT_FOUND && code != GROUP_EXISTS
+					&& code.status.value() == status) {
 				return code;
 			}
 		}
