@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.InterlaceException;
+import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
@@ -331,7 +332,7 @@ final class PostgresStreamWriter {
 				}
 				throw (ex instanceof SQLException sql) ? sql : new SQLException(ex.getMessage(), "08006", ex);
 			}
-			if (ex instanceof InterlaceException refused) {
+			if (ex instanceof InvalidRequestException refused && prepared.size() == 1) {
 				// An explicit ID too small for the stream: the client's to fix, and its publish is alone.
 				prepared.get(0).op().future().completeExceptionally(refused);
 			}
