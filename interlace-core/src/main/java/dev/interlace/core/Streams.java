@@ -7,7 +7,7 @@ import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 
 /**
  * The Java API of Interlace: publish to, subscribe to, consume and acknowledge streams.

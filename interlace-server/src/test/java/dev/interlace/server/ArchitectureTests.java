@@ -14,7 +14,6 @@ import dev.interlace.core.store.postgres.PostgresStreamStore;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -36,10 +35,7 @@ class ArchitectureTests {
 
 	private static final ArchRule interlacePackagesHaveNoCycles = slices().matching("dev.interlace.(**)")
 		.should()
-		.beFreeOfCycles()
-		// Entry IDs (core.group) are part of the event model: every stored event and publish result carries one,
-		// and the group model speaks of events and Interlace's exceptions. One model in two packages, not a cycle.
-		.ignoreDependency(resideInAPackage("dev.interlace.core"), resideInAPackage("dev.interlace.core.group"));
+		.beFreeOfCycles();
 
 	private static final ArchRule serverReachesBackendsThroughTheirStoreFacadesOnly = noClasses().that()
 		.resideInAPackage("dev.interlace.server..")

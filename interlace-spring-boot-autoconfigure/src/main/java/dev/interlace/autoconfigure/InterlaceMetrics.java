@@ -43,6 +43,12 @@ public final class InterlaceMetrics {
 	/** Rows deleted by retention, tagged {@code stream}. */
 	public static final String RETENTION_DELETED = "interlace.retention.deleted";
 
+	/**
+	 * Retention runs that kept rows of a stream its limits would have deleted, because consumer groups still needed
+	 * them ({@code retention.keep-unacknowledged}).
+	 */
+	public static final String RETENTION_HELD_BACK = "interlace.retention.held_back";
+
 	/** Time one group commit took, tagged {@code connection}. */
 	public static final String STORE_COMMIT_LATENCY = "interlace.store.commit.latency";
 
@@ -97,6 +103,17 @@ public final class InterlaceMetrics {
 		Counter.builder(REQUESTS_REJECTED).description("Requests refused").tag("reason", reason)
 			.register(this.registry)
 			.increment();
+	}
+
+	/**
+	 * Counts the retention runs that consumer groups held back, read from the task when scraped.
+	 * @param heldBack the count so far
+	 */
+	public void retentionHeldBack(java.util.function.LongSupplier heldBack) {
+		io.micrometer.core.instrument.FunctionCounter
+			.builder(RETENTION_HELD_BACK, heldBack, java.util.function.LongSupplier::getAsLong)
+			.description("Retention runs that kept rows consumer groups still needed")
+			.register(this.registry);
 	}
 
 	/**

@@ -41,7 +41,10 @@ public final class InterlaceMetricsAutoConfiguration {
 	InterlaceMetrics interlaceMetrics(MeterRegistry registry, ObjectProvider<InterlaceStores> stores,
 			ObjectProvider<RetentionTask> retention) {
 		InterlaceMetrics metrics = new InterlaceMetrics(registry);
-		retention.ifAvailable((task) -> task.setDeletionListener(metrics::retentionDeleted));
+		retention.ifAvailable((task) -> {
+			task.setDeletionListener(metrics::retentionDeleted);
+			metrics.retentionHeldBack(task::getHeldBackCount);
+		});
 		InterlaceStores held = stores.getIfAvailable();
 		if (held != null) {
 			for (Map.Entry<String, StreamStore> store : held.asMap().entrySet()) {

@@ -129,8 +129,11 @@ public record InterlaceProperties(@DefaultValue Map<String, Stream> streams,
 	 *
 	 * @param maxAgeDays Rows older than this many days are deleted.
 	 * @param maxRows Only the newest this many rows are kept.
+	 * @param keepUnacknowledged Whether rows a consumer group still needs (pending in a group, or not yet delivered
+	 * to one) are kept whatever the other limits say.
 	 */
-	public record Retention(@Nullable Integer maxAgeDays, @Nullable Long maxRows) {
+	public record Retention(@Nullable Integer maxAgeDays, @Nullable Long maxRows,
+			@DefaultValue("false") boolean keepUnacknowledged) {
 
 	}
 

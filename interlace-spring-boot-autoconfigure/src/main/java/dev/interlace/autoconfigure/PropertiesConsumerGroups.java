@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.group.ConsumerGroups;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupSettings;
 import dev.interlace.core.group.GroupStart;
 

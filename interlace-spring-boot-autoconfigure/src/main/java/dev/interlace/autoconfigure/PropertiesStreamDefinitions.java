@@ -121,7 +121,7 @@ final class PropertiesStreamDefinitions {
 		}
 		check(prefix + ".max-age-days", retention.maxAgeDays(), () -> new Retention(retention.maxAgeDays(), null));
 		check(prefix + ".max-rows", retention.maxRows(), () -> new Retention(null, retention.maxRows()));
-		return new Retention(retention.maxAgeDays(), retention.maxRows());
+		return new Retention(retention.maxAgeDays(), retention.maxRows(), retention.keepUnacknowledged());
 	}
 
 	private static void verify(String property, @Nullable Object value, Runnable verification) {

@@ -68,6 +68,22 @@ class InterlaceAutoConfigurationTests {
 	}
 
 	@Test
+	void retentionKeepsWhatConsumerGroupsStillNeedWhenAskedTo() {
+		this.runner
+			.withPropertyValues("interlace.streams.orders.retention.max-rows=1000",
+					"interlace.streams.orders.retention.keep-unacknowledged=true",
+					"interlace.streams.audit.retention.max-age-days=7")
+			.run((context) -> {
+				Streams streams = context.getBean(Streams.class);
+				assertThat(streams.definition("orders").retention())
+					.isEqualTo(new dev.interlace.core.Retention(null, 1000L, true));
+				// Redis' XTRIM trims whatever groups still need: so does a stream that does not ask otherwise.
+				assertThat(streams.definition("audit").retention())
+					.isEqualTo(new dev.interlace.core.Retention(7, null, false));
+			});
+	}
+
+	@Test
 	void streamsDeclaredInPropertiesArePublishableAndConsumable() {
 		this.runner
 			.withPropertyValues("interlace.streams.orders.description=Orders as placed",

@@ -20,7 +20,7 @@ import dev.interlace.core.engine.DefaultConsumerGroups;
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.group.BlockingConsumerGroups;
 import dev.interlace.core.group.ConsumerGroups;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupEntry;
 import dev.interlace.core.group.GroupInfo;
 import dev.interlace.core.group.GroupSettings;

@@ -11,6 +11,9 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.interlace.core.group.GroupSettings;
+import dev.interlace.core.group.GroupStart;
+import dev.interlace.core.store.ConsumerGroupStore;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.StreamStore;
 
@@ -110,6 +113,23 @@ class InterlaceMetricsAutoConfigurationTests {
 					.tag("stream", "orders")
 					.counter()
 					.count()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void retentionHeldBackByConsumerGroupsIsCounted() {
+		this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("interlace.streams.orders.retention.max-rows=1",
+					"interlace.streams.orders.retention.keep-unacknowledged=true", "interlace.retention.interval=1h")
+			.run((context) -> {
+				StreamStore store = context.getBean(InterlaceStores.class).getDefault();
+				((ConsumerGroupStore) store).createGroup("orders", "billing", GroupStart.beginning(), GroupSettings.REDIS);
+				store.appendAndWait("orders", List.of(Map.of("id", 1), Map.of("id", 2), Map.of("id", 3)));
+				context.getBean(dev.interlace.core.engine.RetentionTask.class).trim();
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				// The group has read nothing yet: every row stays, and the run says it was held back.
+				assertThat(store.describe("orders").rowCount()).isEqualTo(3);
+				assertThat(registry.get(InterlaceMetrics.RETENTION_HELD_BACK).functionCounter().count()).isEqualTo(1);
 			});
 	}
 

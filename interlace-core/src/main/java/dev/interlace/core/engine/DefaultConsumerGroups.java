@@ -32,7 +32,7 @@ import dev.interlace.core.group.ClaimResult;
 import dev.interlace.core.group.ConsumerGroups;
 import dev.interlace.core.group.ConsumerInfo;
 import dev.interlace.core.group.DeadLetters;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupDelivery;
 import dev.interlace.core.group.GroupEntry;
 import dev.interlace.core.group.GroupExistsException;

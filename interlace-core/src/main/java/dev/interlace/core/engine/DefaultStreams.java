@@ -40,7 +40,7 @@ import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.Streams;
 import dev.interlace.core.SubscribeOptions;
 import dev.interlace.core.SubscriberOverflowException;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.CursorStore;
 import dev.interlace.core.store.DatabaseStores;

@@ -23,7 +23,7 @@ import dev.interlace.core.IdempotencyKeyReusedException;
 import dev.interlace.core.IdempotentPublish;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.Streams;
 import dev.interlace.core.store.StoreTransaction;

@@ -1,5 +1,7 @@
 package dev.interlace.core.group;
 
+import dev.interlace.core.EntryId;
+
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.interlace.core.group;
 
+import dev.interlace.core.EntryId;
+
 import java.util.List;
 
 /**

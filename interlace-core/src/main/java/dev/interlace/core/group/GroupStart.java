@@ -1,5 +1,7 @@
 package dev.interlace.core.group;
 
+import dev.interlace.core.EntryId;
+
 /**
  * Where a consumer group starts delivering, or is set to go on from: after an entry ID (Redis' {@code 0} is after
  * {@link EntryId#MIN}, every entry), or after the stream's last entry (Redis' {@code $}), whatever its ID is when the

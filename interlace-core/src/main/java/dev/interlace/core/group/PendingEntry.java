@@ -1,5 +1,7 @@
 package dev.interlace.core.group;
 
+import dev.interlace.core.EntryId;
+
 /**
  * One entry of a group's pending entries list, as Redis' extended {@code XPENDING} shows it.
  *

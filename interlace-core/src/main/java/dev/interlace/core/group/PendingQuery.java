@@ -2,6 +2,7 @@ package dev.interlace.core.group;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.interlace.core.EntryId;
 import dev.interlace.core.InvalidRequestException;
 
 /**

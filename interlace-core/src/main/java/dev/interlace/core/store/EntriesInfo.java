@@ -3,7 +3,7 @@ package dev.interlace.core.store;
 import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 /**
  * A stream's entries as {@code XINFO STREAM} describes them.

@@ -4,7 +4,7 @@ import java.util.Collection;
 import java.util.List;
 
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 /**
  * Operations on a stream's entries by their IDs, as Redis offers them: {@code XRANGE}/{@code XREVRANGE}

@@ -12,7 +12,7 @@ import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 
 /**
  * The streams capability of a database: ensure a stream's table, append, read, describe and trim. A store assigns

@@ -23,7 +23,7 @@ import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.annotation.Stream;
 import dev.interlace.core.group.BlockingConsumerGroups;
 import dev.interlace.core.group.DeadLetters;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupDelivery;
 import dev.interlace.core.group.GroupEntry;
 import dev.interlace.core.group.GroupExistsException;

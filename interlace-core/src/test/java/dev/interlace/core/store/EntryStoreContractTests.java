@@ -7,8 +7,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.EntryId;
+import dev.interlace.core.NewEntryId;
 
 import static dev.interlace.core.store.StoreTestSupport.amounts;
 import static dev.interlace.core.store.StoreTestSupport.orders;

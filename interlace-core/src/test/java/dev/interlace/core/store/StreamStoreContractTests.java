@@ -35,8 +35,8 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.engine.RetentionTask;
-import dev.interlace.core.group.EntryId;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.EntryId;
+import dev.interlace.core.NewEntryId;
 import dev.interlace.core.store.support.EventConverter;
 
 import static dev.interlace.core.store.StoreTestSupport.amounts;

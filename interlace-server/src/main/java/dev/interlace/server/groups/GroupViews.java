@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.group.ConsumerInfo;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupEntry;
 import dev.interlace.core.group.GroupInfo;
 import dev.interlace.core.group.PendingEntry;

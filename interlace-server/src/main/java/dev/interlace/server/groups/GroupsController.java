@@ -29,7 +29,7 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.Streams;
 import dev.interlace.core.group.ClaimOptions;
 import dev.interlace.core.group.ConsumerGroups;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupNotFoundException;
 import dev.interlace.core.group.GroupSettings;
 import dev.interlace.core.group.GroupStart;

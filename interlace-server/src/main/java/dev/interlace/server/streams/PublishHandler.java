@@ -24,7 +24,7 @@ import dev.interlace.core.InvalidEventException;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.Streams;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.server.web.ApiProblems;
 import dev.interlace.server.web.RequestBodies;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 /**
  * The answer to a publish, once its rows are committed.

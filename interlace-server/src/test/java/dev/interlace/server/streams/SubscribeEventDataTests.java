@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -10,7 +10,7 @@ import java.util.function.ToLongFunction;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.support.EntryMarks;
 import dev.interlace.core.store.support.SqlDialect;
 

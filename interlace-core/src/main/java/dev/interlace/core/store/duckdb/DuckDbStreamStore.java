@@ -12,7 +12,7 @@ import org.duckdb.DuckDBConnection;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.TransactionWork;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.StreamTable;
 import dev.interlace.core.store.support.ColumnSet;
 import dev.interlace.core.store.support.DefinitionDocument;

@@ -21,7 +21,7 @@ import dev.interlace.core.FieldType;
 import dev.interlace.core.InterlaceException;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.duckdb.DuckDbDatabase.TaskOp;
 import dev.interlace.core.store.duckdb.DuckDbDatabase.WriterTask;

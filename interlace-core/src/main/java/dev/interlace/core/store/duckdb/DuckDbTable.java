@@ -1,7 +1,7 @@
 package dev.interlace.core.store.duckdb;
 
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.support.ColumnSet;
 
 /**

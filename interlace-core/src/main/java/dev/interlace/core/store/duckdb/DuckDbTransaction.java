@@ -18,7 +18,7 @@ import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.StoreTransaction;
 import dev.interlace.core.store.TransactionWork;

@@ -10,7 +10,7 @@ import javax.sql.DataSource;
 
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 import dev.interlace.core.store.CommitListener;
 import dev.interlace.core.store.StreamStore;
 import dev.interlace.core.store.StreamTable;

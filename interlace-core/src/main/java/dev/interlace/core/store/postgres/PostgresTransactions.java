@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 import dev.interlace.core.DataRejectedException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 import dev.interlace.core.store.StoreTransaction;
 import dev.interlace.core.store.TransactionWork;
 import dev.interlace.core.store.support.AppendOp;

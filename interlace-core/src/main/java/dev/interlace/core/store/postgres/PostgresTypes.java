@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.interlace.core.FieldType;
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.support.ConvertedBatch;
 import dev.interlace.core.store.support.EventConverter;
 import dev.interlace.core.store.support.MetadataColumns;

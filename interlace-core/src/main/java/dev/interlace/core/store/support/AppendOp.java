@@ -6,8 +6,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.interlace.core.PublishResult;
-import dev.interlace.core.group.EntryId;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.EntryId;
+import dev.interlace.core.NewEntryId;
 
 /**
  * A publish converted and queued for a store's writer. Made by {@link AppendQueue}; the store's writer takes it from

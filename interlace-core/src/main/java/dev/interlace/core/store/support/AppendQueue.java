@@ -14,7 +14,7 @@ import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.NewEntryId;
 
 /**
  * The way publishes enter a store's writer queue: each is converted against its table's columns, so that a bad one

@@ -1,7 +1,7 @@
 package dev.interlace.core.store.support;
 
 import dev.interlace.core.InvalidRequestException;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 /**
  * How a writer assigns automatic entry IDs, as Redis' {@code XADD *} does: the milliseconds part is the commit time

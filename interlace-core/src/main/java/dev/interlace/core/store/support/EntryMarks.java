@@ -1,6 +1,6 @@
 package dev.interlace.core.store.support;
 
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 /**
  * What a stream's registry row keeps of its entry IDs, as a backend reads it.

@@ -14,7 +14,7 @@ import dev.interlace.core.group.AutoClaimResult;
 import dev.interlace.core.group.ClaimOptions;
 import dev.interlace.core.group.ClaimResult;
 import dev.interlace.core.group.ConsumerInfo;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.group.GroupEntry;
 import dev.interlace.core.group.GroupInfo;
 import dev.interlace.core.group.GroupSettings;

@@ -6,8 +6,8 @@ import java.util.List;
 
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
-import dev.interlace.core.group.EntryId;
-import dev.interlace.core.group.NewEntryId;
+import dev.interlace.core.EntryId;
+import dev.interlace.core.NewEntryId;
 
 /**
  * One publish of a group as a writer commits it: its queued operation, its rows as they are written (converted again

@@ -7,7 +7,7 @@ import java.util.List;
 
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 
 /**
  * The SQL that differs between the backends, for the SQL written once in this package. Kept small: a statement that

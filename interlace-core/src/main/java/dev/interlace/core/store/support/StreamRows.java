@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 import dev.interlace.core.InvalidRequestException;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.EntriesInfo;
 
 import static dev.interlace.core.store.support.Sql.queryLong;

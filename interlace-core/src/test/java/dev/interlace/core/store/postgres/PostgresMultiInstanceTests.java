@@ -23,7 +23,7 @@ import dev.interlace.core.FieldType;
 import dev.interlace.core.PublishResult;
 import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
-import dev.interlace.core.group.EntryId;
+import dev.interlace.core.EntryId;
 import dev.interlace.core.store.CommitListener;
 
 import static dev.interlace.core.store.StoreTestSupport.awaitCondition;

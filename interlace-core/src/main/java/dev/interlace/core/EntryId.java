@@ -1,8 +1,7 @@
-package dev.interlace.core.group;
+package dev.interlace.core;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.interlace.core.InvalidRequestException;
 
 /**
  * The ID of a stream entry, {@code <ms>-<seq>} as in Redis Streams: the milliseconds part, then a sequence within

@@ -1,8 +1,7 @@
-package dev.interlace.core.group;
+package dev.interlace.core;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.interlace.core.InvalidRequestException;
 
 /**
  * The ID a publish asks for, as the ID argument of Redis' {@code XADD}: {@link #auto() *} (the writer assigns it),
