@@ -92,8 +92,7 @@ class HostileInputProcessTests {
 			System.getProperty("hostile.targeted", "methods,exponents,consumers,replays,wide").split(","));
 
 	static final Set<String> STREAMS = Set.of("orders", "clicks", "crash_events", "crash_keyed",
-			HostileRequests.TYPED,
-			HostileRequests.OPEN, HostileRequests.SECURED, HostileRequests.KEYED, HostileRequests.LIMITED);
+			HostileRequests.TYPED, HostileRequests.OPEN, HostileRequests.SECURED, HostileRequests.KEYED, HostileRequests.LIMITED);
 
 	private static final Pattern PUBLISH_ID = Pattern.compile("\"publish_id\":\"([0-9a-f-]{36})\"");
 
