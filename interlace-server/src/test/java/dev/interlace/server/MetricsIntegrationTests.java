@@ -120,7 +120,10 @@ class MetricsIntegrationTests {
 			.expectStatus()
 			.isOk();
 		String tags = "{group=\"workers\",stream=\"m_groups\"}";
-		PrometheusScrape scrape = awaitScrape((candidate) -> candidate.value("interlace_group_dead_letters" + tags) == 1);
+		// One refresh reads the group's pending count and its dead letters in two queries: the nack may fall between
+		// them, so wait for a refresh that began after it.
+		PrometheusScrape scrape = awaitScrape((candidate) -> candidate.value("interlace_group_dead_letters" + tags) == 1
+				&& candidate.value("interlace_group_pending" + tags) == 1);
 		assertThat(scrape.value("interlace_group_pending" + tags)).isEqualTo(1);
 		assertThat(scrape.value("interlace_group_lag" + tags)).isEqualTo(1);
 		this.client.delete().uri("/api/v1/streams/m_groups/groups/workers").exchange().expectStatus().isNoContent();
