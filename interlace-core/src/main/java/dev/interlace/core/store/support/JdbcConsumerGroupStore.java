@@ -172,7 +172,11 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			throw new InvalidRequestException("ENTRIESREAD must be 0 or more, not " + entriesRead);
 		}
 		this.runner.inTransaction("set the position of group '" + group + "' of '" + stream + "'", (connection) -> {
-			lockGroup(connection, stream, group);
+			Group locked = lockGroup(connection, stream, group);
+			if (locked.lastRowid() > locked.overlapRowid()) {
+				// Moved back, new reads meet entries delivered before, which may still be pending.
+				raiseOverlap(connection, stream, group, locked.lastRowid());
+			}
 			Position resolved = resolve(connection, definition, position);
 			updatePosition(connection, stream, group, resolved,
 					(entriesRead != null) ? entriesRead : entriesReadAt(connection, definition, position));
@@ -286,61 +290,78 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		return write(definition, "read group '" + group + "' of '" + stream + "'", (connection, transaction) -> {
 			Group locked = lockGroup(connection, stream, group);
 			long now = this.clock.getAsLong();
-			touchConsumer(connection, stream, group, consumer, now);
 			List<GroupEntry> entries = new ArrayList<>(Math.min(count, 1024));
-			if (!noAck) {
+			if (!noAck && locked.mayClaim(now)) {
 				entries.addAll(claimForRead(connection, transaction, definition, locked, consumer, count, now));
+				if (locked.retryAtMillis() != null) {
+					// The claim cleared the retry times it took: the group keeps the earliest one left.
+					refreshRetryAt(connection, stream, group);
+				}
 			}
 			int fresh = count - entries.size();
-			if (fresh == 0) {
-				markActive(connection, stream, group, consumer, now);
-				return entries;
-			}
-			String table = this.dialect.streamTable(definition);
-			List<StoredEvent> events;
-			try (PreparedStatement select = connection.prepareStatement("SELECT * FROM " + table + " WHERE " + ROWID
-					+ " > ? AND " + after(ID_MS, ID_SEQ) + " ORDER BY " + ROWID + " LIMIT ?")) {
-				select.setLong(1, locked.lastRowid());
-				bindAfter(select, 2, locked.lastId());
-				select.setInt(5, fresh);
-				try (ResultSet rows = select.executeQuery()) {
-					events = this.dialect.readEvents(stream, rows);
+			List<StoredEvent> events = (fresh > 0) ? readAfter(connection, definition, locked, fresh) : List.of();
+			if (!events.isEmpty()) {
+				StoredEvent last = events.get(events.size() - 1);
+				if (!noAck) {
+					addPending(connection, definition, locked, consumer, now, last.rowid());
+				}
+				Long entriesRead = countRead(connection, definition, locked, events);
+				updatePosition(connection, stream, group, new Position(idOf(last), last.rowid()), entriesRead);
+				for (StoredEvent event : events) {
+					entries.add(new GroupEntry(idOf(event), event.rowid(), event, noAck ? 0 : 1));
 				}
 			}
-			if (events.isEmpty()) {
-				if (!entries.isEmpty()) {
-					markActive(connection, stream, group, consumer, now);
-				}
-				return entries;
-			}
-			StoredEvent last = events.get(events.size() - 1);
-			if (!noAck) {
-				// A re-delivery after SETID moved the group back takes the entry over, as Redis does: the new
-				// consumer owns it, delivered once, now.
-				try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + this.pending
-						+ " (stream, group_name, " + PENDING_COLUMNS + ") SELECT ?, ?, " + ROWID + ", " + ID_MS + ", "
-						+ ID_SEQ + ", ?, ?, 1 FROM " + table + " WHERE " + ROWID + " > ? AND " + ROWID + " <= ? AND "
-						+ after(ID_MS, ID_SEQ) + " ON CONFLICT (stream, group_name, entry_rowid) DO UPDATE SET"
-						+ " consumer = excluded.consumer, delivered_ms = excluded.delivered_ms, delivery_count = 1,"
-						+ " retry_at_ms = NULL")) {
-					insert.setString(1, stream);
-					insert.setString(2, group);
-					insert.setString(3, consumer);
-					insert.setLong(4, now);
-					insert.setLong(5, locked.lastRowid());
-					insert.setLong(6, last.rowid());
-					bindAfter(insert, 7, locked.lastId());
-					insert.executeUpdate();
-				}
-			}
-			Long entriesRead = countRead(connection, definition, locked, events);
-			updatePosition(connection, stream, group, new Position(idOf(last), last.rowid()), entriesRead);
-			markActive(connection, stream, group, consumer, now);
-			for (StoredEvent event : events) {
-				entries.add(new GroupEntry(idOf(event), event.rowid(), event, noAck ? 0 : 1));
-			}
+			seeConsumer(connection, stream, group, consumer, now, !entries.isEmpty());
 			return entries;
 		});
+	}
+
+	/** Up to {@code count} entries of the stream after the group's last delivered one, in ID order. */
+	private List<StoredEvent> readAfter(Connection connection, StreamDefinition definition, Group group, int count)
+			throws SQLException {
+		try (PreparedStatement select = connection.prepareStatement("SELECT * FROM "
+				+ this.dialect.streamTable(definition) + " WHERE " + ROWID + " > ? AND " + after(ID_MS, ID_SEQ)
+				+ " ORDER BY " + ROWID + " LIMIT ?")) {
+			select.setLong(1, group.lastRowid());
+			bindAfter(select, 2, group.lastId());
+			select.setInt(5, count);
+			try (ResultSet rows = select.executeQuery()) {
+				return this.dialect.readEvents(definition.name(), rows);
+			}
+		}
+	}
+
+	/**
+	 * Makes the entries after the group's position up to {@code lastRowid} pending for the consumer, delivered once,
+	 * now. An entry already pending there (after SETID moved the group back, or XCLAIM FORCE) is taken over, as Redis
+	 * does: its old pending entry goes first, so that each entry is pending once.
+	 */
+	private void addPending(Connection connection, StreamDefinition definition, Group group, String consumer,
+			long now, long lastRowid) throws SQLException {
+		String stream = definition.name();
+		if (group.overlapRowid() > group.lastRowid()) {
+			try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + this.pending
+					+ " WHERE stream = ? AND group_name = ? AND entry_rowid > ? AND entry_rowid <= ?")) {
+				delete.setString(1, stream);
+				delete.setString(2, group.name());
+				delete.setLong(3, group.lastRowid());
+				delete.setLong(4, lastRowid);
+				delete.executeUpdate();
+			}
+		}
+		try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + this.pending + " (stream,"
+				+ " group_name, " + PENDING_COLUMNS + ") SELECT ?, ?, " + ROWID + ", " + ID_MS + ", " + ID_SEQ
+				+ ", ?, ?, 1 FROM " + this.dialect.streamTable(definition) + " WHERE " + ROWID + " > ? AND " + ROWID
+				+ " <= ? AND " + after(ID_MS, ID_SEQ))) {
+			insert.setString(1, stream);
+			insert.setString(2, group.name());
+			insert.setString(3, consumer);
+			insert.setLong(4, now);
+			insert.setLong(5, group.lastRowid());
+			insert.setLong(6, lastRowid);
+			bindAfter(insert, 7, group.lastId());
+			insert.executeUpdate();
+		}
 	}
 
 	/**
@@ -443,14 +464,11 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				(connection, transaction) -> {
 			lockGroup(connection, stream, group);
 			try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + this.pending
-					+ " WHERE stream = ? AND group_name = ? AND entry_rowid IN (SELECT p.entry_rowid FROM "
-					+ this.pending + " p JOIN " + idValues(distinct.size()) + " ON p.id_ms = v.ms AND p.id_seq = v.seq"
-					+ " WHERE p.stream = ? AND p.group_name = ?)")) {
+					+ " WHERE stream = ? AND group_name = ? AND EXISTS (SELECT 1 FROM " + idValues()
+					+ " WHERE id_ms = v.ms AND id_seq = v.seq)")) {
 				delete.setString(1, stream);
 				delete.setString(2, group);
-				int index = bindIds(delete, 3, distinct);
-				delete.setString(index, stream);
-				delete.setString(index + 1, group);
+				bindIds(delete, 3, distinct);
 				return (long) delete.executeUpdate();
 			}
 		});
@@ -478,7 +496,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				// An entry delivered max-deliveries times is not given back but moved to dead letters.
 				List<Pending> owned;
 				try (PreparedStatement select = connection.prepareStatement(pendingSelect(definition)
-						+ " AND p.consumer = ? AND EXISTS (SELECT 1 FROM " + idValues(distinct.size())
+						+ " AND p.consumer = ? AND EXISTS (SELECT 1 FROM " + idValues()
 						+ " WHERE p.id_ms = v.ms AND p.id_seq = v.seq)")) {
 					select.setString(1, stream);
 					select.setString(2, group);
@@ -491,7 +509,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			}
 			try (PreparedStatement update = connection.prepareStatement("UPDATE " + this.pending
 					+ " SET retry_at_ms = ? WHERE stream = ? AND group_name = ? AND consumer = ? AND entry_rowid IN"
-					+ " (SELECT p.entry_rowid FROM " + this.pending + " p JOIN " + idValues(distinct.size())
+					+ " (SELECT p.entry_rowid FROM " + this.pending + " p JOIN " + idValues()
 					+ " ON p.id_ms = v.ms AND p.id_seq = v.seq WHERE p.stream = ? AND p.group_name = ?)")) {
 				update.setLong(1, now + delayMillis);
 				update.setString(2, stream);
@@ -500,7 +518,11 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				int index = bindIds(update, 5, distinct);
 				update.setString(index, stream);
 				update.setString(index + 1, group);
-				return spent + update.executeUpdate();
+				long given = update.executeUpdate();
+				if (given > 0) {
+					markRetry(connection, stream, group, now + delayMillis);
+				}
+				return spent + given;
 			}
 		});
 	}
@@ -599,7 +621,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			}
 			Map<EntryId, Pending> pendingById = new HashMap<>();
 			try (PreparedStatement select = connection.prepareStatement(pendingSelect(definition) + " AND EXISTS"
-					+ " (SELECT 1 FROM " + idValues(distinct.size()) + " WHERE p.id_ms = v.ms AND p.id_seq = v.seq)")) {
+					+ " (SELECT 1 FROM " + idValues() + " WHERE p.id_ms = v.ms AND p.id_seq = v.seq)")) {
 				select.setString(1, stream);
 				select.setString(2, group);
 				bindIds(select, 3, distinct);
@@ -755,7 +777,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			Connection connection = transaction.connection();
 			List<StoredEvent> letters = new ArrayList<>();
 			try (PreparedStatement select = connection.prepareStatement("SELECT t.* FROM "
-					+ this.dialect.streamTable(deadLetters) + " t JOIN " + idValues(distinct.size()) + " ON "
+					+ this.dialect.streamTable(deadLetters) + " t JOIN " + idValues() + " ON "
 					+ ID_MS + " = v.ms AND " + ID_SEQ + " = v.seq ORDER BY t." + ROWID)) {
 				bindIds(select, 1, distinct);
 				try (ResultSet rows = select.executeQuery()) {
@@ -956,7 +978,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	private @Nullable Group findGroup(Connection connection, String stream, String group, boolean lock)
 			throws SQLException {
 		try (PreparedStatement select = connection.prepareStatement("SELECT last_id_ms, last_id_seq, last_rowid,"
-				+ " entries_read, max_deliveries, claim_idle_ms FROM " + this.groups
+				+ " entries_read, max_deliveries, claim_idle_ms, retry_at_ms, overlap_rowid FROM " + this.groups
 				+ " WHERE stream = ? AND group_name = ?" + (lock ? this.dialect.lockRowClause() : ""))) {
 			select.setString(1, stream);
 			select.setString(2, group);
@@ -964,9 +986,12 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 				if (!rows.next()) {
 					return null;
 				}
-				long entriesRead = rows.getLong(4);
-				return new Group(group, new EntryId(rows.getLong(1), rows.getLong(2)), rows.getLong(3),
-						rows.wasNull() ? null : entriesRead, rows.getInt(5), rows.getLong(6));
+				long read = rows.getLong(4);
+				Long entriesRead = rows.wasNull() ? null : read;
+				long retryAt = rows.getLong(7);
+				Long retryAtMillis = rows.wasNull() ? null : retryAt;
+				return new Group(group, new EntryId(rows.getLong(1), rows.getLong(2)), rows.getLong(3), entriesRead,
+						rows.getInt(5), rows.getLong(6), retryAtMillis, rows.getLong(8));
 			}
 		}
 	}
@@ -991,6 +1016,45 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 	private @Nullable Long entriesReadAt(Connection connection, StreamDefinition stream, GroupStart start)
 			throws SQLException {
 		return (start instanceof GroupStart.End) ? stats(connection, stream).entriesAdded() : null;
+	}
+
+	/** Lowers the group's earliest retry time to {@code retryAt} (from none, or a later one). */
+	private void markRetry(Connection connection, String stream, String group, long retryAt) throws SQLException {
+		try (PreparedStatement update = connection.prepareStatement("UPDATE " + this.groups
+				+ " SET retry_at_ms = least(coalesce(retry_at_ms, ?), ?) WHERE stream = ? AND group_name = ?")) {
+			update.setLong(1, retryAt);
+			update.setLong(2, retryAt);
+			update.setString(3, stream);
+			update.setString(4, group);
+			update.executeUpdate();
+		}
+	}
+
+	/** Sets the group's earliest retry time to that of its pending entries, {@code NULL} when none has one. */
+	private void refreshRetryAt(Connection connection, String stream, String group) throws SQLException {
+		try (PreparedStatement update = connection.prepareStatement("UPDATE " + this.groups + " SET retry_at_ms ="
+				+ " (SELECT min(p.retry_at_ms) FROM " + this.pending + " p WHERE p.stream = ? AND p.group_name = ?)"
+				+ " WHERE stream = ? AND group_name = ?")) {
+			update.setString(1, stream);
+			update.setString(2, group);
+			update.setString(3, stream);
+			update.setString(4, group);
+			update.executeUpdate();
+		}
+	}
+
+	/**
+	 * Records that pending entries may lie above the group's position, up to {@code rowid}: the next reads of new
+	 * entries take them over rather than add them twice.
+	 */
+	private void raiseOverlap(Connection connection, String stream, String group, long rowid) throws SQLException {
+		try (PreparedStatement update = connection.prepareStatement("UPDATE " + this.groups
+				+ " SET overlap_rowid = greatest(overlap_rowid, ?) WHERE stream = ? AND group_name = ?")) {
+			update.setLong(1, rowid);
+			update.setString(2, stream);
+			update.setString(3, group);
+			update.executeUpdate();
+		}
 	}
 
 	private void updatePosition(Connection connection, String stream, String group, Position position,
@@ -1180,6 +1244,25 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		}
 	}
 
+	/**
+	 * Creates the consumer if new and records a read: its seen-time, and its active-time when it got entries, in
+	 * one statement.
+	 */
+	private void seeConsumer(Connection connection, String stream, String group, String consumer, long now,
+			boolean active) throws SQLException {
+		try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO " + this.consumers
+				+ " (stream, group_name, consumer, seen_ms, active_ms) VALUES (?, ?, ?, ?, ?)"
+				+ " ON CONFLICT (stream, group_name, consumer) DO UPDATE SET seen_ms = excluded.seen_ms,"
+				+ " active_ms = coalesce(excluded.active_ms, group_consumers.active_ms)")) {
+			upsert.setString(1, stream);
+			upsert.setString(2, group);
+			upsert.setString(3, consumer);
+			upsert.setLong(4, now);
+			upsert.setObject(5, active ? now : null, java.sql.Types.BIGINT);
+			upsert.executeUpdate();
+		}
+	}
+
 	// Helpers: pending entries
 
 	/** Selects pending entries; parameters: stream, group. */
@@ -1314,6 +1397,8 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 			}
 			insert.executeUpdate();
 		}
+		// A forced entry may not have been delivered to the group yet: a read of new entries takes it over.
+		raiseOverlap(connection, stream, group, java.util.Collections.max(rowids));
 	}
 
 	/** The rowids of the entries with the given IDs that are in the stream and not pending. */
@@ -1325,7 +1410,7 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		}
 		Map<EntryId, Long> rowids = new HashMap<>();
 		try (PreparedStatement select = connection.prepareStatement("SELECT t." + ROWID + ", " + ID_MS + ", "
-				+ ID_SEQ + " FROM " + this.dialect.streamTable(definition) + " t JOIN " + idValues(missing.size())
+				+ ID_SEQ + " FROM " + this.dialect.streamTable(definition) + " t JOIN " + idValues()
 				+ " ON " + ID_MS + " = v.ms AND " + ID_SEQ + " = v.seq")) {
 			bindIds(select, 1, missing);
 			try (ResultSet rows = select.executeQuery()) {
@@ -1421,21 +1506,26 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		return index + 3;
 	}
 
-	/** A list of IDs as a table {@code v(ms, seq)}, one pair of parameters per ID. */
-	private static String idValues(int count) {
-		StringBuilder values = new StringBuilder("(VALUES ");
-		for (int i = 0; i < count; i++) {
-			values.append((i > 0) ? ", " : "").append("(CAST(? AS BIGINT), CAST(? AS BIGINT))");
-		}
-		return values.append(") AS v(ms, seq)").toString();
+	/**
+	 * A list of IDs as a table {@code v(ms, seq)} of two array parameters, bound by {@link #bindIds}: one statement
+	 * text whatever the count, so it is prepared (and planned) once rather than for every size, and a thousand IDs
+	 * are two parameters rather than two thousand.
+	 */
+	private static String idValues() {
+		return "(SELECT unnest(CAST(? AS BIGINT[])) AS ms, unnest(CAST(? AS BIGINT[])) AS seq) AS v";
 	}
 
 	private static int bindIds(PreparedStatement statement, int index, List<EntryId> ids) throws SQLException {
-		for (EntryId id : ids) {
-			statement.setLong(index++, id.ms());
-			statement.setLong(index++, id.seq());
+		Long[] ms = new Long[ids.size()];
+		Long[] seq = new Long[ids.size()];
+		for (int i = 0; i < ms.length; i++) {
+			ms[i] = ids.get(i).ms();
+			seq[i] = ids.get(i).seq();
 		}
-		return index;
+		Connection connection = statement.getConnection();
+		statement.setArray(index, connection.createArrayOf("BIGINT", ms));
+		statement.setArray(index + 1, connection.createArrayOf("BIGINT", seq));
+		return index + 2;
 	}
 
 	private static String placeholders(int count) {
@@ -1458,8 +1548,18 @@ public final class JdbcConsumerGroupStore implements ConsumerGroupStore {
 		}
 	}
 
+	/**
+	 * A group's row. {@code retryAtMillis} is at or before the earliest retry time of its nacked entries (null when
+	 * none is nacked) and {@code overlapRowid} at or above any pending entry beyond {@code lastRowid}.
+	 */
 	private record Group(String name, EntryId lastId, long lastRowid, @Nullable Long entriesRead, int maxDeliveries,
-			long claimIdleMillis) {
+			long claimIdleMillis, @Nullable Long retryAtMillis, long overlapRowid) {
+
+		/** Whether a read of new entries may claim pending entries first: otherwise it skips the query. */
+		boolean mayClaim(long now) {
+			return this.claimIdleMillis > 0 || (this.retryAtMillis != null && this.retryAtMillis <= now);
+		}
+
 	}
 
 	private record Position(EntryId id, long rowid) {
