@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"interlace.streams.ent_delete.description=XDEL", "interlace.streams.ent_trim.description=XTRIM",
 		"interlace.streams.ent_info.description=XINFO", "interlace.streams.ent_read_a.description=XREAD",
 		"interlace.streams.ent_read_b.description=XREAD", "interlace.streams.ent_wait.description=XREAD BLOCK",
-		"interlace.streams.ent_errors.description=errors", "interlace.streams.ent_empty.description=never written" })
+		"interlace.streams.ent_errors.description=errors", "interlace.streams.ent_empty.description=never written",
+		"interlace.streams.ent_guarded.auth.type=bearer", "interlace.streams.ent_guarded.auth.token=guarded-1" })
 class EntriesApiIntegrationTests extends ApiIntegrationTestSupport {
 
 	private static final String ENTRY_ID = "Interlace-Entry-Id";
@@ -256,6 +257,19 @@ class EntriesApiIntegrationTests extends ApiIntegrationTestSupport {
 		assertProblem(this.client.get().uri(entries("nope")).exchange(), HttpStatus.NOT_FOUND, "RESOURCE_NOT_FOUND");
 		assertProblem(this.client.get().uri("/api/v1/entries?streams=ent_errors,nope&after=0,0").exchange(),
 				HttpStatus.NOT_FOUND, "RESOURCE_NOT_FOUND");
+	}
+
+	// Without an admin token: a protected stream among those a read names refuses it; its credentials delete.
+	@Test
+	void withoutAnAdminTokenAProtectedStreamGuardsReadsOfSeveralStreamsAndItsDeletes() {
+		String read = "/api/v1/entries?streams=ent_empty,ent_guarded&after=0,0";
+		assertProblem(this.client.get().uri(read).exchange(), HttpStatus.UNAUTHORIZED, "UNAUTHORIZED");
+		this.client.get().uri(read).headers((headers) -> headers.setBearerAuth("guarded-1")).exchange()
+			.expectStatus().isOk();
+		assertProblem(this.client.delete().uri(entries("ent_guarded") + "?ids=1-1").exchange(),
+				HttpStatus.UNAUTHORIZED, "UNAUTHORIZED");
+		assertThat(StreamsApi.okJson(this.client.delete().uri(entries("ent_guarded") + "?ids=1-1")
+			.headers((headers) -> headers.setBearerAuth("guarded-1")).exchange())).containsEntry("deleted", 0);
 	}
 
 }
