@@ -61,8 +61,8 @@ import dev.interlace.server.InterlaceServerProperties;
  * <p>
  * A read of several streams ({@value #MULTI_STREAM_READ_PATH}, any method) names its streams in its {@code streams}
  * query parameters: it is guarded as a request under each of them (404, 401, 429 as above, for every stream named,
- * before any is read), and refused with 400 when it names none, so one request's credentials must open every
- * stream it reads.
+ * before any is read), so one request's credentials must open every stream it reads; one that names no stream
+ * is administrative.
  * <p>
  * Every other path is administrative: with an admin token set it needs {@code Authorization: Bearer <admin-token>}
  * (401 without), except the health endpoint and its liveness and readiness probes. Later administrative endpoints
@@ -218,7 +218,7 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 			boolean administer = isGroupAdministration(exchange.getRequest().getMethod(), path);
 			return Mono.defer(() -> streamRequest(exchange, chain, name, describe, administer));
 		}
-		if (MULTI_STREAM_READ.matches(path)) {
+		if (MULTI_STREAM_READ.matches(path) && namesStreams(exchange)) {
 			return Mono.defer(() -> multiStreamRequest(exchange, chain));
 		}
 		if (this.adminToken == null) {
@@ -243,8 +243,8 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	/**
 	 * Guards a read of several streams as a request under each of them: every stream named (in any number of
 	 * {@code streams} parameters, comma-separated) must exist, be opened by the request's credentials and be within
-	 * its rate limits, checked before the first byte of any is read. A request that names none is refused here, so
-	 * that nothing on this path is ever unguarded.
+	 * its rate limits, checked before the first byte of any is read. A request that names none is guarded as an
+	 * administrative one (and then refused by the endpoint), so that nothing on this path is ever unguarded.
 	 */
 	private Mono<Void> multiStreamRequest(ServerWebExchange exchange, WebFilterChain chain) {
 		List<String> values = exchange.getRequest().getQueryParams().get("streams");
@@ -257,10 +257,6 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 			}
 		}
 		names.remove("");
-		if (names.isEmpty()) {
-			throw new ApiException(ErrorCode.INVALID_REQUEST,
-					"'streams' is required: the names of the streams to read, comma-separated");
-		}
 		if (names.size() > MAX_STREAMS_PER_READ) {
 			throw new ApiException(ErrorCode.INVALID_REQUEST,
 					"A read names at most " + MAX_STREAMS_PER_READ + " streams, was given " + names.size());
@@ -272,6 +268,11 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 			checkStream(exchange, name, false, false);
 		}
 		return chain.filter(exchange);
+	}
+
+	private static boolean namesStreams(ServerWebExchange exchange) {
+		List<String> values = exchange.getRequest().getQueryParams().get("streams");
+		return values != null && values.stream().anyMatch((value) -> !value.replace(",", "").isBlank());
 	}
 
 	private Mono<Void> streamRequest(ServerWebExchange exchange, WebFilterChain chain, String name, boolean describe,
