@@ -178,6 +178,8 @@ class EntriesApiIntegrationTests extends ApiIntegrationTestSupport {
 		assertThat((Map<String, Object>) full.get("first_entry")).containsEntry("id", "5-5");
 		assertThat((Map<String, Object>) full.get("last_entry")).containsEntry("id", "6-6");
 		assertThat(ids(full)).containsExactly("5-5");
+		// XINFO STREAM FULL COUNT 0: every entry (here up to 10,000).
+		assertThat(ids(get(entries("ent_errors") + "/info?full=true&count=0"))).containsExactly("5-5", "6-6");
 		assertThat((List<Map<String, Object>>) full.get("group_details")).singleElement()
 			.satisfies((group) -> assertThat(group).containsEntry("name", "g").containsEntry("lag", 2));
 	}

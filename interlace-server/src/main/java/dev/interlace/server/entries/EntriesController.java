@@ -158,14 +158,17 @@ public class EntriesController {
 	 * Describes the stream ({@code XINFO STREAM [FULL [COUNT count]]}).
 	 * @param name the stream
 	 * @param full whether to add the first entries ({@code entries}) and the groups described ({@code group_details})
-	 * @param count with {@code full}: the most entries, default {@value #DEFAULT_FULL_COUNT}
+	 * @param count with {@code full}: the most entries, default {@value #DEFAULT_FULL_COUNT}, 0 for
+	 * {@value StreamEntries#MAX_COUNT}
 	 * @return the description
 	 */
 	@GetMapping(path = BASE_PATH + "/info", produces = MediaType.APPLICATION_JSON_VALUE)
 	public Mono<EntryViews.Info> info(@PathVariable String name, @RequestParam(required = false) @Nullable String full,
 			@RequestParam(required = false) @Nullable String count) {
 		boolean isFull = flag(full, "full");
-		int limit = (int) parameter(count, "count", 1, StreamEntries.MAX_COUNT, DEFAULT_FULL_COUNT);
+		long asked = parameter(count, "count", 0, StreamEntries.MAX_COUNT, DEFAULT_FULL_COUNT);
+		// Redis' COUNT 0 lists every entry: here as many as a range returns at most.
+		int limit = (asked == 0) ? StreamEntries.MAX_COUNT : (int) asked;
 		return entries(name).flatMap((entries) -> entries.info(name).flatMap((info) -> {
 			if (!isFull) {
 				return Mono.just(EntryViews.Info.of(info, null, null));
