@@ -27,6 +27,8 @@ import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.Streams;
 import dev.interlace.core.group.ConsumerGroups;
 import dev.interlace.core.engine.DefaultConsumerGroups;
+import dev.interlace.core.engine.DefaultStreamEntries;
+import dev.interlace.core.entry.StreamEntries;
 import dev.interlace.core.engine.DefaultStreams;
 import dev.interlace.core.engine.RetentionTask;
 import dev.interlace.core.store.StreamStore;
@@ -35,7 +37,8 @@ import dev.interlace.core.store.StreamStore;
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of Interlace: the streams
  * declared in {@code interlace.streams.*} and by {@link dev.interlace.core.annotation.Stream @Stream} classes, the
  * stores of {@code interlace.connections.*}, the {@link Streams} API over them, and the {@link ConsumerGroups} API
- * when the stores keep consumer groups, with the groups of {@code interlace.streams.<name>.groups.*} created.
+ * when the stores keep consumer groups, with the groups of {@code interlace.streams.<name>.groups.*} created, and the
+ * {@link StreamEntries} API of entries by ID.
  * <p>
  * Runs after the DataSource auto-configuration because the application's {@link DataSource}, when it is DuckDB or
  * PostgreSQL, is the default connection.
@@ -123,6 +126,13 @@ public final class InterlaceAutoConfiguration {
 						declaration.settings());
 		}
 		return groups;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(StreamEntries.class)
+	@ConditionalOnBean(DefaultStreams.class)
+	DefaultStreamEntries interlaceStreamEntries(DefaultStreams streams) {
+		return new DefaultStreamEntries(streams);
 	}
 
 	// Runs on a daemon thread of its own, never on an event loop; closed (stopped) with the context.

@@ -49,6 +49,29 @@ public interface EntryStore {
 	long trimToMinId(String stream, EntryId minId, int batchRows);
 
 	/**
+	 * Deletes the oldest entries beyond the newest {@code maxLen}, as {@code XTRIM MAXLEN [~] maxLen [LIMIT n]}
+	 * does: all of them, or as many as {@code limits} allows. The stream's last ID and highest deleted ID stay.
+	 * @param stream the stream, already ensured
+	 * @param maxLen the entries kept at least
+	 * @param limits how many of the entries beyond {@code maxLen} go
+	 * @param batchRows most rows deleted per batch
+	 * @return how many entries were deleted
+	 */
+	long trimToMaxLen(String stream, long maxLen, TrimLimits limits, int batchRows);
+
+	/**
+	 * Deletes the entries whose IDs are below {@code minId}, oldest first, as {@code XTRIM MINID [~] minId
+	 * [LIMIT n]} does: all of them, or as many as {@code limits} allows. The stream's last ID and highest deleted ID
+	 * stay.
+	 * @param stream the stream, already ensured
+	 * @param minId the lowest ID kept whatever the limits
+	 * @param limits how many of the entries below {@code minId} go
+	 * @param batchRows most rows deleted per batch
+	 * @return how many entries were deleted
+	 */
+	long trimToMinId(String stream, EntryId minId, TrimLimits limits, int batchRows);
+
+	/**
 	 * Describes a stream's entries, as {@code XINFO STREAM} (and {@code XLEN}) do.
 	 * @param stream the stream, already ensured
 	 * @return the description

@@ -156,6 +156,56 @@ public abstract class EntryStoreContractTests {
 		assertThat(this.store.appendAndWait("orders", amounts(1), NewEntryId.atMillis(3)).firstId()).isEqualTo(id(3, 3));
 	}
 
+	// XTRIM key MAXLEN n: the oldest entries go until n are left; the last ID and max-deleted-entry-id stay.
+	@Test
+	void trimToMaxLenKeepsTheNewestEntriesAndTheLastId() {
+		fill(3);
+		entries().delete("orders", List.of(id(1, 1)));
+		assertThat(entries().trimToMaxLen("orders", 2, TrimLimits.EXACT, 1)).isEqualTo(3);
+		assertThat(ids(entries().range("orders", EntryId.MIN, EntryId.MAX, 100, false))).containsExactly(id(3, 1),
+				id(3, 2));
+		assertThat(entries().trimToMaxLen("orders", 5, TrimLimits.EXACT, 10)).isZero();
+		// XTRIM MAXLEN 0 empties the stream, which keeps its last ID; trims leave max-deleted-entry-id as XDEL set it.
+		assertThat(entries().trimToMaxLen("orders", 0, TrimLimits.EXACT, 10)).isEqualTo(2);
+		EntriesInfo info = entries().info("orders");
+		assertThat(info.length()).isZero();
+		assertThat(info.lastGeneratedId()).isEqualTo(id(3, 2));
+		assertThat(info.maxDeletedId()).isEqualTo(id(1, 1));
+		assertThat(info.entriesAdded()).isEqualTo(6);
+	}
+
+	// XTRIM key MAXLEN ~ n: whole granules only, never below n; LIMIT caps the entries deleted.
+	@Test
+	void approximateTrimToMaxLenDeletesWholeGranulesWithinTheLimit() {
+		fill(5);
+		// 10 entries, keep 3: an exact trim deletes 7; granules of 3 delete 6, leaving 4.
+		assertThat(entries().trimToMaxLen("orders", 3, new TrimLimits(3, 0), 2)).isEqualTo(6);
+		assertThat(ids(entries().range("orders", EntryId.MIN, EntryId.MAX, 100, false))).containsExactly(id(4, 1),
+				id(4, 2), id(5, 1), id(5, 2));
+		// One granule of 3 does not fit into the 1 entry beyond: nothing goes.
+		assertThat(entries().trimToMaxLen("orders", 3, new TrimLimits(3, 0), 2)).isZero();
+		// LIMIT 1 of granules of 1: one entry per call.
+		assertThat(entries().trimToMaxLen("orders", 0, new TrimLimits(1, 1), 2)).isEqualTo(1);
+		assertThat(entries().info("orders").length()).isEqualTo(3);
+	}
+
+	// XTRIM key MINID ~ id LIMIT n: below the ID, whole granules, at most n; the ID itself always stays.
+	@Test
+	void approximateTrimToMinIdDeletesWholeGranulesWithinTheLimit() {
+		fill(4);
+		// 5 entries below 3-2: granules of 2 delete 4.
+		assertThat(entries().trimToMinId("orders", id(3, 2), new TrimLimits(2, 0), 3)).isEqualTo(4);
+		assertThat(ids(entries().range("orders", EntryId.MIN, EntryId.MAX, 100, false))).containsExactly(id(3, 1),
+				id(3, 2), id(4, 1), id(4, 2));
+		// A limit: at most 1 of the 3 below 4-2.
+		assertThat(entries().trimToMinId("orders", id(4, 2), new TrimLimits(1, 1), 3)).isEqualTo(1);
+		assertThat(ids(entries().range("orders", EntryId.MIN, EntryId.MAX, 100, false))).containsExactly(id(3, 2),
+				id(4, 1), id(4, 2));
+		// Exact limits: every entry below.
+		assertThat(entries().trimToMinId("orders", id(99, 0), TrimLimits.EXACT, 3)).isEqualTo(3);
+		assertThat(entries().info("orders").lastGeneratedId()).isEqualTo(id(4, 2));
+	}
+
 	// XINFO STREAM: length, first and last entry, last-generated-id, max-deleted-entry-id, entries-added,
 	// recorded-first-entry-id; XLEN is the length.
 	@Test

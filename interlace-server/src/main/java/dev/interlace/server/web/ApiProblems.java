@@ -31,6 +31,7 @@ import dev.interlace.core.StoreException;
 import dev.interlace.core.StreamNotFoundException;
 import dev.interlace.core.group.GroupExistsException;
 import dev.interlace.core.group.GroupNotFoundException;
+import dev.interlace.core.entry.EntriesUnsupportedException;
 import dev.interlace.core.group.GroupsUnsupportedException;
 
 /**
@@ -96,7 +97,7 @@ public final class ApiProblems {
 			return new ApiException(ErrorCode.GROUP_EXISTS, ex.getMessage()).with("stream", exists.getStream())
 				.with("group", exists.getGroup());
 		}
-		if (ex instanceof GroupsUnsupportedException) {
+		if (ex instanceof GroupsUnsupportedException || ex instanceof EntriesUnsupportedException) {
 			return new ApiException(ErrorCode.NOT_IMPLEMENTED, ex.getMessage());
 		}
 		if (ex instanceof InvalidEventException invalid) {

@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -53,8 +55,14 @@ import dev.interlace.server.InterlaceServerProperties;
  * with {@code Retry-After}), first the client's own, then that of all clients. Describing a stream
  * ({@code GET}/{@code HEAD} on the stream's own path) also accepts the admin token, and needs it for a stream without
  * credentials once an admin token is set. Administering a stream's consumer groups (creating and destroying groups,
- * setting their position, deleting consumers, redriving dead letters) needs the admin token once one is set, and
- * only it: the stream's own credentials are answered with 403, since they open the stream's data only.
+ * setting their position, deleting consumers, redriving dead letters) and deleting or trimming its entries need the
+ * admin token once one is set, and only it: the stream's own credentials are answered with 403, since they open
+ * reading and publishing the stream's data only.
+ * <p>
+ * A read of several streams ({@value #MULTI_STREAM_READ_PATH}, any method) names its streams in its {@code streams}
+ * query parameters: it is guarded as a request under each of them (404, 401, 429 as above, for every stream named,
+ * before any is read), so one request's credentials must open every stream it reads; one that names no stream
+ * is administrative.
  * <p>
  * Every other path is administrative: with an admin token set it needs {@code Authorization: Bearer <admin-token>}
  * (401 without), except the health endpoint and its liveness and readiness probes. Later administrative endpoints
@@ -82,6 +90,9 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	/** Path under which every stream lives; everything under a stream's own path is guarded as the stream's. */
 	public static final String STREAMS_PATH = "/api/v1/streams";
 
+	/** Path of reads of several streams, which name their streams in the {@code streams} query parameter. */
+	public static final String MULTI_STREAM_READ_PATH = "/api/v1/entries";
+
 	/** Exchange attribute set to {@code true} on requests made with the admin role. */
 	public static final String ADMIN_ATTRIBUTE = StreamAccessFilter.class.getName() + ".admin";
 
@@ -91,6 +102,9 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	private static final Logger logger = LoggerFactory.getLogger(StreamAccessFilter.class);
 
 	private static final String BEARER_PREFIX = "bearer ";
+
+	/** Most streams one read of several streams names, as the engine allows. */
+	private static final int MAX_STREAMS_PER_READ = dev.interlace.core.entry.StreamEntries.MAX_STREAMS;
 
 	private static final String ADMIN_DIGEST_KEY = "\u0000admin";
 
@@ -105,15 +119,21 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 	/** Group administration: the paths and methods that need the admin role besides the stream's credentials. */
 	private static final Map<PathPattern, HttpMethod> GROUP_ADMINISTRATION;
 
+	private static final PathPattern MULTI_STREAM_READ;
+
 	static {
 		PathPatternParser parser = new PathPatternParser();
 		STREAM = parser.parse(STREAMS_PATH + "/{name}");
 		UNDER_STREAM = parser.parse(STREAMS_PATH + "/{name}/**");
 		String groups = STREAMS_PATH + "/{name}/groups";
+		String entries = STREAMS_PATH + "/{name}/entries";
 		GROUP_ADMINISTRATION = Map.of(parser.parse(groups), HttpMethod.POST, parser.parse(groups + "/{group}"),
 				HttpMethod.DELETE, parser.parse(groups + "/{group}/position"), HttpMethod.PUT,
 				parser.parse(groups + "/{group}/consumers/{consumer}"), HttpMethod.DELETE,
-				parser.parse(groups + "/{group}/dead-letters/redrive"), HttpMethod.POST);
+				parser.parse(groups + "/{group}/dead-letters/redrive"), HttpMethod.POST, parser.parse(entries),
+				HttpMethod.DELETE, parser.parse(entries + "/delete"), HttpMethod.POST, parser.parse(entries + "/trim"),
+				HttpMethod.POST);
+		MULTI_STREAM_READ = parser.parse(MULTI_STREAM_READ_PATH);
 	}
 
 	private final Streams streams;
@@ -198,6 +218,9 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 			boolean administer = isGroupAdministration(exchange.getRequest().getMethod(), path);
 			return Mono.defer(() -> streamRequest(exchange, chain, name, describe, administer));
 		}
+		if (MULTI_STREAM_READ.matches(path) && namesStreams(exchange)) {
+			return Mono.defer(() -> multiStreamRequest(exchange, chain));
+		}
 		if (this.adminToken == null) {
 			return this.management.matches(path) ? admitted(exchange, chain) : chain.filter(exchange);
 		}
@@ -217,8 +240,48 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 		return ORDER;
 	}
 
+	/**
+	 * Guards a read of several streams as a request under each of them: every stream named (in any number of
+	 * {@code streams} parameters, comma-separated) must exist, be opened by the request's credentials and be within
+	 * its rate limits, checked before the first byte of any is read. A request that names none is guarded as an
+	 * administrative one (and then refused by the endpoint), so that nothing on this path is ever unguarded.
+	 */
+	private Mono<Void> multiStreamRequest(ServerWebExchange exchange, WebFilterChain chain) {
+		List<String> values = exchange.getRequest().getQueryParams().get("streams");
+		Set<String> names = new LinkedHashSet<>();
+		if (values != null) {
+			for (String value : values) {
+				for (String name : value.split(",", -1)) {
+					names.add(name.trim());
+				}
+			}
+		}
+		names.remove("");
+		if (names.size() > MAX_STREAMS_PER_READ) {
+			throw new ApiException(ErrorCode.INVALID_REQUEST,
+					"A read names at most " + MAX_STREAMS_PER_READ + " streams, was given " + names.size());
+		}
+		for (String name : names) {
+			this.streams.definition(name);
+		}
+		for (String name : names) {
+			checkStream(exchange, name, false, false);
+		}
+		return chain.filter(exchange);
+	}
+
+	private static boolean namesStreams(ServerWebExchange exchange) {
+		List<String> values = exchange.getRequest().getQueryParams().get("streams");
+		return values != null && values.stream().anyMatch((value) -> !value.replace(",", "").isBlank());
+	}
+
 	private Mono<Void> streamRequest(ServerWebExchange exchange, WebFilterChain chain, String name, boolean describe,
 			boolean administer) {
+		return checkStream(exchange, name, describe, administer) ? admitted(exchange, chain) : chain.filter(exchange);
+	}
+
+	/** Checks a request's access to a stream; returns whether it was made with the admin role. */
+	private boolean checkStream(ServerWebExchange exchange, String name, boolean describe, boolean administer) {
 		StreamDefinition definition = this.streams.definition(name);
 		StreamAuth auth = definition.auth();
 		boolean admin = false;
@@ -251,7 +314,7 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 				checkRate(rateLimiter(definition.name(), limit), definition.name());
 			}
 		}
-		return admin ? admitted(exchange, chain) : chain.filter(exchange);
+		return admin;
 	}
 
 	private static boolean isGroupAdministration(HttpMethod method, PathContainer path) {
@@ -280,14 +343,16 @@ public final class StreamAccessFilter implements WebFilter, Ordered {
 			return;
 		}
 		if (auth != null && hasCredentials(headers, stream, auth)) {
-			throw new ApiException(ErrorCode.FORBIDDEN, "Administering the consumer groups of stream '" + stream
-					+ "' needs the admin token; the stream's credentials give access to its data only");
+			throw new ApiException(ErrorCode.FORBIDDEN, "Administering stream '" + stream
+					+ "' (its consumer groups, deleting or trimming its entries) needs the admin token; the stream's "
+					+ "credentials give access to reading and publishing its data only");
 		}
 		if (token != null) {
 			failed(client);
 		}
 		throw unauthorized((token == null)
-				? "Administering consumer groups requires the admin token: send 'Authorization: Bearer <admin token>'"
+				? "Administering consumer groups and deleting or trimming entries requires the admin token: send "
+						+ "'Authorization: Bearer <admin token>'"
 				: "The bearer token is not the admin token", token != null);
 	}
 

@@ -30,6 +30,7 @@ import dev.interlace.core.store.EntryStore;
 import dev.interlace.core.store.StoreObserver;
 import dev.interlace.core.store.StoreTransactions;
 import dev.interlace.core.store.StreamStore;
+import dev.interlace.core.store.TrimLimits;
 
 /**
  * What the stores of every backend do alike, written once: reads, trims, cursors and consumer groups in the SQL of
@@ -167,6 +168,16 @@ public abstract class JdbcStreamStore implements StreamStore, CursorStore, Consu
 	@Override
 	public long trimToMinId(String stream, EntryId minId, int batchRows) {
 		return this.rows.trimToMinId(stream, minId, batchRows);
+	}
+
+	@Override
+	public long trimToMaxLen(String stream, long maxLen, TrimLimits limits, int batchRows) {
+		return this.rows.trimToMaxLen(stream, maxLen, limits, batchRows);
+	}
+
+	@Override
+	public long trimToMinId(String stream, EntryId minId, TrimLimits limits, int batchRows) {
+		return this.rows.trimToMinId(stream, minId, limits, batchRows);
 	}
 
 	@Override

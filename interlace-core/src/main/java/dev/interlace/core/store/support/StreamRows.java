@@ -19,6 +19,7 @@ import dev.interlace.core.StoredEvent;
 import dev.interlace.core.StreamDefinition;
 import dev.interlace.core.EntryId;
 import dev.interlace.core.store.EntriesInfo;
+import dev.interlace.core.store.TrimLimits;
 
 import static dev.interlace.core.store.support.Sql.queryLong;
 
@@ -265,6 +266,67 @@ public final class StreamRows {
 			return 0;
 		}
 		return trimInBatches(definition, what, StoredEvent.ROWID + " < ?", keepFrom, batchRows);
+	}
+
+	/**
+	 * Deletes the oldest entries beyond the newest {@code maxLen}, as many as the limits allow.
+	 * @param stream the stream
+	 * @param maxLen the entries kept at least
+	 * @param limits how many of those beyond go
+	 * @param batchRows most rows deleted per batch
+	 * @return entries deleted
+	 * @see dev.interlace.core.store.EntryStore#trimToMaxLen
+	 */
+	public long trimToMaxLen(String stream, long maxLen, TrimLimits limits, int batchRows) {
+		StreamDefinition definition = this.definitions.apply(stream);
+		requireTrim(stream, maxLen, batchRows);
+		String what = "trim '" + stream + "'";
+		long beyond = this.runner.read(what, (connection) -> queryLong(connection,
+				"SELECT count(*) FROM " + this.dialect.streamTable(definition))) - maxLen;
+		return trimOldest(definition, what, beyond, limits, batchRows);
+	}
+
+	/**
+	 * Deletes the entries with IDs below {@code minId}, oldest first, as many as the limits allow.
+	 * @param stream the stream
+	 * @param minId the lowest ID kept
+	 * @param limits how many of those below go
+	 * @param batchRows most rows deleted per batch
+	 * @return entries deleted
+	 * @see dev.interlace.core.store.EntryStore#trimToMinId(String, EntryId, TrimLimits, int)
+	 */
+	public long trimToMinId(String stream, EntryId minId, TrimLimits limits, int batchRows) {
+		if (limits.equals(TrimLimits.EXACT)) {
+			return trimToMinId(stream, minId, batchRows);
+		}
+		StreamDefinition definition = this.definitions.apply(stream);
+		requireTrim(stream, 0, batchRows);
+		String what = "trim '" + stream + "'";
+		long below = this.runner.read(what, (connection) -> queryLong(connection, "SELECT count(*) FROM "
+				+ this.dialect.streamTable(definition) + " WHERE " + StoredEvent.ID_MS + " < ? OR ("
+				+ StoredEvent.ID_MS + " = ? AND " + StoredEvent.ID_SEQ + " < ?)", minId.ms(), minId.ms(),
+				minId.seq()));
+		return trimOldest(definition, what, below, limits, batchRows);
+	}
+
+	/**
+	 * Deletes the oldest of {@code candidates} entries, as many as the limits allow: IDs grow with rowids, so the
+	 * last rowid to delete bounds the batches.
+	 */
+	private long trimOldest(StreamDefinition stream, String what, long candidates, TrimLimits limits,
+			int batchRows) {
+		long deletable = limits.deletable(Math.max(0, candidates));
+		if (deletable <= 0) {
+			return 0;
+		}
+		String table = this.dialect.streamTable(stream);
+		long lastRowid = this.runner.read(what, (connection) -> queryLong(connection, "SELECT coalesce((SELECT "
+				+ StoredEvent.ROWID + " FROM " + table + " ORDER BY " + StoredEvent.ROWID + " LIMIT 1 OFFSET ?), 0)",
+				deletable - 1));
+		if (lastRowid == 0) {
+			return 0;
+		}
+		return trimInBatches(stream, what, StoredEvent.ROWID + " <= ?", lastRowid, batchRows);
 	}
 
 	/**
