@@ -118,15 +118,15 @@ class CompetingConsumersProcessTests {
 		// Started side by side: a start takes 15 to 30 s on a busy machine.
 		CompletableFuture<ServerProcess> startingB = CompletableFuture
 			.supplyAsync(() -> ServerProcess.start(this.work, logB, arguments));
-		ServerProcess started;
+		ServerProcess firstStarted;
 		try {
-			started = ServerProcess.start(this.work, logA, arguments);
+			firstStarted = ServerProcess.start(this.work, logA, arguments);
 		}
 		catch (RuntimeException ex) {
 			startingB.join().close();
 			throw ex;
 		}
-		try (ServerProcess a = started; ServerProcess b = startingB.join()) {
+		try (ServerProcess a = firstStarted; ServerProcess b = startingB.join()) {
 			GroupsHttp onA = new GroupsHttp(a.base(), STREAM, GROUP);
 			GroupsHttp onB = new GroupsHttp(b.base(), STREAM, GROUP);
 			HttpJson.Answer created = onA.create("0", MAX_DELIVERIES, CLAIM_IDLE_MS);
