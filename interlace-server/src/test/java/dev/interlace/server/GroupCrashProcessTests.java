@@ -150,12 +150,12 @@ class GroupCrashProcessTests {
 				}
 				assertThat(this.errors).isEmpty();
 				this.server = start();
-				verify(new GroupsHttp(this.server.base(), STREAM, GROUP), rowids);
+				String committed = verify(new GroupsHttp(this.server.base(), STREAM, GROUP), rowids);
 				System.out.printf("[GroupCrashProcessTests %s] killed after %,d entries delivered in %,d calls (%,d ms);"
-						+ " in flight: reads %s, acks of %d entries; %d s in all, seed %d%n", this.name,
-						this.delivered.get(), this.calls.get(), Duration.ofNanos(killedAt - loadStart).toMillis(),
-						this.readCutOff, this.ackCutOff.size(), Duration.ofNanos(System.nanoTime() - start).toSeconds(),
-						this.seed);
+						+ " in flight: reads (counts) %s, acks of %d entries; of those %s; %d s in all, seed %d%n",
+						this.name, this.delivered.get(), this.calls.get(),
+						Duration.ofNanos(killedAt - loadStart).toMillis(), this.readCutOff, this.ackCutOff.size(),
+						committed, Duration.ofNanos(System.nanoTime() - start).toSeconds(), this.seed);
 			}
 			catch (Throwable ex) {
 				System.err.println("[" + this.name + "] failed with seed " + this.seed + "; the server's log ("
@@ -256,7 +256,11 @@ class GroupCrashProcessTests {
 			}
 		}
 
-		private void verify(GroupsHttp http, List<Long> rowids) {
+		/**
+		 * Checks the group after the restart against the calls the clients recorded.
+		 * @return what became of the cut-off calls, for the log
+		 */
+		private String verify(GroupsHttp http, List<Long> rowids) {
 			Map<Long, Map<String, Object>> pending = new TreeMap<>();
 			for (Map<String, Object> entry : http.pendingEntries()) {
 				assertThat(pending.put(((Number) entry.get("rowid")).longValue(), entry)).isNull();
@@ -333,6 +337,14 @@ class GroupCrashProcessTests {
 				.isEqualTo(rowids.size());
 			all.addAll(after);
 			assertThat(all).hasSize(rowids.size());
+			long ackedByCutOffAcks = this.read.values()
+				.stream()
+				.filter((entry) -> this.ackCutOff.contains(entry.id()) && !pending.containsKey(entry.rowid()))
+				.count();
+			return "committed: reads of " + deliveredByCutOffReads.keySet() + " (" + deliveredByCutOffReads.values()
+				.stream()
+				.mapToInt(List::size)
+				.sum() + " entries), acks of " + ackedByCutOffAcks + " entries";
 		}
 
 	}
