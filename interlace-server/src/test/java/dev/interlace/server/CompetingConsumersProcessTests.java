@@ -56,7 +56,7 @@ class CompetingConsumersProcessTests {
 
 	static final int POISON_EVERY = 1_000;
 
-	static final long CLAIM_IDLE_MS = 5_000;
+	static final long CLAIM_IDLE_MS = 10_000;
 
 	static final String STREAM = "competing_orders";
 
@@ -64,7 +64,7 @@ class CompetingConsumersProcessTests {
 
 	static final String VICTIM = "c0";
 
-	static final Duration RUN_TIMEOUT = Duration.ofSeconds(300);
+	static final Duration RUN_TIMEOUT = Duration.ofSeconds(600);
 
 	@TempDir
 	Path work;

@@ -136,7 +136,7 @@ class GroupCrashProcessTests {
 				}
 				long loadStart = System.nanoTime();
 				clients.forEach(Thread::start);
-				long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+				long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
 				while (this.delivered.get() < killAfter && this.errors.isEmpty() && System.nanoTime() < deadline) {
 					Thread.sleep(5);
 				}

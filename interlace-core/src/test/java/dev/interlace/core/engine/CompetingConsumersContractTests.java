@@ -80,10 +80,10 @@ public abstract class CompetingConsumersContractTests {
 	 * time a live consumer holds a batch (a read and an ack): a non-poison entry taken from a live but slow consumer
 	 * is merely processed twice, but taken {@value #MAX_DELIVERIES} times it would become a dead letter.
 	 */
-	static final Duration IDLE = Duration.ofSeconds(5);
+	static final Duration IDLE = Duration.ofSeconds(10);
 
 	/** The longest the whole run may take before the test fails rather than waits. */
-	static final Duration RUN_TIMEOUT = Duration.ofSeconds(240);
+	static final Duration RUN_TIMEOUT = Duration.ofSeconds(600);
 
 	/**
 	 * Opens the store the engine runs on, closed by the subclass after each test.
